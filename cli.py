@@ -1,0 +1,166 @@
+"""The `mlarch` command line.
+
+Exit status of every command (interfaces.md section 6): 0 success; 1 the
+command worked and found problems; 2 bad input or usage, with one line per
+problem and never a traceback; 3 an internal error (a bug: please report it,
+MLARCH_DEBUG=1 shows the traceback).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from functools import lru_cache
+from typing import Sequence
+
+import click
+
+from engine import __version__
+from engine.errors import EngineError, InputError, RuleBaseLimitError
+from engine.recommend import Engine, bundled_rulebook
+from engine.report import FORMATS, dump_json, render
+from engine.rulebook import RuleBook, load_rulebook
+from engine.ruletests import run_examples
+from engine.scenario import json_schema, load_scenario
+
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class Context:
+    """Per-invocation settings shared by all commands."""
+
+    def __init__(self, rule_paths: Sequence[str]) -> None:
+        self.rule_paths = tuple(rule_paths)
+
+    @lru_cache(maxsize=1)
+    def rulebook(self) -> RuleBook:
+        return load_rulebook(self.rule_paths) if self.rule_paths else bundled_rulebook()
+
+    @lru_cache(maxsize=1)
+    def engine(self) -> Engine:
+        try:
+            return Engine(self.rulebook())
+        except RuleBaseLimitError as exc:
+            raise InputError.single(None, "", f"rule base rejected: {exc}") from None
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="mlarch")
+@click.option(
+    "--rules", "rule_paths", multiple=True, type=click.Path(), metavar="PATH",
+    help="Rule file or folder to use instead of the bundled rules (repeatable).",
+)
+@click.pass_context
+def cli(ctx: click.Context, rule_paths: tuple[str, ...]) -> None:
+    """Decision support for machine-learning architecture on Google Cloud.
+
+    Describe a scenario in YAML; mlarch recommends one choice per decision
+    dimension, with the rules, facts and documentation behind each.
+    """
+    ctx.obj = Context(rule_paths)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@pass_ctx
+def recommend(ctx: Context, file: str, fmt: str) -> int:
+    """Recommend an architecture for the scenario in FILE."""
+    scenario = load_scenario(file)
+    rec = ctx.engine().evaluate(scenario)
+    click.echo(render(rec, fmt), nl=False)
+    return EXIT_OK
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def validate(files: tuple[str, ...]) -> int:
+    """Check scenario FILES without evaluating them."""
+    problems: list[str] = []
+    for file in files:
+        try:
+            load_scenario(file)
+        except InputError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise _Reported("\n".join(problems))
+    click.echo(f"{len(files)} scenario file{'s' if len(files) != 1 else ''} valid")
+    return EXIT_OK
+
+
+@cli.command()
+def schema() -> int:
+    """Print the JSON Schema of scenario files (for editors and CI)."""
+    click.echo(dump_json(json_schema()), nl=False)
+    return EXIT_OK
+
+
+@cli.command("test")
+@click.argument("rule_ids", nargs=-1)
+@click.option("-v", "--verbose", is_flag=True, help="Also list the examples that pass.")
+@pass_ctx
+def test_rules(ctx: Context, rule_ids: tuple[str, ...], verbose: bool) -> int:
+    """Run the rules' own examples (all rules, or RULE_IDS)."""
+    book = ctx.rulebook()
+    rules = list(book.rules)
+    if rule_ids:
+        unknown = [r for r in rule_ids if book.get(r) is None]
+        if unknown:
+            raise InputError.single(None, "", f"unknown rule id(s): {', '.join(unknown)}")
+        rules = [book.get(r) for r in rule_ids]  # type: ignore[misc]
+    results = run_examples(ctx.engine(), rules)
+    failures = [r for r in results if not r.passed]
+    for result in results:
+        if verbose or not result.passed:
+            click.echo(result.describe())
+    click.echo(f"{len(results) - len(failures)} of {len(results)} examples passed in {len(rules)} rules")
+    return EXIT_FINDINGS if failures else EXIT_OK
+
+
+class _Reported(Exception):
+    """Problems already formatted for the user (exit 2)."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: run the CLI and map every outcome to an exit status."""
+    try:
+        result = cli.main(args=list(argv) if argv is not None else None, prog_name="mlarch", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        return EXIT_FINDINGS
+    except click.UsageError as exc:
+        exc.show()
+        return EXIT_INPUT
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_INPUT
+    except (InputError, _Reported) as exc:
+        click.echo(str(exc), err=True)
+        return EXIT_INPUT
+    except RuleBaseLimitError as exc:
+        click.echo(f"rule base rejected: {exc}", err=True)
+        return EXIT_INPUT
+    except BrokenPipeError:
+        return EXIT_OK
+    except KeyboardInterrupt:
+        return 130
+    except (EngineError, Exception) as exc:  # noqa: BLE001 - last resort, never a traceback
+        if os.environ.get("MLARCH_DEBUG"):
+            raise
+        click.echo(f"mlarch: internal error: {type(exc).__name__}: {exc} (set MLARCH_DEBUG=1 for a traceback)", err=True)
+        return EXIT_INTERNAL
+    return int(result or 0)
+
+
+def run() -> None:
+    """Console-script wrapper."""
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,413 @@
+"""Matching rule conditions with durable-rules, hardened against its traps.
+
+durable-rules 2.0.28 (unmaintained since 2020) has crash, hang and
+wrong-result bugs; ``../shared/knowledge/durable-rules.md`` lists them as
+measured. This module is the only place that talks to it, and it drives the
+C core (``durable_rules_engine``) directly rather than through
+``durable.engine.Host``. Each trap and its guard (tests/test_matcher.py
+proves each one):
+
+* **Background timer threads / stolen actions / segfaults with threads**:
+  no ``Host`` is ever created, so no ``threading.Timer`` runs; every action
+  is taken synchronously in :meth:`Matcher.match`, under a lock.
+* **Swallowed action errors**: there are no Python actions at all. The
+  loop reads the fired rule's name from the action message and records it;
+  nothing can fail silently inside the engine.
+* **Segfault deleting the state of a fact that matched nothing**: every
+  ruleset has a guard rule that matches every stage fact, so each state has
+  run an action before it is deleted; the guard also proves the run was
+  synchronous.
+* **Runaway loops from state re-assertion**: the state is never updated (we
+  do not call ``update_state``) and every pattern starts with the
+  discriminator ``t == "mlarch"`` that state objects cannot satisfy; a
+  firing budget per assertion stops anything unexpected.
+* **Hang past 512 sibling tests; error 303 past ~64 simultaneous matches;
+  beta and expression limits**: the compiler models the alpha network
+  durable-rules will build (a trie of literal tests, since every rule is a
+  pure conjunction), computes the worst-case DFS stack and fan-out, and
+  splits a stage's rules over several rulesets to stay far below the
+  limits; a rule that alone exceeds them is refused with a clear error.
+* **`$or` inside `$iany` reading uninitialised memory (flaky error 102)**:
+  no ``$or`` is ever emitted; conditions are compiled to DNF and each
+  conjunction is its own durable rule.
+* **Type coercion (``"50" == 50``, string/number comparisons) and big-int
+  saturation**: facts are validated and typed before matching (strict
+  pydantic model, numbers bounded by 2**53), rule literals are type-checked
+  against the vocabulary, and numbers are serialised in a form the C parser
+  reads correctly (``1.0e-05``, never ``1e-05``).
+* **One state per evaluation, always deleted; rulesets never freed**: each
+  assertion uses a fresh session id deleted in ``finally``; rulesets are
+  freed by :meth:`Matcher.close` (also on garbage collection).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import weakref
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping, Sequence
+
+import durable_rules_engine as dre
+
+from .conditions import Conjunct, Literal, to_dnf
+from .errors import EngineError, RuleBaseLimitError
+from .rulebook import DNF_LIMIT, Rule
+
+DISCRIMINATOR = "mlarch"
+GUARD = "__guard__"
+
+# durable-rules limits (source: src/rules/*.c of 2.0.28) and our margins
+DURABLE_MAX_CHILDREN = 512  # alpha hash set; hangs at 512
+DURABLE_MAX_STACK = 64  # alpha DFS stack; error 303
+DURABLE_MAX_BETAS = 256  # rules on one alpha node; error 108
+DURABLE_MAX_EXPRESSIONS = 32  # ops in one beta expression sequence; error 113
+MAX_CHILDREN = 480
+MAX_STACK = 48
+MAX_BETAS = 200
+MAX_EXPRESSIONS = 28
+MAX_RULES_PER_RULESET = 1000
+MAX_FIELDS = 200  # durable-rules fails past ~252 properties in one fact
+
+_ids = itertools.count()
+_lock = threading.Lock()  # the C core is not thread-safe; one lock for all matchers
+
+
+def field_name(ref: str) -> str:
+    return ref.replace(".", "__")
+
+
+def count_field(ref: str) -> str:
+    return field_name(ref) + "__n"
+
+
+# ------------------------------------------------------------------ JSON
+
+
+def json_number(value: int | float) -> str:
+    """A number as durable-rules' C parser reads it correctly.
+
+    Python writes 1e-05 and 1e+16; the C parser only accepts an exponent
+    after a fraction (error 204 otherwise), so insert ".0".
+    """
+    if isinstance(value, bool):  # pragma: no cover - guarded by validation
+        raise TypeError("booleans are not numbers")
+    if isinstance(value, int):
+        return str(value)
+    text = repr(float(value))
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        if "." not in mantissa:
+            mantissa += ".0"
+        text = f"{mantissa}e{exponent}"
+    elif "." not in text:  # pragma: no cover - repr of a float always has . or e
+        text += ".0"
+    return text
+
+
+def dumps(value: Any) -> str:
+    """Serialise facts and rulesets for durable-rules (see :func:`json_number`)."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, (int, float)):
+        return json_number(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(dumps(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{json.dumps(str(k), ensure_ascii=False)}:{dumps(v)}" for k, v in value.items()) + "}"
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+# ------------------------------------------------------------------ compiling
+
+
+def literal_test(lit: Literal) -> dict[str, Any]:
+    """The durable-rules expression of one literal."""
+    f = field_name(lit.ref)
+    kind, value = lit.kind, lit.value
+    if kind == "eq":
+        return {f: value}
+    if kind == "neq":
+        return {"$neq": {f: value}}
+    if kind in ("lt", "lte", "gt", "gte"):
+        return {f"${kind}": {f: value}}
+    if kind == "iany":
+        return {"$iany": {f: {"$i": value}}}
+    if kind == "iall_neq":
+        tests = [{"$neq": {"$i": v}} for v in value]
+        return {"$iall": {f: tests[0] if len(tests) == 1 else {"$and": tests}}}
+    if kind == "empty":
+        return {count_field(lit.ref): 0}
+    raise ValueError(f"unknown literal kind {kind}")  # pragma: no cover
+
+
+def _alpha_key(lit: Literal) -> tuple[str, str, str]:
+    """Identity of the alpha node durable-rules builds for a literal."""
+    f = count_field(lit.ref) if lit.kind == "empty" else field_name(lit.ref)
+    kind = "eq" if lit.kind == "empty" else lit.kind
+    return (f, kind, dumps(list(lit.value) if isinstance(lit.value, tuple) else lit.value))
+
+
+def _expression_cost(conj: Conjunct) -> int:
+    cost = 3  # $and, the discriminator, end
+    for lit in conj:
+        cost += len(lit.value) + 3 if lit.kind == "iall_neq" else 1
+    return cost
+
+
+class _Trie:
+    """A model of the alpha network one ruleset will have, for limit checks."""
+
+    __slots__ = ("children", "betas")
+
+    def __init__(self) -> None:
+        self.children: dict[tuple[str, str, str], _Trie] = {}
+        self.betas = 0
+
+    def add(self, conj: Conjunct) -> None:
+        node = self
+        for lit in conj:
+            node = node.children.setdefault(_alpha_key(lit), _Trie())
+        node.betas += 1
+
+    def max_matching_children(self) -> int:
+        """Upper bound on children that can match one fact at once.
+
+        Equality tests on one field are mutually exclusive (a value equals
+        at most one literal), every other test may match independently.
+        """
+        eq_fields = {key[0] for key in self.children if key[1] == "eq"}
+        others = sum(1 for key in self.children if key[1] != "eq")
+        return len(eq_fields) + others
+
+    def worst_stack(self, pending: int = 0) -> int:
+        """Worst-case size of durable-rules' alpha DFS stack below this node."""
+        pushed = self.max_matching_children()
+        worst = pending + pushed
+        for child in self.children.values():
+            worst = max(worst, child.worst_stack(pending + pushed - 1))
+        return worst
+
+    def check(self) -> str | None:
+        """Why this network would break durable-rules, or None when it is safe."""
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            if len(node.children) > MAX_CHILDREN:
+                return f"{len(node.children)} sibling tests (durable-rules hangs at {DURABLE_MAX_CHILDREN}; limit {MAX_CHILDREN})"
+            if node.betas > MAX_BETAS:
+                return f"{node.betas} rules share one test (durable-rules fails past {DURABLE_MAX_BETAS}; limit {MAX_BETAS})"
+            stack.extend(node.children.values())
+        worst = self.worst_stack()
+        if worst > MAX_STACK:
+            return f"up to {worst} tests could match at once (durable-rules fails at {DURABLE_MAX_STACK}; limit {MAX_STACK})"
+        return None
+
+
+@dataclass
+class _Ruleset:
+    name: str
+    handle: int
+    names: dict[str, tuple[str, int]]  # durable rule name -> (rule id, conjunct index)
+
+
+@dataclass
+class StageProgram:
+    """Everything needed to match one stage: its fields and rulesets."""
+
+    index: int
+    refs: tuple[str, ...]  # fact/decision refs the stage fact carries
+    set_refs: frozenset[str]
+    rulesets: list[_Ruleset] = field(default_factory=list)
+    conjuncts: dict[str, list[Conjunct]] = field(default_factory=dict)  # rule id -> DNF
+
+
+def plan_chunks(compiled: Sequence[tuple[Rule, list[Conjunct]]]) -> list[list[tuple[Rule, list[Conjunct]]]]:
+    """Split rules into groups whose alpha networks stay inside the limits."""
+    chunks: list[list[tuple[Rule, list[Conjunct]]]] = []
+    current: list[tuple[Rule, list[Conjunct]]] = []
+    trie = _Trie()
+    count = 0
+    for rule, dnf in compiled:
+        for conj in dnf:
+            if _expression_cost(conj) > MAX_EXPRESSIONS:
+                raise RuleBaseLimitError(
+                    f"rule {rule.id}: one alternative of its condition has too many tests "
+                    f"(durable-rules allows {DURABLE_MAX_EXPRESSIONS} operations); split the rule"
+                )
+        candidate = _Trie() if not current else trie
+        for conj in dnf:
+            candidate.add(conj)
+        problem = candidate.check() if count + len(dnf) <= MAX_RULES_PER_RULESET else "too many rules"
+        if problem is None:
+            current.append((rule, dnf))
+            trie = candidate
+            count += len(dnf)
+            continue
+        if not current:
+            raise RuleBaseLimitError(f"rule {rule.id} alone exceeds a durable-rules limit: {problem}")
+        chunks.append(current)
+        current, trie, count = [], _Trie(), 0
+        for conj in dnf:
+            trie.add(conj)
+        problem = trie.check()
+        if problem is not None:
+            raise RuleBaseLimitError(f"rule {rule.id} alone exceeds a durable-rules limit: {problem}")
+        current.append((rule, dnf))
+        count = len(dnf)
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+# ------------------------------------------------------------------ matching
+
+
+class Matcher:
+    """Compiled rulesets for every stage, and the hardened match loop."""
+
+    def __init__(self, stages: Sequence[Sequence[Rule]], set_refs: Iterable[str]) -> None:
+        self._uid = next(_ids)
+        self._sids = itertools.count()
+        self._broken: str | None = None
+        self.programs: list[StageProgram] = []
+        handles: list[int] = []
+        self._handles = handles
+        self._finalizer = weakref.finalize(self, _free, handles)
+        set_refs = frozenset(set_refs)
+        try:
+            for index, rules in enumerate(stages):
+                self.programs.append(self._compile_stage(index, rules, set_refs, handles))
+        except BaseException:
+            self.close()
+            raise
+
+    def _compile_stage(self, index: int, rules: Sequence[Rule], set_refs: frozenset[str], handles: list[int]) -> StageProgram:
+        compiled = [(rule, to_dnf(rule.when, limit=DNF_LIMIT)) for rule in rules]
+        refs = sorted({lit.ref for _, dnf in compiled for conj in dnf for lit in conj})
+        program = StageProgram(index, tuple(refs), frozenset(r for r in refs if r in set_refs))
+        if len(refs) + len(program.set_refs) + 2 > MAX_FIELDS:
+            raise RuleBaseLimitError(f"stage {index} tests {len(refs)} fields; durable-rules fails past ~250 per fact")
+        for rule, dnf in compiled:
+            program.conjuncts[rule.id] = dnf
+        for number, chunk in enumerate(plan_chunks([c for c in compiled if c[1]])):
+            definition: dict[str, Any] = {GUARD: {"all": [{"m": {"t": DISCRIMINATOR}}]}}
+            names: dict[str, tuple[str, int]] = {}
+            for rule, dnf in chunk:
+                for k, conj in enumerate(dnf):
+                    name = f"r{len(names)}"
+                    names[name] = (rule.id, k)
+                    tests = [{"t": DISCRIMINATOR}] + [literal_test(lit) for lit in conj]
+                    pattern = tests[0] if len(tests) == 1 else {"$and": tests}
+                    definition[name] = {"all": [{"m": pattern}]}
+            ruleset_name = f"mlarch{self._uid}s{index}c{number}"
+            try:
+                with _lock:
+                    handle = dre.create_ruleset(ruleset_name, dumps(definition))
+            except dre.error as exc:  # pragma: no cover - limits are checked first
+                raise EngineError(f"durable-rules refused stage {index} ruleset {number}: {exc}") from None
+            handles.append(handle)
+            program.rulesets.append(_Ruleset(ruleset_name, handle, names))
+        return program
+
+    def stage_fact(self, program: StageProgram, values: Mapping[str, Any], sid: str) -> str:
+        parts = [f'"t":"{DISCRIMINATOR}"', f'"sid":"{sid}"']
+        for ref in program.refs:
+            value = values.get(ref)
+            parts.append(f'"{field_name(ref)}":{dumps(value)}')
+            if ref in program.set_refs:
+                parts.append(f'"{count_field(ref)}":{"null" if value is None else len(value)}')
+        return "{" + ",".join(parts) + "}"
+
+    def match(self, stage: int, values: Mapping[str, Any]) -> dict[str, int]:
+        """Rules of ``stage`` whose condition holds: rule id -> first matching alternative.
+
+        ``values`` maps fact ids and ``decision.<dimension>`` to typed values
+        (None or missing = absent; sets as tuples).
+        """
+        program = self.programs[stage]
+        fired: dict[str, int] = {}
+        if not program.rulesets:
+            return fired
+        with _lock:
+            if self._broken:
+                raise EngineError(f"this engine can no longer be used: {self._broken}")
+            for ruleset in program.rulesets:
+                sid = f"e{next(self._sids)}"
+                fact = self.stage_fact(program, values, sid)
+                for name in self._run(ruleset, fact, sid):
+                    rule_id, k = ruleset.names[name]
+                    if k < fired.get(rule_id, k + 1):
+                        fired[rule_id] = k
+        return fired
+
+    def _run(self, ruleset: _Ruleset, fact: str, sid: str) -> list[str]:
+        try:
+            result = dre.assert_fact(ruleset.handle, fact)
+        except dre.error as exc:
+            # The state may be half-built; deleting it can crash the C core,
+            # so refuse further use instead (compile-time checks make this
+            # unreachable for validated rule bases).
+            self._broken = f"durable-rules failed on {ruleset.name}: {exc}"
+            raise EngineError(self._broken) from None
+        state = result[1]
+        names: list[str] = []
+        budget = len(ruleset.names) + 1  # each rule fires at most once per fact
+        guarded = False
+        try:
+            message = dre.start_action_for_state(ruleset.handle, state)
+            text = message[1] if message else None
+            while text:
+                name = _action_name(text)
+                if name == GUARD:
+                    guarded = True
+                elif name in ruleset.names:
+                    names.append(name)
+                else:  # pragma: no cover - defensive
+                    raise EngineError(f"durable-rules reported unknown rule {name!r}")
+                budget -= 1
+                if budget < 0:
+                    raise EngineError(f"durable-rules fired more often than {ruleset.name} has rules (runaway)")
+                text = dre.complete_and_start_action(ruleset.handle, state)
+        finally:
+            if guarded:
+                dre.delete_state(ruleset.handle, sid)
+            else:
+                self._broken = f"guard rule did not run in {ruleset.name}; state {sid} left undeleted"
+        if not guarded:
+            raise EngineError(self._broken or "guard rule did not run")
+        return names
+
+    def close(self) -> None:
+        """Free the C rulesets. The matcher cannot be used afterwards."""
+        self._broken = self._broken or "closed"
+        self._finalizer()
+
+    @property
+    def ruleset_count(self) -> int:
+        return sum(len(p.rulesets) for p in self.programs)
+
+
+def _action_name(message: str) -> str:
+    # durable-rules writes {"<rule name>":{...}}; our names never contain quotes
+    if message.startswith('{"'):
+        end = message.find('"', 2)
+        if end > 2:
+            return message[2:end]
+    return next(iter(json.loads(message)))  # pragma: no cover - defensive
+
+
+def _free(handles: list[int]) -> None:
+    with _lock:
+        while handles:
+            try:
+                dre.delete_ruleset(handles.pop())
+            except dre.error:  # pragma: no cover
+                pass

@@ -1,0 +1,199 @@
+"""The pipeline: scenario in, explained recommendation out.
+
+load (scenario.py, rulebook.py) -> plan (plan.py) -> match (matcher.py)
+-> resolve (resolver.py) -> render (report/).
+
+:class:`Engine` compiles a rule base once and evaluates any number of
+scenarios; each evaluation is isolated (fresh durable-rules states, deleted
+after use) and deterministic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Mapping
+
+from .conditions import Conjunct
+from .errors import InputError, Problem
+from .matcher import Matcher
+from .paths import bundled_rules_dir
+from .plan import Plan, make_plan
+from .resolver import Decision, Support, resolve
+from .rulebook import PLACEHOLDER, Rule, RuleBook, load_rulebook
+from .scenario import Scenario
+from .vocabulary import DECISION_PREFIX, Vocabulary, load_vocabulary
+
+
+@dataclass(frozen=True)
+class Warning_:
+    kind: str  # deprecated | conflict | fallback
+    dimension: str
+    choice: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    scenario: Scenario
+    decisions: Mapping[str, Decision]  # applicable dimensions, vocabulary order
+    warnings: tuple[Warning_, ...]
+    fired: Mapping[str, Support]  # every rule whose condition held (applicable or not)
+    not_applicable: tuple[str, ...]  # dimensions that do not apply
+    rules_loaded: int
+    rule_set_version: str
+    pinned: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def choices(self) -> dict[str, str]:
+        return {d: dec.choice for d, dec in self.decisions.items()}
+
+    @property
+    def rules_fired(self) -> int:
+        return len(self.fired)
+
+    @property
+    def defaulted(self) -> list[str]:
+        return [d for d, dec in self.decisions.items() if dec.defaulted]
+
+
+def format_value(value: Any) -> str:
+    if value is None:
+        return "not stated"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (tuple, list)):
+        return ", ".join(map(str, value)) if value else "none"
+    return str(value)
+
+
+def render_reason(template: str, values: Mapping[str, Any]) -> str:
+    """Fill ``{fact.id}`` placeholders with the scenario's values."""
+    text = PLACEHOLDER.sub(lambda m: format_value(values.get(m.group(1))), template)
+    return " ".join(text.split())
+
+
+class Engine:
+    """A compiled rule base, ready to evaluate scenarios."""
+
+    def __init__(self, rulebook: RuleBook, vocab: Vocabulary | None = None) -> None:
+        self.vocab = vocab or load_vocabulary()
+        self.rulebook = rulebook
+        self.plan: Plan = make_plan(self.vocab, rulebook)
+        stage_rules = [[r for r in rulebook.rules if r.dimension in stage.dimensions] for stage in self.plan.stages]
+        set_refs = [fid for fid, spec in self.vocab.facts.items() if spec.type == "set"]
+        self.matcher = Matcher(stage_rules, set_refs)
+        self._dnf: dict[str, list[Conjunct]] = {}
+        for program in self.matcher.programs:
+            self._dnf.update(program.conjuncts)
+
+    def close(self) -> None:
+        self.matcher.close()
+
+    def __enter__(self) -> "Engine":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def check_pinned(self, pinned: Mapping[str, str], source: str | None = None) -> None:
+        problems = []
+        for dim, choice in pinned.items():
+            spec = self.vocab.dimensions.get(dim)
+            if spec is None:
+                problems.append(Problem(dim, "unknown dimension", tuple(self.vocab.dimensions)))
+            elif choice not in spec.choices:
+                problems.append(Problem(dim, f"invalid choice {choice!r}", tuple(spec.choices)))
+        if problems:
+            raise InputError(source, problems)
+
+    def evaluate(self, scenario: Scenario, pinned: Mapping[str, str] | None = None) -> Recommendation:
+        """Decide every applicable dimension for ``scenario``.
+
+        ``pinned`` fixes some decisions (a design under review, or a rule
+        example's given decisions); the rules still fire and are recorded.
+        """
+        pinned = dict(pinned or {})
+        self.check_pinned(pinned)
+        values: dict[str, Any] = dict(scenario.facts)
+        chosen: dict[str, str] = {}
+        decisions: dict[str, Decision] = {}
+        fired_all: dict[str, Support] = {}
+        for stage in self.plan.stages:
+            fired = self.matcher.match(stage.index, values)
+            by_dim: dict[str, list[Support]] = {}
+            for rule_id in sorted(fired):
+                rule = self.rulebook.get(rule_id)
+                assert rule is not None
+                support = self._support(rule, self._dnf[rule_id][fired[rule_id]], values)
+                fired_all[rule_id] = support
+                by_dim.setdefault(rule.dimension, []).append(support)
+            for dim in stage.dimensions:
+                spec = self.vocab.dimensions[dim]
+                if not spec.applies_when.holds(chosen):
+                    continue
+                decision = resolve(spec, by_dim.get(dim, []), pinned.get(dim))
+                decisions[dim] = decision
+                chosen[dim] = decision.choice
+                values[DECISION_PREFIX + dim] = decision.choice
+        ordered = {d: decisions[d] for d in self.vocab.dimensions if d in decisions}
+        return Recommendation(
+            scenario=scenario,
+            decisions=ordered,
+            warnings=tuple(self._warnings(ordered)),
+            fired=dict(sorted(fired_all.items())),
+            not_applicable=tuple(d for d in self.vocab.dimensions if d not in decisions),
+            rules_loaded=len(self.rulebook.rules),
+            rule_set_version=self.rulebook.version,
+            pinned=pinned,
+        )
+
+    def _support(self, rule: Rule, conjunct: Conjunct, values: Mapping[str, Any]) -> Support:
+        facts: dict[str, Any] = {}
+        decisions: dict[str, str | None] = {}
+        unstated: set[str] = set()
+        for lit in conjunct:
+            value = values.get(lit.ref)
+            if lit.ref.startswith(DECISION_PREFIX):
+                decisions[lit.ref[len(DECISION_PREFIX):]] = value
+            elif value is None:
+                unstated.add(lit.ref)
+            else:
+                facts[lit.ref] = list(value) if isinstance(value, tuple) else value
+        order = list(self.vocab.facts)
+        facts = {k: facts[k] for k in sorted(facts, key=order.index)}
+        decisions = {k: decisions[k] for k in sorted(decisions, key=list(self.vocab.dimensions).index)}
+        return Support(
+            rule=rule,
+            text=render_reason(rule.because, values),
+            facts=facts,
+            decisions=decisions,
+            unstated=tuple(sorted(unstated, key=order.index)),
+        )
+
+    def _warnings(self, decisions: Mapping[str, Decision]) -> list[Warning_]:
+        out: list[Warning_] = []
+        for dim, dec in decisions.items():
+            note = self.vocab.deprecation(dim, dec.choice)
+            if note:
+                out.append(Warning_("deprecated", dim, dec.choice, f"{dim} = {dec.choice}: {note}"))
+            for text in dec.conflicts:
+                out.append(Warning_("conflict", dim, dec.choice, f"{dim}: conflicting hard rules: {text}"))
+            if dec.how == "fallback":
+                out.append(Warning_("fallback", dim, dec.choice, f"{dim}: no rule applied; {dec.choice} is only the first choice in vocabulary order"))
+        return out
+
+
+@lru_cache(maxsize=1)
+def bundled_rulebook() -> RuleBook:
+    return load_rulebook([bundled_rules_dir()])
+
+
+@lru_cache(maxsize=1)
+def default_engine() -> Engine:
+    """The engine over the bundled rules, built once per process."""
+    return Engine(bundled_rulebook())
+
+
+def recommend(scenario: Scenario, pinned: Mapping[str, str] | None = None) -> Recommendation:
+    return default_engine().evaluate(scenario, pinned)

@@ -1,0 +1,80 @@
+"""Plain-text recommendation for an 80-column terminal, grouped by lifecycle stage."""
+
+from __future__ import annotations
+
+import textwrap
+
+from ..recommend import Recommendation, format_value
+from ..resolver import Decision, Support
+from ..vocabulary import STAGES, load_vocabulary
+
+WIDTH = 80
+
+
+def wrap(text: str, indent: str, hanging: str | None = None) -> list[str]:
+    return textwrap.wrap(
+        text, WIDTH, initial_indent=indent, subsequent_indent=hanging if hanging is not None else indent,
+        break_long_words=True, break_on_hyphens=False,
+    ) or [indent.rstrip()]
+
+
+def cite(s: Support) -> str:
+    r = s.rule
+    effect = r.verdict if r.hard else f"{r.verdict} {'+' if r.verdict == 'prefer' else '-'}{r.weight}"
+    return f"[{r.id}, {effect}]"
+
+
+def decision_lines(dec: Decision) -> list[str]:
+    vocab = load_vocabulary()
+    head = f"{dec.dimension}: {dec.choice}"
+    if dec.defaulted:
+        head += "  (default)"
+    lines = [head]
+    note = vocab.deprecation(dec.dimension, dec.choice)
+    if note:
+        lines += wrap(f"deprecated: {note}", "    ! ")
+    if not dec.reasons:
+        lines += wrap("no rule applied; first choice in vocabulary order", "    - ")
+    for s in dec.reasons:
+        lines += wrap(f"{s.text} {cite(s)}", "    + ", "      ")
+        if s.unstated:
+            lines += wrap("assumes not stated: " + ", ".join(s.unstated), "      ")
+    shown = [a for a in dec.alternatives if a.status != "unsupported"]
+    for alt in shown:
+        for i, w in enumerate(alt.why_not):
+            lead = f"    x {alt.choice}: " if i == 0 else "      "
+            lines += wrap(w.text + (f" [{w.rule}]" if w.rule and w.rule not in w.text else ""), lead, "      ")
+    hidden = len(dec.alternatives) - len(shown)
+    if hidden:
+        lines.append(f"    ({hidden} other choice{'s' if hidden != 1 else ''} had no supporting rule)")
+    return lines
+
+
+def render_text(rec: Recommendation) -> str:
+    vocab = load_vocabulary()
+    out = [f"mlarch recommendation for {rec.scenario.name}"]
+    if rec.scenario.description:
+        out += wrap(rec.scenario.description, "")
+    out.append(
+        f"{len(rec.decisions)} decisions; {rec.rules_fired} of {rec.rules_loaded} rules fired; "
+        f"rule set {rec.rule_set_version}"
+    )
+    stated = ", ".join(f"{k}={format_value(v)}" for k, v in rec.scenario.facts.items())
+    out += wrap(f"facts: {stated or 'none stated'}", "", "  ")
+    for stage in STAGES:
+        decisions = [d for d in rec.decisions.values() if vocab.dimensions[d.dimension].stage == stage]
+        if not decisions:
+            continue
+        out.append("")
+        out.append(f"== {stage.upper()} " + "=" * (WIDTH - len(stage) - 4))
+        for dec in decisions:
+            out += decision_lines(dec)
+    if rec.defaulted:
+        out.append("")
+        out += wrap("Resting on defaults (state the facts to firm them up): " + ", ".join(rec.defaulted), "")
+    if rec.warnings:
+        out.append("")
+        out.append("Warnings:")
+        for w in rec.warnings:
+            out += wrap(w.text, "  ! ", "    ")
+    return "\n".join(line.rstrip() for line in out) + "\n"

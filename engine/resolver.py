@@ -1,0 +1,205 @@
+"""Turning the rules that fired for one dimension into one decision.
+
+Resolution order (documented in docs/resolution.md):
+
+1. ``forbid`` removes choices. Hard constraints come first.
+2. ``require`` picks its choice among what is left. Two different requires,
+   or a require of a forbidden choice, is a conflict: it is reported as a
+   warning and resolved as below among the required (or remaining) choices.
+3. Otherwise the remaining choice with the highest score wins; a choice's
+   score is the sum of its ``prefer`` weights minus its ``avoid`` weights.
+4. Ties go to the choice listed first in the vocabulary, where each
+   dimension lists its choices from the simplest, most managed option to the
+   most custom one.
+
+Every decision keeps the rules behind it, the facts they used, and for every
+other choice why it lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Mapping, Sequence
+
+from .rulebook import Rule
+from .vocabulary import DimensionSpec
+
+
+@dataclass(frozen=True)
+class Support:
+    """One fired rule, with the facts it used, as evidence for a dimension."""
+
+    rule: Rule
+    text: str  # the reason, placeholders filled in
+    facts: Mapping[str, Any]  # stated facts the rule tested -> their values
+    decisions: Mapping[str, str | None]  # decisions the rule tested -> their values
+    unstated: tuple[str, ...]  # facts the rule relied on being absent
+
+    @property
+    def effect(self) -> str:
+        r = self.rule
+        if r.hard:
+            return f"{r.verdict} {', '.join(r.choices)}"
+        sign = "+" if r.verdict == "prefer" else "-"
+        return f"{r.verdict} {', '.join(r.choices)} ({sign}{r.weight})"
+
+
+@dataclass(frozen=True)
+class WhyNot:
+    rule: str | None  # the rule that explains it; None only when no rule applied at all
+    text: str
+
+
+@dataclass(frozen=True)
+class Alternative:
+    choice: str
+    score: int
+    status: str  # forbidden | not_required | outscored | tied | unsupported
+    why_not: tuple[WhyNot, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class Decision:
+    dimension: str
+    choice: str
+    score: int
+    how: str  # required | preferred | tie_break | elimination | fallback | pinned | conflict
+    reasons: tuple[Support, ...]
+    considered: tuple[Support, ...]  # every rule that fired for this dimension
+    defaulted: bool
+    conflicts: tuple[str, ...] = ()
+    pinned_violations: tuple[Support, ...] = field(default_factory=tuple)
+    _tallies: Mapping[str, "_Tally"] = field(default_factory=dict, repr=False)
+    _order: tuple[str, ...] = field(default=(), repr=False)
+
+    @cached_property
+    def alternatives(self) -> tuple[Alternative, ...]:
+        """Every other choice, best first, with why it lost (computed on demand)."""
+        order = list(self._order)
+        w = self._tallies[self.choice]
+        out = [_why_not(self._tallies[c], w, self.how, order) for c in order if c != self.choice]
+        out.sort(key=lambda a: (a.status == "forbidden", -a.score, order.index(a.choice)))
+        return tuple(out)
+
+
+@dataclass
+class _Tally:
+    choice: str
+    score: int = 0
+    forbidden_by: list[Support] = field(default_factory=list)
+    required_by: list[Support] = field(default_factory=list)
+    preferred_by: list[Support] = field(default_factory=list)
+    avoided_by: list[Support] = field(default_factory=list)
+
+    @property
+    def supported(self) -> bool:
+        return bool(self.required_by or self.preferred_by)
+
+
+def _by_strength(supports: Sequence[Support]) -> list[Support]:
+    return sorted(supports, key=lambda s: (-s.rule.weight, s.rule.id))
+
+
+def resolve(spec: DimensionSpec, supports: Sequence[Support], pinned: str | None = None) -> Decision:
+    """Resolve one dimension from the rules that fired for it."""
+    order = list(spec.choices)
+    tallies = {c: _Tally(c) for c in order}
+    for s in sorted(supports, key=lambda s: s.rule.id):
+        for choice in s.rule.choices:
+            t = tallies[choice]
+            if s.rule.verdict == "forbid":
+                t.forbidden_by.append(s)
+            elif s.rule.verdict == "require":
+                t.required_by.append(s)
+            elif s.rule.verdict == "prefer":
+                t.preferred_by.append(s)
+                t.score += s.rule.weight
+            else:
+                t.avoided_by.append(s)
+                t.score -= s.rule.weight
+
+    def rank(choices: Sequence[str]) -> list[str]:
+        return sorted(choices, key=lambda c: (-tallies[c].score, order.index(c)))
+
+    conflicts: list[str] = []
+    allowed = [c for c in order if not tallies[c].forbidden_by]
+    required = [c for c in allowed if tallies[c].required_by]
+    blocked = [c for c in order if tallies[c].required_by and tallies[c].forbidden_by]
+    for c in blocked:
+        conflicts.append(
+            f"{c} is both required ({', '.join(s.rule.id for s in tallies[c].required_by)}) "
+            f"and forbidden ({', '.join(s.rule.id for s in tallies[c].forbidden_by)}); forbid wins"
+        )
+    if not allowed:
+        conflicts.append("every choice is forbidden; keeping the best-scored one")
+        pool, how = rank(order), "conflict"
+    elif len(required) > 1:
+        conflicts.append(f"several choices are required ({', '.join(required)}); keeping the best-scored one")
+        pool, how = rank(required), "conflict"
+    elif required:
+        pool, how = required, "required"
+    else:
+        pool = rank(allowed)
+        how = "preferred"
+    winner = pool[0]
+    if how == "preferred":
+        contenders = [c for c in pool if tallies[c].score == tallies[winner].score]
+        if not tallies[winner].supported:
+            how = "elimination" if any(t.avoided_by or t.forbidden_by for t in tallies.values()) else "fallback"
+        elif len(contenders) > 1:
+            how = "tie_break"
+
+    violations: tuple[Support, ...] = ()
+    if pinned is not None:
+        violations = tuple(tallies[pinned].forbidden_by) + tuple(
+            s for c in required if c != pinned for s in tallies[c].required_by
+        )
+        winner, how = pinned, "pinned"
+
+    w = tallies[winner]
+    reasons = _by_strength(w.required_by) + _by_strength(w.preferred_by)
+    if not reasons and how in ("elimination", "pinned", "conflict"):
+        # explained by what ruled the others out
+        reasons = _by_strength([s for c in order if c != winner for s in tallies[c].forbidden_by + tallies[c].avoided_by])
+    defaulted = not reasons or all(s.rule.default for s in reasons)
+
+    return Decision(
+        dimension=spec.id,
+        choice=winner,
+        score=w.score,
+        how=how,
+        reasons=tuple(reasons),
+        considered=tuple(sorted(supports, key=lambda s: s.rule.id)),
+        defaulted=defaulted,
+        conflicts=tuple(conflicts),
+        pinned_violations=violations,
+        _tallies=tallies,
+        _order=tuple(order),
+    )
+
+
+def _why_not(t: _Tally, w: _Tally, how: str, order: list[str]) -> Alternative:
+    lines: list[WhyNot] = []
+    best = (_by_strength(w.required_by) + _by_strength(w.preferred_by))[:1]
+    lead = best[0].rule.id if best else None
+    if t.forbidden_by:
+        lines += [WhyNot(s.rule.id, f"forbidden: {s.text}") for s in t.forbidden_by]
+        status = "forbidden"
+    elif w.required_by and not t.required_by:
+        lines += [WhyNot(s.rule.id, f"{w.choice} is required: {s.text}") for s in w.required_by]
+        status = "not_required"
+    elif not t.supported and not t.avoided_by:
+        status = "unsupported"
+        tail = f"; {w.choice} scored {w.score}" if w.supported else ""
+        lines.append(WhyNot(lead, f"no rule supports {t.choice} for this scenario{tail}"))
+    elif t.score == w.score:
+        status = "tied"
+        lines.append(WhyNot(lead, f"tied with {w.choice} at score {w.score}; the tie-break prefers {w.choice}, listed first (simpler, more managed)"))
+    else:
+        status = "outscored"
+        lines.append(WhyNot(lead, f"scored {t.score} against {w.score} for {w.choice}"))
+    lines += [WhyNot(s.rule.id, f"avoid (-{s.rule.weight}): {s.text}") for s in t.avoided_by]
+    if how == "pinned" and not lines:  # pragma: no cover - defensive
+        lines.append(WhyNot(None, f"{w.choice} was given by the design"))
+    return Alternative(t.choice, t.score, status, tuple(lines))
