@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from functools import lru_cache
+from pathlib import Path
 from typing import Sequence
 
 import click
@@ -18,7 +19,11 @@ import click
 from engine import __version__
 from engine.errors import EngineError, InputError, RuleBaseLimitError
 from engine.recommend import Engine, bundled_rulebook
+from engine.errors import did_you_mean
 from engine.report import FORMATS, dump_json, render
+from engine.report.rules import list_rows, rule_dict
+from engine.report.rules import show as show_rule
+from engine.vocabulary import load_vocabulary
 from engine.rulebook import RuleBook, load_rulebook
 from engine.ruletests import run_examples
 from engine.scenario import json_schema, load_scenario
@@ -92,6 +97,48 @@ def validate(files: tuple[str, ...]) -> int:
 
 
 @cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("-v", "--verbose", is_flag=True, help="Also list the expectations that hold.")
+@pass_ctx
+def check(ctx: Context, paths: tuple[str, ...], verbose: bool) -> int:
+    """Check scenarios' `expect:` decisions (files, or folders of *.yaml)."""
+    files = scenario_files(paths)
+    engine = ctx.engine()
+    failures = checked = 0
+    for file in files:
+        scenario = load_scenario(file)
+        rec = engine.evaluate(scenario)
+        if not scenario.expect:
+            click.echo(f"note {file}: no expect: block, nothing to check")
+        for dim, expected in scenario.expect.items():
+            checked += 1
+            actual = rec.choices.get(dim)
+            if actual != expected:
+                failures += 1
+                got = actual if actual is not None else "nothing (dimension does not apply)"
+                click.echo(f"FAIL {file}: {dim}: expected {expected}, got {got}")
+            elif verbose:
+                click.echo(f"ok   {file}: {dim} = {expected}")
+    click.echo(f"{checked - failures} of {checked} expectations hold in {len(files)} scenario{'s' if len(files) != 1 else ''}")
+    return EXIT_FINDINGS if failures else EXIT_OK
+
+
+def scenario_files(paths: Sequence[str]) -> list[str]:
+    """Expand folders into their *.yaml files (sorted); keep files as given."""
+    out: list[str] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            found = sorted(str(f) for f in path.glob("*.yaml"))
+            if not found:
+                raise InputError.single(p, "", "no *.yaml scenario files in this folder")
+            out += found
+        else:
+            out.append(p)
+    return out
+
+
+@cli.command()
 def schema() -> int:
     """Print the JSON Schema of scenario files (for editors and CI)."""
     click.echo(dump_json(json_schema()), nl=False)
@@ -118,6 +165,49 @@ def test_rules(ctx: Context, rule_ids: tuple[str, ...], verbose: bool) -> int:
             click.echo(result.describe())
     click.echo(f"{len(results) - len(failures)} of {len(results)} examples passed in {len(rules)} rules")
     return EXIT_FINDINGS if failures else EXIT_OK
+
+
+@cli.group("rules", invoke_without_command=True)
+@click.option("-d", "--dimension", help="Only rules concluding on this dimension.")
+@click.option("-s", "--section", help="Only rules citing this exam section, e.g. 4.1.")
+@click.option("--hard", is_flag=True, help="Only hard constraints (require/forbid).")
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+def rules_cmd(click_ctx: click.Context, dimension: str | None, section: str | None, hard: bool, fmt: str) -> int:
+    """List rules; `mlarch rules show ID` explains one."""
+    if click_ctx.invoked_subcommand:
+        return EXIT_OK
+    ctx: Context = click_ctx.obj
+    vocab = load_vocabulary()
+    if dimension is not None and dimension not in vocab.dimensions:
+        raise InputError.single(None, "--dimension", f"unknown dimension {dimension!r}", tuple(vocab.dimensions), did_you_mean(dimension, vocab.dimensions))
+    if section is not None and section not in vocab.exam_sections:
+        raise InputError.single(None, "--section", f"unknown exam section {section!r}", tuple(vocab.exam_sections))
+    selected = [
+        r for r in ctx.rulebook().rules
+        if (dimension is None or r.dimension == dimension)
+        and (section is None or section in r.sections)
+        and (not hard or r.hard)
+    ]
+    if fmt == "json":
+        click.echo(dump_json([rule_dict(r) for r in selected]), nl=False)
+    else:
+        click.echo(list_rows(selected), nl=False)
+    return EXIT_OK
+
+
+@rules_cmd.command("show")
+@click.argument("rule_id")
+@pass_ctx
+def rules_show(ctx: Context, rule_id: str) -> int:
+    """Explain one rule: condition, conclusion, reason, sources, examples."""
+    book = ctx.rulebook()
+    rule = book.get(rule_id)
+    if rule is None:
+        ids = [r.id for r in book.rules]
+        raise InputError.single(None, "RULE_ID", f"unknown rule {rule_id!r}", (), did_you_mean(rule_id, ids))
+    click.echo(show_rule(rule), nl=False)
+    return EXIT_OK
 
 
 class _Reported(Exception):

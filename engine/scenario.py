@@ -48,6 +48,7 @@ class Scenario:
     facts: Mapping[str, FactValue]  # fact id -> value; sets are tuples in vocabulary order
     description: str = ""
     source: str | None = None
+    expect: Mapping[str, str] = field(default_factory=dict)  # dimension -> expected choice (for `mlarch check`)
 
     def get(self, fact_id: str) -> FactValue:
         return self.facts.get(fact_id)
@@ -75,7 +76,7 @@ class Scenario:
                 facts[key] = value
         vocab = load_vocabulary()
         ordered = {fid: facts[fid] for fid in vocab.facts if fid in facts}
-        return Scenario(self.name, ordered, self.description, self.source)
+        return Scenario(self.name, ordered, self.description, self.source, self.expect)
 
 
 # --------------------------------------------------------------------- model
@@ -172,6 +173,15 @@ def scenario_model() -> type[BaseModel]:
     }
     for group, model in group_models.items():
         top[group] = (Optional[model], Field(default=None))
+    expect_fields = {
+        dim: (Optional[Literal[tuple(spec.choices)]], Field(default=None, description=spec.doc or None))  # type: ignore[misc]
+        for dim, spec in vocab.dimensions.items()
+    }
+    expect_model = create_model("Expectations", __config__=config, **expect_fields)
+    top["expect"] = (
+        Optional[expect_model],
+        Field(default=None, description="mlarch addition: decisions this scenario is expected to get (checked by `mlarch check` and the tests)."),
+    )
     return create_model("Scenario", __config__=config, **top)
 
 
@@ -180,7 +190,9 @@ def scenario_model() -> type[BaseModel]:
 
 def _allowed_keys(vocab: Vocabulary, group: str | None) -> list[str]:
     if group is None:
-        return ["name", "description", *vocab.groups]
+        return ["name", "description", *vocab.groups, "expect"]
+    if group == "expect":
+        return list(vocab.dimensions)
     return [spec.name for spec in vocab.facts.values() if spec.group == group]
 
 
@@ -202,11 +214,14 @@ def _problem_from_pydantic(err: Mapping[str, Any], doc: yamlio.Document | None, 
     if kind == "literal_error" and spec is not None:
         allowed = tuple(spec.values)
         return Problem(key_path, f"invalid value {value!r}", allowed, did_you_mean(value, allowed), line)
+    if kind == "literal_error" and len(loc) == 2 and loc[0] == "expect" and loc[1] in vocab.dimensions:
+        allowed = tuple(vocab.dimensions[loc[1]].choices)
+        return Problem(key_path, f"invalid choice {value!r}", allowed, did_you_mean(value, allowed), line)
     if kind == "missing":
         return Problem(key_path, "required key is missing", (), None, line)
     if kind in ("model_type", "model_attributes_type", "dict_type"):
         group = loc[-1] if loc else None
-        allowed = _allowed_keys(vocab, group if isinstance(group, str) and group in vocab.groups else None)
+        allowed = _allowed_keys(vocab, group if isinstance(group, str) and (group in vocab.groups or group == "expect") else None)
         return Problem(key_path, f"expected a mapping of facts, got {type(value).__name__}", tuple(allowed), None, line)
     if kind == "list_type" and spec is not None:
         return Problem(key_path, f"expected a list of values, got {value!r}", tuple(spec.values), None, line)
@@ -255,7 +270,8 @@ def validate_mapping(
         value = getattr(group, spec.name)
         if value is not None:
             facts[spec.id] = value
-    return Scenario(model.name, facts, model.description or "", source)
+    expect = {d: c for d, c in (model.expect.model_dump() if model.expect else {}).items() if c is not None}
+    return Scenario(model.name, facts, model.description or "", source, expect)
 
 
 def load_scenario(path: str | Path) -> Scenario:
