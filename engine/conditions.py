@@ -234,9 +234,9 @@ _INVALID = object()
 class Literal:
     """One test durable-rules performs on one field of the stage fact.
 
-    ``kind`` is one of: eq, neq (value None means "is absent" / "is stated"),
-    lt, lte, gt, gte, iany (set contains value), iall_neq (set non-empty and
-    no item in values), empty (set stated and empty).
+    ``kind`` is one of: absent, stated (value None), eq, neq (present and
+    different), lt, lte, gt, gte, iany (set contains value), iall_neq (set
+    non-empty and no item in values), empty (set stated and empty).
     """
 
     ref: str
@@ -250,13 +250,13 @@ _NEGATED_COMPARISON = {"lt": "gte", "lte": "gt", "gt": "lte", "gte": "lt"}
 
 
 def _absent(ref: str) -> Conjunct:
-    return (Literal(ref, "eq", None),)
+    return (Literal(ref, "absent", None),)
 
 
 def _positive(leaf: Leaf) -> list[Conjunct]:
     r, op, v = leaf.ref, leaf.op, leaf.value
     if op == "present":
-        return [(Literal(r, "neq" if v else "eq", None),)]
+        return [(Literal(r, "stated" if v else "absent", None),)]
     if op == "eq":
         return [(Literal(r, "eq", v),)]
     if op == "ne":
@@ -281,7 +281,7 @@ def _positive(leaf: Leaf) -> list[Conjunct]:
 def _negative(leaf: Leaf) -> list[Conjunct]:
     r, op, v = leaf.ref, leaf.op, leaf.value
     if op == "present":
-        return [(Literal(r, "eq" if v else "neq", None),)]
+        return [(Literal(r, "absent" if v else "stated", None),)]
     if op == "eq":
         return [(Literal(r, "neq", v),), _absent(r)]
     if op == "ne":
@@ -309,25 +309,23 @@ def _contradicts(conj: Conjunct) -> bool:
     for lit in conj:
         by_ref.setdefault(lit.ref, []).append(lit)
     for lits in by_ref.values():
+        kinds = {lit.kind for lit in lits}
+        if "absent" in kinds and kinds != {"absent"}:
+            return True  # every other literal needs the fact stated
         eqs = {lit.value for lit in lits if lit.kind == "eq"}
         if len(eqs) > 1:
             return True
-        absent = None in eqs
-        if absent and any(lit.kind != "eq" for lit in lits):
-            return True
-        if eqs and not absent:
+        if eqs:
             (value,) = eqs
             for lit in lits:
                 if lit.kind == "neq" and lit.value == value:
                     return True
                 if lit.kind in _NEGATED_COMPARISON and not _compare(lit.kind, value, lit.value):
                     return True
-        if any(lit.kind == "empty" for lit in lits) and any(lit.kind in ("iany", "iall_neq") for lit in lits):
+        if "empty" in kinds and kinds & {"iany", "iall_neq"}:
             return True
-        banned = set().union(*[set(lit.value) for lit in lits if lit.kind == "iall_neq"]) if lits else set()
+        banned = set().union(*[set(lit.value) for lit in lits if lit.kind == "iall_neq"])
         if any(lit.kind == "iany" and lit.value in banned for lit in lits):
-            return True
-        if any(lit.kind == "neq" and lit.value is None for lit in lits) and absent:
             return True
     return False
 

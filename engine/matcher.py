@@ -128,10 +128,17 @@ def dumps(value: Any) -> str:
 # ------------------------------------------------------------------ compiling
 
 
-def literal_test(lit: Literal) -> dict[str, Any]:
-    """The durable-rules expression of one literal."""
+def literal_test(lit: Literal, set_refs: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """The durable-rules expression of one literal.
+
+    Whether a set is stated is read from its count field: durable-rules does
+    not compare an empty list with null the way Python does.
+    """
     f = field_name(lit.ref)
     kind, value = lit.kind, lit.value
+    if kind in ("absent", "stated"):
+        target = count_field(lit.ref) if lit.ref in set_refs else f
+        return {target: None} if kind == "absent" else {"$neq": {target: None}}
     if kind == "eq":
         return {f: value}
     if kind == "neq":
@@ -149,9 +156,14 @@ def literal_test(lit: Literal) -> dict[str, Any]:
 
 
 def _alpha_key(lit: Literal) -> tuple[str, str, str]:
-    """Identity of the alpha node durable-rules builds for a literal."""
-    f = count_field(lit.ref) if lit.kind == "empty" else field_name(lit.ref)
-    kind = "eq" if lit.kind == "empty" else lit.kind
+    """Identity of the alpha node durable-rules builds for a literal.
+
+    Tests on one field that are mutually exclusive (equalities, emptiness,
+    absence) share the kind "eq" so the stack bound counts them once.
+    """
+    count = lit.kind == "empty" or lit.kind in ("absent", "stated")
+    f = (count_field(lit.ref) + "?") if count else field_name(lit.ref)
+    kind = {"empty": "eq", "absent": "eq", "stated": "neq"}.get(lit.kind, lit.kind)
     return (f, kind, dumps(list(lit.value) if isinstance(lit.value, tuple) else lit.value))
 
 
@@ -304,7 +316,7 @@ class Matcher:
                 for k, conj in enumerate(dnf):
                     name = f"r{len(names)}"
                     names[name] = (rule.id, k)
-                    tests = [{"t": DISCRIMINATOR}] + [literal_test(lit) for lit in conj]
+                    tests = [{"t": DISCRIMINATOR}] + [literal_test(lit, set_refs) for lit in conj]
                     pattern = tests[0] if len(tests) == 1 else {"$and": tests}
                     definition[name] = {"all": [{"m": pattern}]}
             ruleset_name = f"mlarch{self._uid}s{index}c{number}"

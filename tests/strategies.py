@@ -1,0 +1,216 @@
+"""Hypothesis strategies derived from the vocabulary (the scenario model's source).
+
+``scenarios()`` draws valid scenarios over every fact, each fact possibly
+absent, shrinking towards the empty scenario. ``rule_sets()`` draws small
+random rule bases over a few facts and dimensions, with every operator,
+nesting and chaining on earlier decisions, for the oracle-agreement test.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import yaml
+from hypothesis import strategies as st
+
+from engine import yamlio
+from engine.rulebook import RuleBook, parse_rule_document
+from engine.scenario import Scenario, validate_mapping
+from engine.vocabulary import FactSpec, load_vocabulary
+
+SCALE = 10 if os.environ.get("HYPOTHESIS_PROFILE") == "thorough" else 1
+
+
+def scaled(examples: int) -> int:
+    """Example counts: as given in CI, ten times more in the thorough profile."""
+    return examples * SCALE
+
+
+INTERESTING_NUMBERS = [0, 0.5, 1, 1e-05, 5, 10, 20, 50, 99.5, 100, 200, 500, 1000, 5000, 10_000, 100_000, 1e15]
+
+
+def number_values(spec: FactSpec) -> st.SearchStrategy[Any]:
+    if spec.type == "integer":
+        return st.one_of(st.sampled_from([int(n) for n in INTERESTING_NUMBERS if float(n).is_integer()]), st.integers(0, 10**9))
+    return st.one_of(
+        st.sampled_from(INTERESTING_NUMBERS),
+        st.integers(0, 10**7),
+        st.floats(0, 1e9, allow_nan=False, allow_infinity=False),
+    )
+
+
+def fact_values(spec: FactSpec) -> st.SearchStrategy[Any]:
+    if spec.type == "enum":
+        return st.sampled_from(list(spec.values))
+    if spec.type == "bool":
+        return st.booleans()
+    if spec.type in ("number", "integer"):
+        return number_values(spec)
+    if spec.type == "set":
+        plain = [v for v in spec.values if v not in spec.exclusive]
+        subsets = st.lists(st.sampled_from(plain), unique=True, max_size=len(plain))
+        if spec.exclusive:
+            return st.one_of(subsets, st.sampled_from([[v] for v in spec.exclusive]))
+        return subsets
+    return st.sampled_from(["eu", "us", "europe-west4", "asia-northeast1"])
+
+
+def scenario_data(facts: list[str] | None = None) -> st.SearchStrategy[dict[str, Any]]:
+    """Nested scenario mappings (as a YAML file holds them), each fact optional."""
+    vocab = load_vocabulary()
+    specs = [s for s in vocab.facts.values() if s.group and (facts is None or s.id in facts)]
+    optional = {s.id: st.one_of(st.none(), fact_values(s)) for s in specs}
+
+    def nest(flat: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": "generated"}
+        for fid, value in flat.items():
+            if value is not None:
+                group, name = fid.split(".")
+                out.setdefault(group, {})[name] = value
+        return out
+
+    return st.fixed_dictionaries(optional).map(nest)
+
+
+def scenarios(facts: list[str] | None = None) -> st.SearchStrategy[Scenario]:
+    return scenario_data(facts).map(validate_mapping)
+
+
+def as_yaml(scenario: Scenario) -> str:
+    """A failing example as a file a person can paste into `mlarch recommend`."""
+    return yaml.safe_dump(scenario.to_nested(), sort_keys=False)
+
+
+# --------------------------------------------------------------------- rules
+
+RULE_FACTS = [
+    "problem.task", "data.modality", "data.size_gb", "data.rows", "data.labeled",
+    "data.sensitive", "data.residency", "team.skills", "serving.latency_ms",
+]
+RULE_DIMENSIONS = ["approach", "serving_mode", "bqml_model", "framework", "training_hardware"]
+SMALL = {
+    "problem.task": ["binary_classification", "regression", "image_classification"],
+    "data.modality": ["tabular", "image", "text"],
+    "data.residency": ["eu", "us"],
+    "team.skills": ["sql", "python", "tensorflow"],
+    "data.sensitive": ["pii", "phi", "none"],
+}
+NUMBERS = [0, 1e-05, 10, 50, 99.5, 100, 1000, 1e15]
+OPS = {
+    "enum": ["eq", "ne", "in", "not_in", "present"],
+    "string": ["eq", "ne", "in", "not_in", "present"],
+    "bool": ["eq", "ne", "present"],
+    "number": ["eq", "ne", "lt", "lte", "gt", "gte", "in", "not_in", "present"],
+    "integer": ["eq", "ne", "lt", "lte", "gt", "gte", "in", "not_in", "present"],
+    "set": ["contains", "contains_all", "contains_any", "contains_none", "present"],
+}
+
+
+def focused_scenarios() -> st.SearchStrategy[Scenario]:
+    """Scenarios over RULE_FACTS with values that the generated rules test."""
+    vocab = load_vocabulary()
+
+    def values(fid: str) -> st.SearchStrategy[Any]:
+        spec = vocab.facts[fid]
+        if fid in SMALL and spec.type == "set":
+            plain = [v for v in SMALL[fid] if v not in spec.exclusive]
+            return st.one_of(st.lists(st.sampled_from(plain), unique=True), st.just([v for v in SMALL[fid] if v in spec.exclusive][:1]))
+        if fid in SMALL:
+            return st.sampled_from(SMALL[fid])
+        if spec.type == "bool":
+            return st.booleans()
+        if spec.type == "integer":
+            return st.sampled_from([0, 10, 50, 100, 1000])
+        return st.sampled_from(NUMBERS)
+
+    def nest(flat: dict[str, Any]) -> Scenario:
+        data: dict[str, Any] = {"name": "focused"}
+        for fid, value in flat.items():
+            if value is not None:
+                group, name = fid.split(".")
+                data.setdefault(group, {})[name] = value
+        return validate_mapping(data)
+
+    return st.fixed_dictionaries({f: st.one_of(st.none(), values(f)) for f in RULE_FACTS}).map(nest)
+
+
+@st.composite
+def leaf(draw: Any, dim_index: int) -> dict[str, Any]:
+    vocab = load_vocabulary()
+    earlier = RULE_DIMENSIONS[:dim_index]
+    refs = RULE_FACTS + [f"decision.{d}" for d in earlier]
+    ref = draw(st.sampled_from(refs))
+    if ref.startswith("decision."):
+        pool = list(vocab.dimensions[ref.split(".", 1)[1]].choices)[:4]
+        op = draw(st.sampled_from(["eq", "ne", "in", "not_in", "present"]))
+        ftype = "enum"
+    else:
+        spec = vocab.facts[ref]
+        ftype = spec.type
+        op = draw(st.sampled_from(OPS[ftype]))
+        pool = SMALL.get(ref, [])
+    if op == "present":
+        return {ref: {op: draw(st.booleans())}}
+    if ftype == "bool":
+        return {ref: {op: draw(st.booleans())}}
+    if ftype in ("number", "integer"):
+        nums = [n for n in NUMBERS if ftype == "number" or float(n).is_integer()]
+        nums = [int(n) if ftype == "integer" else n for n in nums]
+        if op in ("in", "not_in"):
+            return {ref: {op: draw(st.lists(st.sampled_from(nums), min_size=1, max_size=3, unique=True))}}
+        return {ref: {op: draw(st.sampled_from(nums))}}
+    if op in ("in", "not_in", "contains_all", "contains_any", "contains_none"):
+        return {ref: {op: draw(st.lists(st.sampled_from(pool), min_size=1, max_size=3, unique=True))}}
+    return {ref: {op: draw(st.sampled_from(pool))}}
+
+
+def condition(dim_index: int) -> st.SearchStrategy[Any]:
+    base = leaf(dim_index)
+    return st.recursive(
+        base,
+        lambda inner: st.one_of(
+            st.lists(inner, min_size=1, max_size=3).map(lambda xs: {"all": xs}),
+            st.lists(inner, min_size=1, max_size=3).map(lambda xs: {"any": xs}),
+            inner.map(lambda x: {"not": x}),
+        ),
+        max_leaves=5,
+    )
+
+
+@st.composite
+def rule_data(draw: Any, number: int) -> dict[str, Any]:
+    vocab = load_vocabulary()
+    dim_index = draw(st.integers(0, len(RULE_DIMENSIONS) - 1))
+    dim = RULE_DIMENSIONS[dim_index]
+    choices = list(vocab.dimensions[dim].choices)[:4]
+    verdict = draw(st.sampled_from(["prefer", "prefer", "prefer", "avoid", "forbid", "require"]))
+    then: dict[str, Any] = {"dimension": dim}
+    if verdict in ("prefer", "require"):
+        then[verdict] = draw(st.sampled_from(choices))
+    else:
+        then[verdict] = draw(st.lists(st.sampled_from(choices), min_size=1, max_size=2, unique=True))
+    if verdict in ("prefer", "avoid"):
+        then["weight"] = draw(st.integers(1, 10))
+    when = draw(st.one_of(st.just("always"), condition(dim_index)))
+    return {
+        "id": f"{dim}.generated-{number}",
+        "title": "generated",
+        "section": "1.1",
+        "docs": ["https://cloud.google.com/generated"],
+        "when": when,
+        "then": then,
+        "because": "generated",
+        "examples": {"fires": [{}], "does_not_fire": [{}]} if when != "always" else {"fires": [{}]},
+    }
+
+
+@st.composite
+def rule_sets(draw: Any, max_rules: int = 8) -> RuleBook:
+    count = draw(st.integers(1, max_rules))
+    entries = [draw(rule_data(i)) for i in range(count)]
+    doc = yamlio.Document({"rules": entries}, "<generated>")
+    rules, problems = parse_rule_document(doc)
+    # generated conditions can contradict themselves; such rules are refused on load
+    assert all("contradicts" in p.message for p in problems), [p.render(None) for p in problems]
+    return RuleBook(tuple(sorted(rules, key=lambda r: r.id)))
