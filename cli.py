@@ -10,46 +10,28 @@ from __future__ import annotations
 
 import os
 import sys
-from functools import lru_cache
-from pathlib import Path
 from typing import Sequence
 
 import click
 
 from engine import __version__
-from engine.errors import EngineError, InputError, RuleBaseLimitError
-from engine.recommend import Engine, bundled_rulebook
-from engine.errors import did_you_mean
+from engine.cliutil import (
+    EXIT_FINDINGS,
+    EXIT_INPUT,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    Context,
+    Reported,
+    pass_ctx,
+    scenario_files,
+)
+from engine.errors import EngineError, InputError, RuleBaseLimitError, did_you_mean
 from engine.report import FORMATS, dump_json, render
 from engine.report.rules import list_rows, rule_dict
 from engine.report.rules import show as show_rule
-from engine.vocabulary import load_vocabulary
-from engine.rulebook import RuleBook, load_rulebook
 from engine.ruletests import run_examples
 from engine.scenario import json_schema, load_scenario
-
-EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
-
-
-class Context:
-    """Per-invocation settings shared by all commands."""
-
-    def __init__(self, rule_paths: Sequence[str]) -> None:
-        self.rule_paths = tuple(rule_paths)
-
-    @lru_cache(maxsize=1)
-    def rulebook(self) -> RuleBook:
-        return load_rulebook(self.rule_paths) if self.rule_paths else bundled_rulebook()
-
-    @lru_cache(maxsize=1)
-    def engine(self) -> Engine:
-        try:
-            return Engine(self.rulebook())
-        except RuleBaseLimitError as exc:
-            raise InputError.single(None, "", f"rule base rejected: {exc}") from None
-
-
-pass_ctx = click.make_pass_decorator(Context)
+from engine.vocabulary import load_vocabulary
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -91,7 +73,7 @@ def validate(files: tuple[str, ...]) -> int:
         except InputError as exc:
             problems.append(str(exc))
     if problems:
-        raise _Reported("\n".join(problems))
+        raise Reported("\n".join(problems))
     click.echo(f"{len(files)} scenario file{'s' if len(files) != 1 else ''} valid")
     return EXIT_OK
 
@@ -121,21 +103,6 @@ def check(ctx: Context, paths: tuple[str, ...], verbose: bool) -> int:
                 click.echo(f"ok   {file}: {dim} = {expected}")
     click.echo(f"{checked - failures} of {checked} expectations hold in {len(files)} scenario{'s' if len(files) != 1 else ''}")
     return EXIT_FINDINGS if failures else EXIT_OK
-
-
-def scenario_files(paths: Sequence[str]) -> list[str]:
-    """Expand folders into their *.yaml files (sorted); keep files as given."""
-    out: list[str] = []
-    for p in paths:
-        path = Path(p)
-        if path.is_dir():
-            found = sorted(str(f) for f in path.glob("*.yaml"))
-            if not found:
-                raise InputError.single(p, "", "no *.yaml scenario files in this folder")
-            out += found
-        else:
-            out.append(p)
-    return out
 
 
 @cli.command()
@@ -210,8 +177,10 @@ def rules_show(ctx: Context, rule_id: str) -> int:
     return EXIT_OK
 
 
-class _Reported(Exception):
-    """Problems already formatted for the user (exit 2)."""
+# Commands that live with their feature (each module defines one click command).
+FEATURE_COMMANDS: list[click.Command] = []
+for _command in FEATURE_COMMANDS:
+    cli.add_command(_command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -229,7 +198,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.ClickException as exc:
         exc.show()
         return EXIT_INPUT
-    except (InputError, _Reported) as exc:
+    except (InputError, Reported) as exc:
         click.echo(str(exc), err=True)
         return EXIT_INPUT
     except RuleBaseLimitError as exc:
