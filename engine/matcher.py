@@ -51,9 +51,9 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import durable_rules_engine as dre
 
-from .conditions import Conjunct, Literal, to_dnf
+from .conditions import Conjunct, Literal
 from .errors import EngineError, RuleBaseLimitError
-from .rulebook import DNF_LIMIT, Rule
+from .rulebook import Rule
 
 DISCRIMINATOR = "mlarch"
 GUARD = "__guard__"
@@ -68,7 +68,7 @@ MAX_STACK = 48
 MAX_BETAS = 200
 MAX_EXPRESSIONS = 24
 MAX_RULES_PER_RULESET = 1000
-MAX_FIELDS = 200  # durable-rules fails past ~252 properties in one fact
+MAX_FIELDS = 240  # durable-rules fails past ~252 properties in one fact (error 302)
 
 _ids = itertools.count()
 _lock = threading.Lock()  # the C core is not thread-safe; one lock for all matchers
@@ -80,6 +80,17 @@ def field_name(ref: str) -> str:
 
 def count_field(ref: str) -> str:
     return field_name(ref) + "__n"
+
+
+def stated_field(ref: str) -> str:
+    """Boolean marker: is the fact stated (the decision made)?
+
+    Absence is tested on this marker rather than as ``field == null``:
+    durable-rules never shares alpha nodes that compare with null
+    (rete.c compareValue has no case for it), so every null test would be a
+    node of its own, all matching at once.
+    """
+    return field_name(ref) + "__s"
 
 
 # ------------------------------------------------------------------ JSON
@@ -128,17 +139,12 @@ def dumps(value: Any) -> str:
 # ------------------------------------------------------------------ compiling
 
 
-def literal_test(lit: Literal, set_refs: frozenset[str] = frozenset()) -> dict[str, Any]:
-    """The durable-rules expression of one literal.
-
-    Whether a set is stated is read from its count field: durable-rules does
-    not compare an empty list with null the way Python does.
-    """
+def literal_test(lit: Literal) -> dict[str, Any]:
+    """The durable-rules expression of one literal."""
     f = field_name(lit.ref)
     kind, value = lit.kind, lit.value
     if kind in ("absent", "stated"):
-        target = count_field(lit.ref) if lit.ref in set_refs else f
-        return {target: None} if kind == "absent" else {"$neq": {target: None}}
+        return {stated_field(lit.ref): kind == "stated"}
     if kind == "eq":
         return {f: value}
     if kind == "neq":
@@ -158,13 +164,15 @@ def literal_test(lit: Literal, set_refs: frozenset[str] = frozenset()) -> dict[s
 def _alpha_key(lit: Literal) -> tuple[str, str, str]:
     """Identity of the alpha node durable-rules builds for a literal.
 
-    Tests on one field that are mutually exclusive (equalities, emptiness,
-    absence) share the kind "eq" so the stack bound counts them once.
+    Tests that are mutually exclusive on one field (equalities, including
+    emptiness and absence) share the kind "eq" so the stack bound counts them
+    once.
     """
-    count = lit.kind == "empty" or lit.kind in ("absent", "stated")
-    f = (count_field(lit.ref) + "?") if count else field_name(lit.ref)
-    kind = {"empty": "eq", "absent": "eq", "stated": "neq"}.get(lit.kind, lit.kind)
-    return (f, kind, dumps(list(lit.value) if isinstance(lit.value, tuple) else lit.value))
+    if lit.kind in ("absent", "stated"):
+        return (stated_field(lit.ref), "eq", repr(lit.kind == "stated"))
+    if lit.kind == "empty":
+        return (count_field(lit.ref), "eq", "0")
+    return (field_name(lit.ref), lit.kind, repr(lit.value))
 
 
 def _expression_cost(conj: Conjunct) -> int:
@@ -175,6 +183,9 @@ def _expression_cost(conj: Conjunct) -> int:
     $and) 2 more; 15 of those fail with error 113.
     """
     return 2 + sum(2 for lit in conj if lit.kind == "iall_neq" and len(lit.value) > 1)
+
+
+ARRAY_KINDS = ("iany", "iall_neq")
 
 
 class _Trie:
@@ -189,7 +200,12 @@ class _Trie:
     def add(self, conj: Conjunct) -> None:
         node = self
         for lit in conj:
-            node = node.children.setdefault(_alpha_key(lit), _Trie())
+            key = _alpha_key(lit)
+            if lit.kind in ARRAY_KINDS:
+                # durable-rules never shares $iany/$iall nodes (rete.c findAlpha),
+                # so each occurrence is a child of its own.
+                key = key + (str(len(node.children)),)
+            node = node.children.setdefault(key, _Trie())
         node.betas += 1
 
     def max_matching_children(self) -> int:
@@ -239,47 +255,49 @@ class StageProgram:
 
     index: int
     refs: tuple[str, ...]  # fact/decision refs the stage fact carries
-    set_refs: frozenset[str]
+    set_refs: frozenset[str]  # refs that are sets: carry a count field too
+    marked_refs: frozenset[str] = frozenset()  # refs tested for presence: carry a stated marker
     rulesets: list[_Ruleset] = field(default_factory=list)
     conjuncts: dict[str, list[Conjunct]] = field(default_factory=dict)  # rule id -> DNF
 
 
 def plan_chunks(compiled: Sequence[tuple[Rule, list[Conjunct]]]) -> list[list[tuple[Rule, list[Conjunct]]]]:
-    """Split rules into groups whose alpha networks stay inside the limits."""
-    chunks: list[list[tuple[Rule, list[Conjunct]]]] = []
-    current: list[tuple[Rule, list[Conjunct]]] = []
-    trie = _Trie()
-    count = 0
+    """Split rules into groups whose alpha networks stay inside the limits.
+
+    Most stages fit in one ruleset, checked in one pass; a stage that does
+    not is halved until every part fits.
+    """
     for rule, dnf in compiled:
         for conj in dnf:
             if _expression_cost(conj) > MAX_EXPRESSIONS:
                 raise RuleBaseLimitError(
-                    f"rule {rule.id}: one alternative of its condition has too many tests "
-                    f"(durable-rules allows {DURABLE_MAX_EXPRESSIONS} operations); split the rule"
+                    f"rule {rule.id}: one alternative of its condition needs too many and/or groups "
+                    f"(durable-rules allows {DURABLE_MAX_EXPRESSIONS} entries); split the rule"
                 )
-        candidate = _Trie() if not current else trie
-        for conj in dnf:
-            candidate.add(conj)
-        problem = candidate.check() if count + len(dnf) <= MAX_RULES_PER_RULESET else "too many rules"
-        if problem is None:
-            current.append((rule, dnf))
-            trie = candidate
-            count += len(dnf)
-            continue
-        if not current:
-            raise RuleBaseLimitError(f"rule {rule.id} alone exceeds a durable-rules limit: {problem}")
-        chunks.append(current)
-        current, trie, count = [], _Trie(), 0
+    return _split(list(compiled))
+
+
+def _fits(group: Sequence[tuple[Rule, list[Conjunct]]]) -> str | None:
+    if sum(len(dnf) for _, dnf in group) > MAX_RULES_PER_RULESET:
+        return f"more than {MAX_RULES_PER_RULESET} rules"
+    trie = _Trie()
+    for _, dnf in group:
         for conj in dnf:
             trie.add(conj)
-        problem = trie.check()
-        if problem is not None:
-            raise RuleBaseLimitError(f"rule {rule.id} alone exceeds a durable-rules limit: {problem}")
-        current.append((rule, dnf))
-        count = len(dnf)
-    if current:
-        chunks.append(current)
-    return chunks
+    return trie.check()
+
+
+def _split(group: list[tuple[Rule, list[Conjunct]]]) -> list[list[tuple[Rule, list[Conjunct]]]]:
+    """Halve a group of rules until every part fits (deterministic, O(n log n) checks)."""
+    if not group:
+        return []
+    problem = _fits(group)
+    if problem is None:
+        return [group]
+    if len(group) == 1:
+        raise RuleBaseLimitError(f"rule {group[0][0].id} alone exceeds a durable-rules limit: {problem}")
+    middle = len(group) // 2
+    return _split(group[:middle]) + _split(group[middle:])
 
 
 # ------------------------------------------------------------------ matching
@@ -305,11 +323,16 @@ class Matcher:
             raise
 
     def _compile_stage(self, index: int, rules: Sequence[Rule], set_refs: frozenset[str], handles: list[int]) -> StageProgram:
-        compiled = [(rule, to_dnf(rule.when, limit=DNF_LIMIT)) for rule in rules]
-        refs = sorted({lit.ref for _, dnf in compiled for conj in dnf for lit in conj})
-        program = StageProgram(index, tuple(refs), frozenset(r for r in refs if r in set_refs))
-        if len(refs) + len(program.set_refs) + 2 > MAX_FIELDS:
-            raise RuleBaseLimitError(f"stage {index} tests {len(refs)} fields; durable-rules fails past ~250 per fact")
+        compiled = [(rule, list(rule.alternatives)) for rule in rules]
+        literals = [lit for _, dnf in compiled for conj in dnf for lit in conj]
+        refs = sorted({lit.ref for lit in literals})
+        program = StageProgram(
+            index, tuple(refs), frozenset(r for r in refs if r in set_refs),
+            frozenset(lit.ref for lit in literals if lit.kind in ("absent", "stated")),
+        )
+        fields = len(refs) + len(program.set_refs) + len(program.marked_refs) + 2
+        if fields > MAX_FIELDS:
+            raise RuleBaseLimitError(f"stage {index} needs {fields} fields in one fact; durable-rules fails past ~250")
         for rule, dnf in compiled:
             program.conjuncts[rule.id] = dnf
         for number, chunk in enumerate(plan_chunks([c for c in compiled if c[1]])):
@@ -319,13 +342,19 @@ class Matcher:
                 for k, conj in enumerate(dnf):
                     name = f"r{len(names)}"
                     names[name] = (rule.id, k)
-                    tests = [{"t": DISCRIMINATOR}] + [literal_test(lit, set_refs) for lit in conj]
+                    tests = [{"t": DISCRIMINATOR}] + [literal_test(lit) for lit in conj]
                     pattern = tests[0] if len(tests) == 1 else {"$and": tests}
                     definition[name] = {"all": [{"m": pattern}]}
             ruleset_name = f"mlarch{self._uid}s{index}c{number}"
+            exponent = any(
+                isinstance(v, float) and "e" in repr(v)
+                for _, dnf in chunk for conj in dnf for lit in conj
+                for v in (lit.value if isinstance(lit.value, tuple) else (lit.value,))
+            )
+            text = dumps(definition) if exponent else json.dumps(definition, ensure_ascii=False)
             try:
                 with _lock:
-                    handle = dre.create_ruleset(ruleset_name, dumps(definition))
+                    handle = dre.create_ruleset(ruleset_name, text)
             except dre.error as exc:  # pragma: no cover - limits are checked first
                 raise EngineError(f"durable-rules refused stage {index} ruleset {number}: {exc}") from None
             handles.append(handle)
@@ -339,6 +368,8 @@ class Matcher:
             parts.append(f'"{field_name(ref)}":{dumps(value)}')
             if ref in program.set_refs:
                 parts.append(f'"{count_field(ref)}":{"null" if value is None else len(value)}')
+            if ref in program.marked_refs:
+                parts.append(f'"{stated_field(ref)}":{"false" if value is None else "true"}')
         return "{" + ",".join(parts) + "}"
 
     def match(self, stage: int, values: Mapping[str, Any]) -> dict[str, int]:

@@ -172,7 +172,7 @@ def _definition(engine: Engine, ruleset) -> str:
     definition = {GUARD: {"all": [{"m": {"t": DISCRIMINATOR}}]}}
     for name, (rule_id, k) in ruleset.names.items():
         conj = program.conjuncts[rule_id][k]
-        tests = [{"t": DISCRIMINATOR}] + [literal_test(lit, program.set_refs) for lit in conj]
+        tests = [{"t": DISCRIMINATOR}] + [literal_test(lit) for lit in conj]
         definition[name] = {"all": [{"m": tests[0] if len(tests) == 1 else {"$and": tests}}]}
     return dumps(definition)
 
@@ -225,6 +225,17 @@ def test_many_simultaneous_matches_are_split_across_rulesets():
         assert set(rec.fired) == {f"serving_mode.gt-{i}" for i in range(101)}
 
 
+def test_identical_set_item_tests_are_not_shared():
+    """durable-rules never shares $iany nodes: 100 rules with the same `contains`
+    test are 100 simultaneous matches (found by the 10x benchmark); the bound
+    must count each one."""
+    entries = [rule(f"serving_mode.skill-{i}", {"team.skills": {"contains": "sql"}, "data.size_gb": {"gte": 0}}) for i in range(100)]
+    with Engine(book(entries)) as engine:
+        program = engine.matcher.programs[engine.plan.stage_of("serving_mode")]
+        assert len(program.rulesets) >= 100 // MAX_STACK
+        assert len(engine.evaluate(scenario(team={"skills": ["sql"]}, data={"size_gb": 1})).fired) == 100
+
+
 def test_raw_fan_out_of_512_hangs():
     """Show the trap: 512 distinct sibling tests make create_ruleset/assert hang forever."""
     code = """
@@ -264,6 +275,23 @@ def test_a_rule_too_big_for_durable_is_refused_clearly():
     with pytest.raises(RuleBaseLimitError, match="serving_mode.huge"):
         plan_chunks([(big, [conj])])
     assert plan_chunks([(big, [conj[:10]])])
+
+
+def test_null_tests_are_never_shared_by_durable():
+    """rete.c compareValue has no case for null, so `field == null` nodes are not
+    shared: 70 rules testing the same absence overflow the stack (error 303).
+    Guard: absence is tested on a boolean marker, which is shared."""
+    rules = {f"r{i}": {"all": [{"m": {"$and": [{"t": "x"}, {"a": None}, {"k": i}]}}]} for i in range(70)}
+    handle = dre.create_ruleset("rawnull", json.dumps(rules))
+    try:
+        with pytest.raises(dre.error, match="303"):
+            dre.assert_fact(handle, json.dumps({"t": "x", "a": None, "k": 1, "sid": "s"}))
+    finally:
+        dre.delete_ruleset(handle)
+    entries = [rule(f"serving_mode.absent-{i}", {"serving.qps": {"present": False}, "data.rows": i}) for i in range(70)]
+    with Engine(book(entries)) as engine:
+        assert len(engine.matcher.programs[engine.plan.stage_of("serving_mode")].rulesets) == 1
+        assert set(engine.evaluate(scenario(data={"rows": 7})).fired) == {"serving_mode.absent-7"}
 
 
 def test_trie_bound_counts_exclusive_equalities_once():
