@@ -160,8 +160,9 @@ def resolve(spec: DimensionSpec, supports: Sequence[Support], pinned: str | None
     w = tallies[winner]
     reasons = _by_strength(w.required_by) + _by_strength(w.preferred_by)
     if not reasons and how in ("elimination", "pinned", "conflict"):
-        # explained by what ruled the others out
-        reasons = _by_strength([s for c in order if c != winner for s in tallies[c].forbidden_by + tallies[c].avoided_by])
+        # explained by what ruled the others out (each rule once, though it may name several choices)
+        against = {s.rule.id: s for c in order if c != winner for s in tallies[c].forbidden_by + tallies[c].avoided_by}
+        reasons = _by_strength(list(against.values()))
     defaulted = not reasons or all(s.rule.default for s in reasons)
 
     return Decision(

@@ -25,7 +25,8 @@ def _decision(dec: Decision) -> list[str]:
     for s in dec.reasons:
         links = ", ".join(f"[docs]({u})" for u in s.rule.docs)
         effect = s.rule.verdict if s.rule.hard else f"{s.rule.verdict} {s.rule.weight}"
-        lines.append(f"- {md_escape(s.text)} — `{s.rule.id}` ({effect}; exam {', '.join(s.rule.sections)}; {links})")
+        lead = "" if dec.choice in s.rule.choices else f"Rules out {', '.join(s.rule.choices)}: "
+        lines.append(f"- {lead}{md_escape(s.text)} — `{s.rule.id}` ({effect}; exam {', '.join(s.rule.sections)}; {links})")
     if not dec.reasons:
         lines.append("- No rule applied; first choice in vocabulary order.")
     shown = [a for a in dec.alternatives if a.status != "unsupported"]

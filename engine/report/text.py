@@ -36,7 +36,11 @@ def decision_lines(dec: Decision) -> list[str]:
     if not dec.reasons:
         lines += wrap("no rule applied; first choice in vocabulary order", "    - ")
     for s in dec.reasons:
-        lines += wrap(f"{s.text} {cite(s)}", "    + ", "      ")
+        if dec.choice in s.rule.choices:
+            lines += wrap(f"{s.text} {cite(s)}", "    + ", "      ")
+        else:  # won because this rule ruled out other choices
+            others = ", ".join(c for c in s.rule.choices)
+            lines += wrap(f"rules out {others}: {s.text} {cite(s)}", "    ~ ", "      ")
         if s.unstated:
             lines += wrap("assumes not stated: " + ", ".join(s.unstated), "      ")
     shown = [a for a in dec.alternatives if a.status != "unsupported"]
