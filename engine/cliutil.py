@@ -12,6 +12,7 @@ from typing import Sequence
 
 import click
 
+from .cache import cached_rulebook
 from .errors import InputError, RuleBaseLimitError
 from .recommend import Engine, bundled_rulebook
 from .rulebook import RuleBook, load_rulebook
@@ -29,7 +30,11 @@ class Context:
 
     def rulebook(self) -> RuleBook:
         if self._rulebook is None:
-            self._rulebook = load_rulebook(self.rule_paths) if self.rule_paths else bundled_rulebook()
+            if self.rule_paths:
+                paths = self.rule_paths
+                self._rulebook = cached_rulebook(paths, lambda: load_rulebook(paths))
+            else:
+                self._rulebook = bundled_rulebook()
         return self._rulebook
 
     def engine(self) -> Engine:

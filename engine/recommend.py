@@ -186,7 +186,10 @@ class Engine:
 
 @lru_cache(maxsize=1)
 def bundled_rulebook() -> RuleBook:
-    return load_rulebook([bundled_rules_dir()])
+    from .cache import cached_rulebook
+
+    folder = bundled_rules_dir()
+    return cached_rulebook([folder], lambda: load_rulebook([folder]))
 
 
 @lru_cache(maxsize=1)

@@ -26,11 +26,12 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from . import yamlio
-from .conditions import ALWAYS, Condition, ConditionParser, ConditionTooComplex, refs, to_data, to_dnf
+from .conditions import ALWAYS, Condition, ConditionParser, ConditionTooComplex, Conjunct, refs, to_data, to_dnf
 from .errors import InputError, Problem, did_you_mean
 from .scenario import Scenario, validate_mapping
 from .vocabulary import DECISION_PREFIX, Vocabulary, load_vocabulary
@@ -77,6 +78,11 @@ class Rule:
     @property
     def hard(self) -> bool:
         return self.verdict in HARD_VERDICTS
+
+    @cached_property
+    def alternatives(self) -> tuple[Conjunct, ...]:
+        """The condition in disjunctive normal form: what the matcher compiles."""
+        return tuple(to_dnf(self.when, limit=DNF_LIMIT))
 
     @property
     def decision_refs(self) -> set[str]:
@@ -178,20 +184,24 @@ class _RuleParser:
         notes = entry.get("notes", "")
         if not isinstance(notes, str):
             self.problem(path + ("notes",), "expected text")
+        dnf: list[Conjunct] = []
         try:
-            if not to_dnf(when, limit=DNF_LIMIT):
+            dnf = to_dnf(when, limit=DNF_LIMIT)
+            if not dnf:
                 self.problem(path + ("when",), "the condition contradicts itself and can never hold")
         except ConditionTooComplex as exc:
             self.problem(path + ("when",), f"{exc}; split the rule")
         fires, quiet = self.examples(entry.get("examples"), path + ("examples",), rule_id, when)
         if len(self.problems) > before:
             return None
-        return Rule(
+        rule = Rule(
             id=rule_id, title=title, sections=sections, docs=docs, when=when, dimension=dimension,
             verdict=verdict, choices=choices, weight=weight, because=because, fires=fires,
             does_not_fire=quiet, default=default, notes=notes.strip(), source=self.doc.source,
             line=self.doc.line_of(path),
         )
+        rule.__dict__["alternatives"] = tuple(dnf)  # computed above; saves recomputing it
+        return rule
 
     def sections(self, value: Any, path: PathT) -> tuple[str, ...]:
         known = tuple(self.vocab.exam_sections)
