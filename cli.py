@@ -26,6 +26,7 @@ from engine.cliutil import (
     scenario_files,
 )
 from engine.errors import EngineError, InputError, RuleBaseLimitError, did_you_mean
+from engine.paths import bundled_scenarios_dir
 from engine.report import FORMATS, dump_json, render
 from engine.report.rules import list_rows, rule_dict
 from engine.report.rules import show as show_rule
@@ -103,6 +104,31 @@ def check(ctx: Context, paths: tuple[str, ...], verbose: bool) -> int:
                 click.echo(f"ok   {file}: {dim} = {expected}")
     click.echo(f"{checked - failures} of {checked} expectations hold in {len(files)} scenario{'s' if len(files) != 1 else ''}")
     return EXIT_FINDINGS if failures else EXIT_OK
+
+
+@cli.command()
+@click.argument("name", required=False)
+@click.option("--path", "show_path", is_flag=True, help="Print only the file path of NAME.")
+def examples(name: str | None, show_path: bool) -> int:
+    """List the bundled example scenarios, or print one (NAME)."""
+    folder = bundled_scenarios_dir()
+    files = {p.stem: p for p in sorted(folder.glob("*.yaml"))}
+    if name is None:
+        width = max(map(len, files), default=0)
+        for stem, path in files.items():
+            scenario = load_scenario(path)
+            first = scenario.description.split(". ")[0].strip().rstrip(".")
+            room = max(20, 79 - width)
+            click.echo(f"{stem:<{width}} {first if len(first) <= room else first[:room - 3] + '...'}")
+        click.echo(f"{len(files)} scenarios in {folder}")
+        return EXIT_OK
+    if name not in files:
+        raise InputError.single(None, "NAME", f"no bundled scenario {name!r}", (), did_you_mean(name, files))
+    if show_path:
+        click.echo(str(files[name]))
+    else:
+        click.echo(files[name].read_text(), nl=False)
+    return EXIT_OK
 
 
 @cli.command()

@@ -25,7 +25,10 @@ def did_you_mean(word: object, candidates: Iterable[str]) -> str | None:
     if normalized in pool and normalized != word:
         return normalized
     close = difflib.get_close_matches(word, pool, n=1, cutoff=0.75)
-    return close[0] if close else None
+    if close:
+        return close[0]
+    prefixed = [c for c in pool if c.startswith(word)] if len(word) >= 3 else []
+    return prefixed[0] if len(prefixed) == 1 else None
 
 
 def format_allowed(values: Sequence[str], limit: int = 24) -> str:

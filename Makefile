@@ -1,0 +1,61 @@
+# Everything a fresh Debian/Ubuntu machine needs, in two commands:
+#   make demo   # install and recommend an architecture for a bundled scenario
+#   make test   # install test tools and run the whole test suite
+#
+# Variables: PYTHON (interpreter, default python3), VENV (default .venv).
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+EXAMPLE ?= churn-bigquery-sql-team
+
+# durable-rules 2.0.28 ships only as an sdist; on Python >= 3.13 its C
+# extension compiles only with this define (upstream PR #403, unreleased).
+DR_CPPFLAGS := $(shell $(PYTHON) -c 'import sys; print("-DPyEval_CallObject=PyObject_CallObject" if sys.version_info >= (3, 13) else "")' 2>/dev/null)
+
+.PHONY: demo test lint smoke system-deps bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	CPPFLAGS="$(DR_CPPFLAGS) $(CPPFLAGS)" $(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+demo: $(VENV)/.installed
+	$(VENV)/bin/mlarch recommend scenarios/$(EXAMPLE).yaml
+
+# Graphviz renders diagrams (PNG/SVG/PDF tests); valgrind proves the
+# durable-rules crash guard. Installed when missing and we are allowed to.
+system-deps:
+	@missing=""; \
+	command -v dot >/dev/null 2>&1 || missing="$$missing graphviz"; \
+	command -v valgrind >/dev/null 2>&1 || missing="$$missing valgrind"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "please install:$$missing (Debian/Ubuntu: apt-get install$$missing)"; exit 1; fi; \
+	fi
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+
+test: system-deps $(VENV)/.installed lint
+	$(PY) -m pytest
+
+# Install the package (not editable) with PYTHON into VENV and run it on a
+# bundled scenario from outside the checkout: proves the wheel carries its
+# rules and scenarios. CI runs it on Python 3.11, 3.12 and 3.13.
+smoke:
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	CPPFLAGS="$(DR_CPPFLAGS) $(CPPFLAGS)" $(PY) -m pip install --quiet .
+	cd /tmp && $(abspath $(VENV))/bin/mlarch recommend "$$($(abspath $(VENV))/bin/mlarch examples --path $(EXAMPLE))" --format json > /tmp/mlarch-smoke.json
+	cd /tmp && $(abspath $(VENV))/bin/python -c 'import json; d = json.load(open("/tmp/mlarch-smoke.json")); assert d["decisions"] and d["engine"]["rules_loaded"] > 0, d; print("smoke ok:", d["scenario"], len(d["decisions"]), "decisions,", d["engine"]["rules_loaded"], "rules")'
+	cd /tmp && $(abspath $(VENV))/bin/mlarch test > /dev/null && echo "smoke ok: bundled rule examples pass"
+
+bench: $(VENV)/.installed
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) .venv-* build dist *.egg-info .pytest_cache .hypothesis
