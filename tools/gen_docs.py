@@ -1,0 +1,39 @@
+#!/usr/bin/env python3
+"""Regenerate the reference pages in docs/ from the vocabulary (and rules).
+
+Run after changing engine/vocabulary.yaml or the bundled rules:
+    .venv/bin/python tools/gen_docs.py
+tests/test_docs.py fails when a committed page is out of date.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from engine.report.reference import dimension_reference, scenario_reference  # noqa: E402
+
+PAGES = {
+    "docs/scenarios.md": scenario_reference,
+    "docs/dimensions.md": dimension_reference,
+}
+
+
+def generated() -> dict[str, str]:
+    return {path: make() for path, make in PAGES.items()}
+
+
+def main() -> int:
+    for path, text in generated().items():
+        target = ROOT / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
