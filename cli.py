@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 from typing import Sequence
 
 import click
@@ -129,6 +130,22 @@ def examples(name: str | None, show_path: bool) -> int:
     else:
         click.echo(files[name].read_text(), nl=False)
     return EXIT_OK
+
+
+@cli.command()
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--scenarios", "scenario_paths", multiple=True, type=click.Path(), metavar="PATH",
+              help="Scenario files or folders to exercise (default: the bundled scenarios).")
+@pass_ctx
+def coverage(ctx: Context, fmt: str, scenario_paths: tuple[str, ...]) -> int:
+    """Exam sections 1.1-6.2 against the rules and scenarios that cover them."""
+    from engine.coverage import as_dict, as_text
+    from engine.coverage import coverage as compute
+
+    paths = scenario_files(scenario_paths) if scenario_paths else sorted(str(p) for p in bundled_scenarios_dir().glob("*.yaml"))
+    rows = compute(ctx.engine(), [Path(p) for p in paths])
+    click.echo(dump_json(as_dict(rows)) if fmt == "json" else as_text(rows), nl=False)
+    return EXIT_OK if all(r.covered for r in rows) else EXIT_FINDINGS
 
 
 @cli.command()

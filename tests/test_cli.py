@@ -138,3 +138,17 @@ def test_console_script_runs_in_a_subprocess():
     result = subprocess.run([sys.executable, str(ROOT / "cli.py"), "recommend", str(SCENARIO), "-f", "json"], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["scenario"] == "churn-bigquery-sql-team"
+
+
+def test_coverage_of_the_bundled_knowledge(capsys):
+    code, out, _ = run(capsys, "coverage", "-f", "json")
+    data = json.loads(out)
+    assert [s["section"] for s in data["sections"]] == ["1.1", "1.2", "1.3", "2.1", "2.2", "2.3", "3.1", "3.2", "3.3", "4.1", "4.2", "5.1", "5.2", "5.3", "6.1", "6.2"]
+    assert code == 0 and data["uncovered"] == []
+    assert all(s["rules"] >= data["min_rules"] and s["scenarios"] for s in data["sections"])
+
+
+def test_coverage_flags_uncovered_sections(capsys):
+    code, out, _ = run(capsys, "--rules", str(FIXTURES / "rules"), "coverage")
+    assert code == 1
+    assert "UNCOVERED" in out and "5.1" in out.split("uncovered:")[-1]

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Regenerate the reference pages in docs/ from the vocabulary (and rules).
+"""Regenerate the reference pages in docs/ from the vocabulary and the rules.
 
 Run after changing engine/vocabulary.yaml or the bundled rules:
     .venv/bin/python tools/gen_docs.py
@@ -14,16 +14,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine.report.reference import dimension_reference, scenario_reference  # noqa: E402
-
-PAGES = {
-    "docs/scenarios.md": scenario_reference,
-    "docs/dimensions.md": dimension_reference,
-}
+from engine.recommend import bundled_rulebook  # noqa: E402
+from engine.report.reference import dimension_reference, scenario_reference, stage_page  # noqa: E402
+from engine.vocabulary import STAGES  # noqa: E402
 
 
 def generated() -> dict[str, str]:
-    return {path: make() for path, make in PAGES.items()}
+    """Every generated page: path -> content."""
+    pages = {
+        "docs/scenarios.md": scenario_reference(),
+        "docs/dimensions.md": dimension_reference(),
+    }
+    book = bundled_rulebook()
+    for stage in STAGES:
+        pages[f"docs/stages/{stage}.md"] = stage_page(stage, book)
+    return pages
 
 
 def main() -> int:
