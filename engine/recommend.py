@@ -19,8 +19,8 @@ from .errors import InputError, Problem
 from .matcher import Matcher
 from .paths import bundled_rules_dir
 from .plan import Plan, make_plan
-from .resolver import Decision, Support, resolve
-from .rulebook import PLACEHOLDER, Rule, RuleBook, load_rulebook
+from .resolver import Decision, Support, format_value, render_reason, resolve  # noqa: F401 - re-exported
+from .rulebook import RuleBook, load_rulebook
 from .scenario import Scenario
 from .vocabulary import DECISION_PREFIX, Vocabulary, load_vocabulary
 
@@ -55,22 +55,6 @@ class Recommendation:
     @property
     def defaulted(self) -> list[str]:
         return [d for d, dec in self.decisions.items() if dec.defaulted]
-
-
-def format_value(value: Any) -> str:
-    if value is None:
-        return "not stated"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (tuple, list)):
-        return ", ".join(map(str, value)) if value else "none"
-    return str(value)
-
-
-def render_reason(template: str, values: Mapping[str, Any]) -> str:
-    """Fill ``{fact.id}`` placeholders with the scenario's values."""
-    text = PLACEHOLDER.sub(lambda m: format_value(values.get(m.group(1))), template)
-    return " ".join(text.split())
 
 
 class Engine:
@@ -125,7 +109,7 @@ class Engine:
             for rule_id in sorted(fired):
                 rule = self.rulebook.get(rule_id)
                 assert rule is not None
-                support = self._support(rule, self._dnf[rule_id][fired[rule_id]], values)
+                support = Support(rule, self._dnf[rule_id][fired[rule_id]], values)
                 fired_all[rule_id] = support
                 by_dim.setdefault(rule.dimension, []).append(support)
             for dim in stage.dimensions:
@@ -146,29 +130,6 @@ class Engine:
             rules_loaded=len(self.rulebook.rules),
             rule_set_version=self.rulebook.version,
             pinned=pinned,
-        )
-
-    def _support(self, rule: Rule, conjunct: Conjunct, values: Mapping[str, Any]) -> Support:
-        facts: dict[str, Any] = {}
-        decisions: dict[str, str | None] = {}
-        unstated: set[str] = set()
-        for lit in conjunct:
-            value = values.get(lit.ref)
-            if lit.ref.startswith(DECISION_PREFIX):
-                decisions[lit.ref[len(DECISION_PREFIX):]] = value
-            elif value is None:
-                unstated.add(lit.ref)
-            else:
-                facts[lit.ref] = list(value) if isinstance(value, tuple) else value
-        order = list(self.vocab.facts)
-        facts = {k: facts[k] for k in sorted(facts, key=order.index)}
-        decisions = {k: decisions[k] for k in sorted(decisions, key=list(self.vocab.dimensions).index)}
-        return Support(
-            rule=rule,
-            text=render_reason(rule.because, values),
-            facts=facts,
-            decisions=decisions,
-            unstated=tuple(sorted(unstated, key=order.index)),
         )
 
     def _warnings(self, decisions: Mapping[str, Decision]) -> list[Warning_]:

@@ -19,22 +19,66 @@ other choice why it lost.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, Mapping, Sequence
 
-from .rulebook import Rule
-from .vocabulary import DimensionSpec
+from .conditions import Conjunct
+from .rulebook import PLACEHOLDER, Rule
+from .vocabulary import DECISION_PREFIX, DimensionSpec, load_vocabulary
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Support:
-    """One fired rule, with the facts it used, as evidence for a dimension."""
+    """One fired rule as evidence for a dimension, with the facts it used.
+
+    Built for every rule that fires, but only a few are ever shown, so the
+    facts and the reason text are worked out on first use from the matched
+    alternative of the condition and the evaluation's values.
+    """
 
     rule: Rule
-    text: str  # the reason, placeholders filled in
-    facts: Mapping[str, Any]  # stated facts the rule tested -> their values
-    decisions: Mapping[str, str | None]  # decisions the rule tested -> their values
-    unstated: tuple[str, ...]  # facts the rule relied on being absent
+    conjunct: Conjunct  # the alternative of the condition that matched
+    values: Mapping[str, Any] = field(repr=False)  # facts and decisions of the evaluation
+
+    @cached_property
+    def text(self) -> str:
+        """The reason, placeholders filled in with the scenario's values."""
+        return render_reason(self.rule.because, self.values)
+
+    @cached_property
+    def _used(self) -> tuple[dict[str, Any], dict[str, Any], tuple[str, ...]]:
+        facts: dict[str, Any] = {}
+        decisions: dict[str, Any] = {}
+        unstated: set[str] = set()
+        for lit in self.conjunct:
+            value = self.values.get(lit.ref)
+            if lit.ref.startswith(DECISION_PREFIX):
+                decisions[lit.ref[len(DECISION_PREFIX):]] = value
+            elif value is None:
+                unstated.add(lit.ref)
+            else:
+                facts[lit.ref] = list(value) if isinstance(value, tuple) else value
+        fact_order, dim_order = _orders()
+        return (
+            {k: facts[k] for k in sorted(facts, key=fact_order.__getitem__)},
+            {k: decisions[k] for k in sorted(decisions, key=dim_order.__getitem__)},
+            tuple(sorted(unstated, key=fact_order.__getitem__)),
+        )
+
+    @property
+    def facts(self) -> Mapping[str, Any]:
+        """Stated facts the rule tested, with the values the scenario has."""
+        return self._used[0]
+
+    @property
+    def decisions(self) -> Mapping[str, str | None]:
+        """Decisions the rule tested, with their values."""
+        return self._used[1]
+
+    @property
+    def unstated(self) -> tuple[str, ...]:
+        """Facts the rule relied on being absent."""
+        return self._used[2]
 
     @property
     def effect(self) -> str:
@@ -43,6 +87,28 @@ class Support:
             return f"{r.verdict} {', '.join(r.choices)}"
         sign = "+" if r.verdict == "prefer" else "-"
         return f"{r.verdict} {', '.join(r.choices)} ({sign}{r.weight})"
+
+
+@lru_cache(maxsize=1)
+def _orders() -> tuple[dict[str, int], dict[str, int]]:
+    vocab = load_vocabulary()
+    return {f: i for i, f in enumerate(vocab.facts)}, {d: i for i, d in enumerate(vocab.dimensions)}
+
+
+def format_value(value: Any) -> str:
+    if value is None:
+        return "not stated"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (tuple, list)):
+        return ", ".join(map(str, value)) if value else "none"
+    return str(value)
+
+
+def render_reason(template: str, values: Mapping[str, Any]) -> str:
+    """Fill ``{fact.id}`` placeholders with the scenario's values."""
+    text = PLACEHOLDER.sub(lambda m: format_value(values.get(m.group(1))), template)
+    return " ".join(text.split())
 
 
 @dataclass(frozen=True)
