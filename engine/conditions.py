@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Union
 
 from .errors import Problem, did_you_mean
-from .vocabulary import DECISION_PREFIX, MAX_NUMBER, FactSpec, Vocabulary
+from .vocabulary import DECISION_PREFIX, MAX_NUMBER, FactSpec, Vocabulary, load_vocabulary
 from .yamlio import Document, PathT, format_path
 
 # ------------------------------------------------------------------ the AST
@@ -232,11 +232,18 @@ _INVALID = object()
 
 @dataclass(frozen=True, order=True)
 class Literal:
-    """One test durable-rules performs on one field of the stage fact.
+    """One test on one field of the fact the matcher asserts.
 
-    ``kind`` is one of: absent, stated (value None), eq, neq (present and
-    different), lt, lte, gt, gte, iany (set contains value), iall_neq (set
-    non-empty and no item in values), empty (set stated and empty).
+    ``kind`` is one of:
+
+    - ``absent`` / ``stated`` (value None): the fact is (not) stated;
+    - ``eq``; ``neq``: stated and different; ``differs`` (tuple of values):
+      absent or different from every value — only for *sentinel* refs (see
+      :func:`absence_is_a_value`), where it is a single test;
+    - ``lt``, ``lte``, ``gt``, ``gte``;
+    - sets: ``iany`` (contains the value), ``iall_neq`` (tuple: absent, or
+      no item among the values — empty sets included), ``empty`` (stated and
+      empty).
     """
 
     ref: str
@@ -247,6 +254,20 @@ class Literal:
 Conjunct = tuple[Literal, ...]
 
 _NEGATED_COMPARISON = {"lt": "gte", "lte": "gt", "gt": "lte", "gte": "lt"}
+
+
+def absence_is_a_value(ref: str) -> bool:
+    """True for refs whose absence the matcher writes as a sentinel value.
+
+    Enum, boolean and decision fields: "not equal to v" then also holds when
+    the field is absent, so negations compile to one test instead of two
+    alternatives. Numbers and free text keep null (a sentinel would break
+    comparisons or could collide with user text).
+    """
+    if ref.startswith(DECISION_PREFIX):
+        return True
+    spec = load_vocabulary().facts.get(ref)
+    return spec is not None and spec.type in ("enum", "bool")
 
 
 def _absent(ref: str) -> Conjunct:
@@ -274,30 +295,33 @@ def _positive(leaf: Leaf) -> list[Conjunct]:
     if op == "contains_any":
         return [(Literal(r, "iany", x),) for x in v]
     if op == "contains_none":
-        return [(Literal(r, "empty", True),), (Literal(r, "iall_neq", tuple(v)),)]
+        return [(Literal(r, "stated", None), Literal(r, "iall_neq", tuple(v)))]
     raise ValueError(f"unknown operator {op}")  # pragma: no cover
 
 
 def _negative(leaf: Leaf) -> list[Conjunct]:
     r, op, v = leaf.ref, leaf.op, leaf.value
+    sentinel = absence_is_a_value(r)
     if op == "present":
         return [(Literal(r, "absent" if v else "stated", None),)]
     if op == "eq":
-        return [(Literal(r, "neq", v),), _absent(r)]
+        return [(Literal(r, "differs", (v,)),)] if sentinel else [(Literal(r, "neq", v),), _absent(r)]
     if op == "ne":
         return [(Literal(r, "eq", v),), _absent(r)]
     if op in _NEGATED_COMPARISON:
         return [(Literal(r, _NEGATED_COMPARISON[op], v),), _absent(r)]
     if op == "in":
+        if sentinel:
+            return [(Literal(r, "differs", tuple(v)),)]
         return [tuple(Literal(r, "neq", x) for x in v), _absent(r)]
     if op == "not_in":
         return [(Literal(r, "eq", x),) for x in v] + [_absent(r)]
     if op == "contains":
-        return [_absent(r), (Literal(r, "empty", True),), (Literal(r, "iall_neq", (v,)),)]
+        return [(Literal(r, "iall_neq", (v,)),)]
     if op == "contains_all":
-        return [_absent(r), (Literal(r, "empty", True),)] + [(Literal(r, "iall_neq", (x,)),) for x in v]
+        return [(Literal(r, "iall_neq", (x,)),) for x in v]
     if op == "contains_any":
-        return [_absent(r), (Literal(r, "empty", True),), (Literal(r, "iall_neq", tuple(v)),)]
+        return [(Literal(r, "iall_neq", tuple(v)),)]
     if op == "contains_none":
         return [_absent(r)] + [(Literal(r, "iany", x),) for x in v]
     raise ValueError(f"unknown operator {op}")  # pragma: no cover
@@ -310,8 +334,8 @@ def _contradicts(conj: Conjunct) -> bool:
         by_ref.setdefault(lit.ref, []).append(lit)
     for lits in by_ref.values():
         kinds = {lit.kind for lit in lits}
-        if "absent" in kinds and kinds != {"absent"}:
-            return True  # every other literal needs the fact stated
+        if "absent" in kinds and kinds - {"absent", "differs", "iall_neq"}:
+            return True  # these need the fact stated; differs and iall_neq also hold when absent
         eqs = {lit.value for lit in lits if lit.kind == "eq"}
         if len(eqs) > 1:
             return True
@@ -320,9 +344,11 @@ def _contradicts(conj: Conjunct) -> bool:
             for lit in lits:
                 if lit.kind == "neq" and lit.value == value:
                     return True
+                if lit.kind == "differs" and value in lit.value:
+                    return True
                 if lit.kind in _NEGATED_COMPARISON and not _compare(lit.kind, value, lit.value):
                     return True
-        if "empty" in kinds and kinds & {"iany", "iall_neq"}:
+        if "empty" in kinds and "iany" in kinds:
             return True
         banned = set().union(*[set(lit.value) for lit in lits if lit.kind == "iall_neq"])
         if any(lit.kind == "iany" and lit.value in banned for lit in lits):

@@ -47,11 +47,11 @@ import json
 import threading
 import weakref
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import durable_rules_engine as dre
 
-from .conditions import Conjunct, Literal
+from .conditions import Conjunct, Literal, absence_is_a_value
 from .errors import EngineError, RuleBaseLimitError
 from .rulebook import Rule
 
@@ -139,40 +139,59 @@ def dumps(value: Any) -> str:
 # ------------------------------------------------------------------ compiling
 
 
-def literal_test(lit: Literal) -> dict[str, Any]:
-    """The durable-rules expression of one literal."""
+SENTINEL = "#absent"  # the value of an absent enum/bool/decision field, and the only item of an absent set
+EMPTY_ITEM = "#empty"  # the only item of a stated empty set, so "no item is x" holds for it
+
+
+def literal_tests(lit: Literal) -> list[dict[str, Any]]:
+    """The durable-rules expressions that together test one literal.
+
+    Encodings (see :meth:`Matcher.ruleset_fact`): enum, bool and decision
+    fields hold :data:`SENTINEL` when absent; numbers and text hold null and
+    are tested for presence on a boolean marker; sets hold their items,
+    ``[EMPTY_ITEM]`` when stated and empty, ``[SENTINEL]`` when absent, plus a
+    count field and a marker.
+    """
     f = field_name(lit.ref)
     kind, value = lit.kind, lit.value
+    sentinel = absence_is_a_value(lit.ref)
     if kind in ("absent", "stated"):
-        return {stated_field(lit.ref): kind == "stated"}
+        if sentinel:
+            return [{f: SENTINEL}] if kind == "absent" else [{"$neq": {f: SENTINEL}}]
+        return [{stated_field(lit.ref): kind == "stated"}]
     if kind == "eq":
-        return {f: value}
-    if kind == "neq":
-        return {"$neq": {f: value}}
+        return [{f: value}]
+    if kind == "neq":  # stated and different
+        return [{"$neq": {f: value}}, {"$neq": {f: SENTINEL}}] if sentinel else [{"$neq": {f: value}}]
+    if kind == "differs":  # absent or different: the sentinel differs from every value
+        return [{"$neq": {f: v}} for v in value]
     if kind in ("lt", "lte", "gt", "gte"):
-        return {f"${kind}": {f: value}}
+        return [{f"${kind}": {f: value}}]
     if kind == "iany":
-        return {"$iany": {f: {"$i": value}}}
+        return [{"$iany": {f: {"$i": value}}}]
     if kind == "iall_neq":
-        tests = [{"$neq": {"$i": v}} for v in value]
-        return {"$iall": {f: tests[0] if len(tests) == 1 else {"$and": tests}}}
+        items = [{"$neq": {"$i": v}} for v in value]
+        return [{"$iall": {f: items[0] if len(items) == 1 else {"$and": items}}}]
     if kind == "empty":
-        return {count_field(lit.ref): 0}
+        return [{count_field(lit.ref): 0}]
     raise ValueError(f"unknown literal kind {kind}")  # pragma: no cover
 
 
-def _alpha_key(lit: Literal) -> tuple[str, str, str]:
-    """Identity of the alpha node durable-rules builds for a literal.
+def conjunct_tests(conj: Conjunct) -> list[dict[str, Any]]:
+    return [test for lit in conj for test in literal_tests(lit)]
 
-    Tests that are mutually exclusive on one field (equalities, including
-    emptiness and absence) share the kind "eq" so the stack bound counts them
-    once.
+
+def _test_key(test: dict[str, Any]) -> tuple[str, str, str]:
+    """Identity of the alpha node durable-rules builds for one test.
+
+    Plain equalities on one field are mutually exclusive, which the stack
+    bound uses; every other kind of test may match alongside others.
     """
-    if lit.kind in ("absent", "stated"):
-        return (stated_field(lit.ref), "eq", repr(lit.kind == "stated"))
-    if lit.kind == "empty":
-        return (count_field(lit.ref), "eq", "0")
-    return (field_name(lit.ref), lit.kind, repr(lit.value))
+    ((op, body),) = test.items()
+    if op.startswith("$"):
+        ((f, v),) = body.items()
+        return (f, op[1:], json.dumps(v, sort_keys=True))
+    return (op, "eq", json.dumps(body))
 
 
 def _expression_cost(conj: Conjunct) -> int:
@@ -185,7 +204,7 @@ def _expression_cost(conj: Conjunct) -> int:
     return 2 + sum(2 for lit in conj if lit.kind == "iall_neq" and len(lit.value) > 1)
 
 
-ARRAY_KINDS = ("iany", "iall_neq")
+ARRAY_OPS = ("iany", "iall")
 
 
 class _Trie:
@@ -199,9 +218,9 @@ class _Trie:
 
     def add(self, conj: Conjunct) -> None:
         node = self
-        for lit in conj:
-            key = _alpha_key(lit)
-            if lit.kind in ARRAY_KINDS:
+        for test in conjunct_tests(conj):
+            key = _test_key(test)
+            if key[1] in ARRAY_OPS:
                 # durable-rules never shares $iany/$iall nodes (rete.c findAlpha),
                 # so each occurrence is a child of its own.
                 key = key + (str(len(node.children)),)
@@ -260,10 +279,14 @@ def _fields_for(chunk: Sequence[tuple[Rule, list[Conjunct]]]) -> tuple[tuple[str
     for _, dnf in chunk:
         for conj in dnf:
             for lit in conj:
-                if lit.kind in ("absent", "stated"):
+                if absence_is_a_value(lit.ref):
+                    needed.add((lit.ref, field_name(lit.ref), "sentinel"))
+                elif lit.kind in ("absent", "stated"):
                     needed.add((lit.ref, stated_field(lit.ref), "stated"))
                 elif lit.kind == "empty":
                     needed.add((lit.ref, count_field(lit.ref), "count"))
+                elif lit.kind in ("iany", "iall_neq"):
+                    needed.add((lit.ref, field_name(lit.ref), "set"))
                 else:
                     needed.add((lit.ref, field_name(lit.ref), "value"))
     return tuple(sorted(needed, key=lambda f: f[1]))
@@ -274,9 +297,6 @@ class StageProgram:
     """Everything needed to match one stage: its fields and rulesets."""
 
     index: int
-    refs: tuple[str, ...]  # fact/decision refs the stage fact carries
-    set_refs: frozenset[str]  # refs that are sets: carry a count field too
-    marked_refs: frozenset[str] = frozenset()  # refs tested for presence: carry a stated marker
     rulesets: list[_Ruleset] = field(default_factory=list)
     conjuncts: dict[str, list[Conjunct]] = field(default_factory=dict)  # rule id -> DNF
 
@@ -326,7 +346,7 @@ def _split(group: list[tuple[Rule, list[Conjunct]]]) -> list[list[tuple[Rule, li
 class Matcher:
     """Compiled rulesets for every stage, and the hardened match loop."""
 
-    def __init__(self, stages: Sequence[Sequence[Rule]], set_refs: Iterable[str]) -> None:
+    def __init__(self, stages: Sequence[Sequence[Rule]]) -> None:
         self._uid = next(_ids)
         self._sids = itertools.count()
         self._broken: str | None = None
@@ -334,25 +354,16 @@ class Matcher:
         handles: list[int] = []
         self._handles = handles
         self._finalizer = weakref.finalize(self, _free, handles)
-        set_refs = frozenset(set_refs)
         try:
             for index, rules in enumerate(stages):
-                self.programs.append(self._compile_stage(index, rules, set_refs, handles))
+                self.programs.append(self._compile_stage(index, rules, handles))
         except BaseException:
             self.close()
             raise
 
-    def _compile_stage(self, index: int, rules: Sequence[Rule], set_refs: frozenset[str], handles: list[int]) -> StageProgram:
+    def _compile_stage(self, index: int, rules: Sequence[Rule], handles: list[int]) -> StageProgram:
         compiled = [(rule, list(rule.alternatives)) for rule in rules]
-        literals = [lit for _, dnf in compiled for conj in dnf for lit in conj]
-        refs = sorted({lit.ref for lit in literals})
-        program = StageProgram(
-            index, tuple(refs), frozenset(r for r in refs if r in set_refs),
-            frozenset(lit.ref for lit in literals if lit.kind in ("absent", "stated")),
-        )
-        fields = len(refs) + len(program.set_refs) + len(program.marked_refs) + 2
-        if fields > MAX_FIELDS:
-            raise RuleBaseLimitError(f"stage {index} needs {fields} fields in one fact; durable-rules fails past ~250")
+        program = StageProgram(index)
         for rule, dnf in compiled:
             program.conjuncts[rule.id] = dnf
         for number, chunk in enumerate(plan_chunks([c for c in compiled if c[1]])):
@@ -362,9 +373,12 @@ class Matcher:
                 for k, conj in enumerate(dnf):
                     name = f"r{len(names)}"
                     names[name] = (rule.id, k)
-                    tests = [{"t": DISCRIMINATOR}] + [literal_test(lit) for lit in conj]
+                    tests = [{"t": DISCRIMINATOR}] + conjunct_tests(conj)
                     pattern = tests[0] if len(tests) == 1 else {"$and": tests}
                     definition[name] = {"all": [{"m": pattern}]}
+            fields = _fields_for(chunk)
+            if len(fields) + 2 > MAX_FIELDS:  # pragma: no cover - the vocabulary has ~100 facts and decisions
+                raise RuleBaseLimitError(f"stage {index} needs {len(fields)} fields in one fact; durable-rules fails past ~250")
             ruleset_name = f"mlarch{self._uid}s{index}c{number}"
             exponent = any(
                 isinstance(v, float) and "e" in repr(v)
@@ -378,7 +392,7 @@ class Matcher:
             except dre.error as exc:  # pragma: no cover - limits are checked first
                 raise EngineError(f"durable-rules refused stage {index} ruleset {number}: {exc}") from None
             handles.append(handle)
-            program.rulesets.append(_Ruleset(ruleset_name, handle, names, _fields_for(chunk)))
+            program.rulesets.append(_Ruleset(ruleset_name, handle, names, fields))
         return program
 
     @staticmethod
@@ -388,7 +402,11 @@ class Matcher:
         exponent = False
         for ref, name, what in ruleset.fields:
             value = values.get(ref)
-            if what == "stated":
+            if what == "sentinel":
+                fact[name] = SENTINEL if value is None else value
+            elif what == "set":
+                fact[name] = list(value) if value else [EMPTY_ITEM if value is not None else SENTINEL]
+            elif what == "stated":
                 fact[name] = value is not None
             elif what == "count":
                 fact[name] = None if value is None else len(value)

@@ -65,8 +65,7 @@ class Engine:
         self.rulebook = rulebook
         self.plan: Plan = make_plan(self.vocab, rulebook)
         stage_rules = [[r for r in rulebook.rules if r.dimension in stage.dimensions] for stage in self.plan.stages]
-        set_refs = [fid for fid, spec in self.vocab.facts.items() if spec.type == "set"]
-        self.matcher = Matcher(stage_rules, set_refs)
+        self.matcher = Matcher(stage_rules)
         self._dnf: dict[str, list[Conjunct]] = {}
         for program in self.matcher.programs:
             self._dnf.update(program.conjuncts)

@@ -167,12 +167,12 @@ def test_every_compiled_pattern_starts_with_the_discriminator():
 
 def _definition(engine: Engine, ruleset) -> str:
     """Rebuild the JSON a ruleset was created from (for inspection)."""
-    from engine.matcher import literal_test
+    from engine.matcher import conjunct_tests
     program = next(p for p in engine.matcher.programs if ruleset in p.rulesets)
     definition = {GUARD: {"all": [{"m": {"t": DISCRIMINATOR}}]}}
     for name, (rule_id, k) in ruleset.names.items():
         conj = program.conjuncts[rule_id][k]
-        tests = [{"t": DISCRIMINATOR}] + [literal_test(lit) for lit in conj]
+        tests = [{"t": DISCRIMINATOR}] + conjunct_tests(conj)
         definition[name] = {"all": [{"m": tests[0] if len(tests) == 1 else {"$and": tests}}]}
     return dumps(definition)
 
@@ -437,6 +437,6 @@ def test_building_and_closing_engines_does_not_leak(bundled_engine):
 
 
 def test_matcher_can_be_built_directly():
-    m = Matcher([[]], [])
+    m = Matcher([[]])
     assert m.match(0, {}) == {}
     m.close()
