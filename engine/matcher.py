@@ -35,9 +35,12 @@ proves each one):
   pydantic model, numbers bounded by 2**53), rule literals are type-checked
   against the vocabulary, and numbers are serialised in a form the C parser
   reads correctly (``1.0e-05``, never ``1e-05``).
-* **One state per evaluation, always deleted; rulesets never freed**: each
-  assertion uses a fresh session id deleted in ``finally``; rulesets are
-  freed by :meth:`Matcher.close` (also on garbage collection).
+* **States and rulesets never freed; isolation**: each ruleset keeps one
+  session whose fact is retracted right after its actions run, so the next
+  evaluation starts from an empty session (no session per evaluation to
+  leak, none deleted: deleting is where the free-of-uninitialised-memory
+  bug lives); anything unexpected makes the matcher refuse further use;
+  rulesets are freed by :meth:`Matcher.close` (also on garbage collection).
 """
 
 from __future__ import annotations
@@ -348,7 +351,6 @@ class Matcher:
 
     def __init__(self, stages: Sequence[Sequence[Rule]]) -> None:
         self._uid = next(_ids)
-        self._sids = itertools.count()
         self._broken: str | None = None
         self.programs: list[StageProgram] = []
         handles: list[int] = []
@@ -430,23 +432,32 @@ class Matcher:
             if self._broken:
                 raise EngineError(f"this engine can no longer be used: {self._broken}")
             for ruleset in program.rulesets:
-                sid = f"e{next(self._sids)}"
-                fact = self.ruleset_fact(ruleset, values, sid)
-                for name in self._run(ruleset, fact, sid):
+                fact = self.ruleset_fact(ruleset, values, ruleset.name)
+                for name in self._run(ruleset, fact):
                     rule_id, k = ruleset.names[name]
                     if k < fired.get(rule_id, k + 1):
                         fired[rule_id] = k
         return fired
 
-    def _run(self, ruleset: _Ruleset, fact: str, sid: str) -> list[str]:
+    def _run(self, ruleset: _Ruleset, fact: str) -> list[str]:
+        """Assert one fact, take every action it triggers, then retract it.
+
+        Each ruleset keeps one session (its name) for its whole life: the fact
+        is retracted after its actions, which leaves the session empty for the
+        next evaluation. Creating and deleting a session per assertion costs
+        ~4x the matching itself (benchmarks/), and deleting is where
+        durable-rules' uninitialised-free bug lives.
+        """
         try:
             result = dre.assert_fact(ruleset.handle, fact)
         except dre.error as exc:
-            # The state may be half-built; deleting it can crash the C core,
-            # so refuse further use instead (compile-time checks make this
-            # unreachable for validated rule bases).
+            # The state may be half-built: refuse further use instead of
+            # touching it (compile-time checks make this unreachable).
             self._broken = f"durable-rules failed on {ruleset.name}: {exc}"
             raise EngineError(self._broken) from None
+        if result[0] != 0:
+            self._broken = f"durable-rules did not take the fact in {ruleset.name} (result {result[0]}); a previous fact was left behind"
+            raise EngineError(self._broken)
         state = result[1]
         names: list[str] = []
         budget = len(ruleset.names) + 1  # each rule fires at most once per fact
@@ -466,13 +477,16 @@ class Matcher:
                 if budget < 0:
                     raise EngineError(f"durable-rules fired more often than {ruleset.name} has rules (runaway)")
                 text = dre.complete_and_start_action(ruleset.handle, state)
-        finally:
-            if guarded:
-                dre.delete_state(ruleset.handle, sid)
-            else:
-                self._broken = f"guard rule did not run in {ruleset.name}; state {sid} left undeleted"
-        if not guarded:
-            raise EngineError(self._broken or "guard rule did not run")
+            if not guarded:
+                raise EngineError(f"guard rule did not run in {ruleset.name}")
+        except BaseException as exc:
+            self._broken = f"evaluation failed in {ruleset.name}: {exc}"
+            raise
+        try:
+            dre.retract_fact(ruleset.handle, fact)
+        except dre.error as exc:  # pragma: no cover - defensive
+            self._broken = f"could not retract the fact from {ruleset.name}: {exc}"
+            raise EngineError(self._broken) from None
         return names
 
     def close(self) -> None:

@@ -64,11 +64,25 @@ class Engine:
         self.vocab = vocab or load_vocabulary()
         self.rulebook = rulebook
         self.plan: Plan = make_plan(self.vocab, rulebook)
-        stage_rules = [[r for r in rulebook.rules if r.dimension in stage.dimensions] for stage in self.plan.stages]
-        self.matcher = Matcher(stage_rules)
+        # Dimensions decided in the same stage under the same applies_when are
+        # matched by their own rulesets, so a group that does not apply is not
+        # asserted at all (durable-rules' cost grows with a ruleset's size
+        # even for rules that cannot match; measured in benchmarks/).
+        self.groups: list[tuple[int, tuple[str, ...]]] = []
+        for stage in self.plan.stages:
+            by_condition: dict[str, list[str]] = {}
+            for dim in stage.dimensions:
+                by_condition.setdefault(self.vocab.dimensions[dim].applies_when.text, []).append(dim)
+            self.groups += [(stage.index, tuple(dims)) for dims in by_condition.values()]
+        self._group_of = {dim: i for i, (_, dims) in enumerate(self.groups) for dim in dims}
+        self.matcher = Matcher([[r for r in rulebook.rules if r.dimension in dims] for _, dims in self.groups])
         self._dnf: dict[str, list[Conjunct]] = {}
         for program in self.matcher.programs:
             self._dnf.update(program.conjuncts)
+
+    def program_of(self, dimension: str) -> int:
+        """Index of the matcher program holding this dimension's rules."""
+        return self._group_of[dimension]
 
     def close(self) -> None:
         self.matcher.close()
@@ -95,6 +109,8 @@ class Engine:
 
         ``pinned`` fixes some decisions (a design under review, or a rule
         example's given decisions); the rules still fire and are recorded.
+        Only the rules of dimensions that apply are matched: ``fired`` lists
+        the rules whose condition held for an applicable dimension.
         """
         pinned = dict(pinned or {})
         self.check_pinned(pinned)
@@ -102,15 +118,20 @@ class Engine:
         chosen: dict[str, str] = {}
         decisions: dict[str, Decision] = {}
         fired_all: dict[str, Support] = {}
+        group = 0
         for stage in self.plan.stages:
-            fired = self.matcher.match(stage.index, values)
             by_dim: dict[str, list[Support]] = {}
-            for rule_id in sorted(fired):
-                rule = self.rulebook.get(rule_id)
-                assert rule is not None
-                support = Support(rule, self._dnf[rule_id][fired[rule_id]], values)
-                fired_all[rule_id] = support
-                by_dim.setdefault(rule.dimension, []).append(support)
+            while group < len(self.groups) and self.groups[group][0] == stage.index:
+                dims = self.groups[group][1]
+                if self.vocab.dimensions[dims[0]].applies_when.holds(chosen):
+                    fired = self.matcher.match(group, values)
+                    for rule_id in sorted(fired):
+                        rule = self.rulebook.get(rule_id)
+                        assert rule is not None
+                        support = Support(rule, self._dnf[rule_id][fired[rule_id]], values)
+                        fired_all[rule_id] = support
+                        by_dim.setdefault(rule.dimension, []).append(support)
+                group += 1
             for dim in stage.dimensions:
                 spec = self.vocab.dimensions[dim]
                 if not spec.applies_when.holds(chosen):

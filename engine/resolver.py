@@ -27,7 +27,7 @@ from .rulebook import PLACEHOLDER, Rule
 from .vocabulary import DECISION_PREFIX, DimensionSpec, load_vocabulary
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class Support:
     """One fired rule as evidence for a dimension, with the facts it used.
 
@@ -125,7 +125,7 @@ class Alternative:
     why_not: tuple[WhyNot, ...]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class Decision:
     dimension: str
     choice: str
@@ -143,8 +143,9 @@ class Decision:
     def alternatives(self) -> tuple[Alternative, ...]:
         """Every other choice, best first, with why it lost (computed on demand)."""
         order = list(self._order)
-        w = self._tallies[self.choice]
-        out = [_why_not(self._tallies[c], w, self.how, order) for c in order if c != self.choice]
+        tallies = {c: self._tallies.get(c) or _Tally(c) for c in order}
+        w = tallies[self.choice]
+        out = [_why_not(tallies[c], w, self.how, order) for c in order if c != self.choice]
         out.sort(key=lambda a: (a.status == "forbidden", -a.score, order.index(a.choice)))
         return tuple(out)
 
@@ -168,66 +169,84 @@ def _by_strength(supports: Sequence[Support]) -> list[Support]:
 
 
 def resolve(spec: DimensionSpec, supports: Sequence[Support], pinned: str | None = None) -> Decision:
-    """Resolve one dimension from the rules that fired for it."""
-    order = list(spec.choices)
-    tallies = {c: _Tally(c) for c in order}
-    for s in sorted(supports, key=lambda s: s.rule.id):
+    """Resolve one dimension from the rules that fired for it.
+
+    ``supports`` must be in rule-id order (the engine passes them so), which
+    makes every list in the decision deterministic.
+    """
+    order = tuple(spec.choices)
+    position = _positions(spec)
+    tallies: dict[str, _Tally] = {}  # only choices some rule mentions
+    for s in supports:
+        verdict = s.rule.verdict
         for choice in s.rule.choices:
-            t = tallies[choice]
-            if s.rule.verdict == "forbid":
+            t = tallies.get(choice)
+            if t is None:
+                t = tallies[choice] = _Tally(choice)
+            if verdict == "forbid":
                 t.forbidden_by.append(s)
-            elif s.rule.verdict == "require":
+            elif verdict == "require":
                 t.required_by.append(s)
-            elif s.rule.verdict == "prefer":
+            elif verdict == "prefer":
                 t.preferred_by.append(s)
                 t.score += s.rule.weight
             else:
                 t.avoided_by.append(s)
                 t.score -= s.rule.weight
 
-    def rank(choices: Sequence[str]) -> list[str]:
-        return sorted(choices, key=lambda c: (-tallies[c].score, order.index(c)))
+    def best(pool: Sequence[str]) -> tuple[str, int]:
+        """Highest score first, then vocabulary order; also how many tie for the top."""
+        top, top_score, ties = pool[0], None, 0
+        for c in pool:
+            t = tallies.get(c)
+            sc = t.score if t is not None else 0
+            if top_score is None or sc > top_score:
+                top, top_score, ties = c, sc, 1
+            elif sc == top_score:
+                ties += 1
+        return top, ties
 
     conflicts: list[str] = []
-    allowed = [c for c in order if not tallies[c].forbidden_by]
-    required = [c for c in allowed if tallies[c].required_by]
-    blocked = [c for c in order if tallies[c].required_by and tallies[c].forbidden_by]
-    for c in blocked:
-        conflicts.append(
-            f"{c} is both required ({', '.join(s.rule.id for s in tallies[c].required_by)}) "
-            f"and forbidden ({', '.join(s.rule.id for s in tallies[c].forbidden_by)}); forbid wins"
-        )
+    forbidden = {c for c, t in tallies.items() if t.forbidden_by}
+    allowed = [c for c in order if c not in forbidden] if forbidden else order
+    required = sorted((c for c, t in tallies.items() if t.required_by and c not in forbidden), key=position.__getitem__)
+    for c in sorted(forbidden, key=position.__getitem__):
+        t = tallies[c]
+        if t.required_by:
+            conflicts.append(
+                f"{c} is both required ({', '.join(s.rule.id for s in t.required_by)}) "
+                f"and forbidden ({', '.join(s.rule.id for s in t.forbidden_by)}); forbid wins"
+            )
     if not allowed:
         conflicts.append("every choice is forbidden; keeping the best-scored one")
-        pool, how = rank(order), "conflict"
+        winner, how = best(order)[0], "conflict"
     elif len(required) > 1:
         conflicts.append(f"several choices are required ({', '.join(required)}); keeping the best-scored one")
-        pool, how = rank(required), "conflict"
+        winner, how = best(required)[0], "conflict"
     elif required:
-        pool, how = required, "required"
+        winner, how = required[0], "required"
     else:
-        pool = rank(allowed)
+        winner, ties = best(allowed)
         how = "preferred"
-    winner = pool[0]
-    if how == "preferred":
-        contenders = [c for c in pool if tallies[c].score == tallies[winner].score]
-        if not tallies[winner].supported:
+        w = tallies.get(winner)
+        if w is None or not w.supported:
             how = "elimination" if any(t.avoided_by or t.forbidden_by for t in tallies.values()) else "fallback"
-        elif len(contenders) > 1:
+        elif ties > 1:
             how = "tie_break"
 
     violations: tuple[Support, ...] = ()
     if pinned is not None:
-        violations = tuple(tallies[pinned].forbidden_by) + tuple(
+        pinned_tally = tallies.get(pinned)
+        violations = (tuple(pinned_tally.forbidden_by) if pinned_tally else ()) + tuple(
             s for c in required if c != pinned for s in tallies[c].required_by
         )
         winner, how = pinned, "pinned"
 
-    w = tallies[winner]
+    w = tallies.get(winner) or _Tally(winner)
     reasons = _by_strength(w.required_by) + _by_strength(w.preferred_by)
     if not reasons and how in ("elimination", "pinned", "conflict"):
         # explained by what ruled the others out (each rule once, though it may name several choices)
-        against = {s.rule.id: s for c in order if c != winner for s in tallies[c].forbidden_by + tallies[c].avoided_by}
+        against = {s.rule.id: s for c in order if c != winner and c in tallies for s in tallies[c].forbidden_by + tallies[c].avoided_by}
         reasons = _by_strength(list(against.values()))
     defaulted = not reasons or all(s.rule.default for s in reasons)
 
@@ -237,13 +256,24 @@ def resolve(spec: DimensionSpec, supports: Sequence[Support], pinned: str | None
         score=w.score,
         how=how,
         reasons=tuple(reasons),
-        considered=tuple(sorted(supports, key=lambda s: s.rule.id)),
+        considered=tuple(supports),
         defaulted=defaulted,
         conflicts=tuple(conflicts),
         pinned_violations=violations,
         _tallies=tallies,
-        _order=tuple(order),
+        _order=order,
     )
+
+
+_POSITIONS: dict[str, dict[str, int]] = {}
+
+
+def _positions(spec: DimensionSpec) -> dict[str, int]:
+    """Each choice's place in the vocabulary order (the tie-break), cached per dimension."""
+    found = _POSITIONS.get(spec.id)
+    if found is None or len(found) != len(spec.choices):
+        found = _POSITIONS[spec.id] = {c: i for i, c in enumerate(spec.choices)}
+    return found
 
 
 def _why_not(t: _Tally, w: _Tally, how: str, order: list[str]) -> Alternative:

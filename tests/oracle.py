@@ -120,10 +120,10 @@ def evaluate(vocab: Any, rules: list[Any], facts: Mapping[str, Any], pinned: Map
                 continue
             done.add(dim)
             progress = True
-            hits = [r for r in rules if r.dimension == dim and holds(conditions[r.id], facts, decisions)]
-            fired.update(r.id for r in hits)
             if not applies(spec.applies_when, decisions):
                 continue
+            hits = [r for r in rules if r.dimension == dim and holds(conditions[r.id], facts, decisions)]
+            fired.update(r.id for r in hits)
             decisions[dim] = pinned.get(dim) or pick(list(spec.choices), hits)
     assert done == set(vocab.dimensions), "oracle found a dependency cycle"
     return OracleResult(fired, decisions)

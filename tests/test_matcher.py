@@ -195,7 +195,7 @@ def test_each_rule_is_reported_once_even_when_several_alternatives_match():
     """Trap: $or fires once per matching branch. Guard: one durable rule per DNF term, deduplicated."""
     rb = book([rule("serving_mode.multi", {"team.skills": {"contains_any": ["sql", "python", "spark"]}})])
     with Engine(rb) as engine:
-        fired = engine.matcher.match(engine.plan.stage_of("serving_mode"), {"team.skills": ("sql", "python", "spark")})
+        fired = engine.matcher.match(engine.program_of("serving_mode"), {"team.skills": ("sql", "python", "spark")})
         assert fired == {"serving_mode.multi": 0}
 
 
@@ -217,7 +217,7 @@ def test_many_simultaneous_matches_are_split_across_rulesets():
     """Guard: the compiler bounds the worst-case DFS stack and splits the rules."""
     entries = [rule(f"serving_mode.gt-{i}", {"data.size_gb": {"gt": i}}) for i in range(150)]
     with Engine(book(entries)) as engine:
-        program = engine.matcher.programs[engine.plan.stage_of("serving_mode")]
+        program = engine.matcher.programs[engine.program_of("serving_mode")]
         assert len(program.rulesets) >= 150 // MAX_STACK
         rec = engine.evaluate(scenario(data={"size_gb": 1000}))
         assert len(rec.fired) == 150
@@ -231,7 +231,7 @@ def test_identical_set_item_tests_are_not_shared():
     must count each one."""
     entries = [rule(f"serving_mode.skill-{i}", {"team.skills": {"contains": "sql"}, "data.size_gb": {"gte": 0}}) for i in range(100)]
     with Engine(book(entries)) as engine:
-        program = engine.matcher.programs[engine.plan.stage_of("serving_mode")]
+        program = engine.matcher.programs[engine.program_of("serving_mode")]
         assert len(program.rulesets) >= 100 // MAX_STACK
         assert len(engine.evaluate(scenario(team={"skills": ["sql"]}, data={"size_gb": 1})).fired) == 100
 
@@ -253,7 +253,7 @@ def test_fan_out_is_split_below_the_limit():
     """Guard: at most MAX_CHILDREN sibling tests per node; 1,200 equality rules still work."""
     entries = [rule(f"serving_mode.rows-{i}", {"data.rows": i}) for i in range(1200)]
     with Engine(book(entries)) as engine:
-        program = engine.matcher.programs[engine.plan.stage_of("serving_mode")]
+        program = engine.matcher.programs[engine.program_of("serving_mode")]
         assert len(program.rulesets) >= 1200 // MAX_CHILDREN
         assert set(engine.evaluate(scenario(data={"rows": 777})).fired) == {"serving_mode.rows-777"}
         assert engine.evaluate(scenario(data={"rows": 5000})).fired == {}
@@ -290,7 +290,7 @@ def test_null_tests_are_never_shared_by_durable():
         dre.delete_ruleset(handle)
     entries = [rule(f"serving_mode.absent-{i}", {"serving.qps": {"present": False}, "data.rows": i}) for i in range(70)]
     with Engine(book(entries)) as engine:
-        assert len(engine.matcher.programs[engine.plan.stage_of("serving_mode")].rulesets) == 1
+        assert len(engine.matcher.programs[engine.program_of("serving_mode")].rulesets) == 1
         assert set(engine.evaluate(scenario(data={"rows": 7})).fired) == {"serving_mode.absent-7"}
 
 
@@ -362,15 +362,24 @@ def test_lone_surrogates_are_refused():
 # ------------------------------------------------------------- state and memory
 
 
-def test_every_state_is_deleted():
+def test_sessions_are_empty_between_evaluations():
+    """Isolation: each ruleset's one session holds no fact once an evaluation is done."""
+    rb = book([rule("serving_mode.a", {"serving.latency_ms": {"lt": 100}}), rule("serving_mode.b", {"data.labeled": True})])
+    with Engine(rb) as engine:
+        for latency in (10, 500, 10):
+            rec = engine.evaluate(scenario(serving={"latency_ms": latency}))
+            assert ("serving_mode.a" in rec.fired) == (latency < 100)
+            for program in engine.matcher.programs:
+                for ruleset in program.rulesets:
+                    assert json.loads(dre.get_facts(ruleset.handle, ruleset.name)) == []
+
+
+def test_the_same_scenario_fires_again_after_retraction():
+    """Refraction must not hide a rule on the next, identical evaluation."""
     rb = book([rule("serving_mode.a", {"serving.latency_ms": {"lt": 100}})])
     with Engine(rb) as engine:
-        for _ in range(5):
-            engine.evaluate(scenario(serving={"latency_ms": 10}))
-        ruleset = engine.matcher.programs[engine.plan.stage_of("serving_mode")].rulesets[0]
-        for i in range(10):
-            with pytest.raises(dre.error, match="309"):  # state not found: it was deleted
-                dre.get_state(ruleset.handle, f"e{i}")
+        s = scenario(serving={"latency_ms": 10})
+        assert all("serving_mode.a" in engine.evaluate(s).fired for _ in range(5))
 
 
 def test_a_failing_assert_disables_the_engine_instead_of_crashing(monkeypatch):

@@ -120,13 +120,15 @@ def test_only_applicable_dimensions_are_answered():
     assert "bqml_model" in rec.not_applicable
 
 
-def test_rules_of_inapplicable_dimensions_fire_but_do_not_decide():
+def test_rules_of_inapplicable_dimensions_are_not_matched():
     rb = book(
         ("approach", "always", {"prefer": "automl", "weight": 1}),
         ("bqml_model", "always", {"prefer": "kmeans", "weight": 1}),
+        ("automl_objective", "always", {"prefer": "tabular_regression", "weight": 1}),
     )
     rec = decide(rb)
-    assert "bqml_model.r1" in rec.fired and "bqml_model" not in rec.decisions
+    assert "bqml_model.r1" not in rec.fired and "bqml_model" not in rec.decisions
+    assert "automl_objective.r2" in rec.fired
 
 
 def test_pinned_decisions_record_violations():
