@@ -45,7 +45,8 @@ def render_markdown(rec: Recommendation) -> str:
     if rec.scenario.description:
         out += [md_escape(rec.scenario.description), ""]
     out += ["| Stage | Dimension | Choice |", "|---|---|---|"]
-    for dim, dec in rec.decisions.items():
+    by_stage = sorted(rec.decisions.items(), key=lambda item: STAGES.index(vocab.dimensions[item[0]].stage))
+    for dim, dec in by_stage:
         mark = " (default)" if dec.defaulted else ""
         out.append(f"| {vocab.dimensions[dim].stage} | {dim} | `{dec.choice}`{mark} |")
     out.append("")
