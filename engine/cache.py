@@ -26,7 +26,7 @@ from . import __version__
 from .rulebook import RuleBook, rule_files
 from .vocabulary import VOCABULARY_FILE
 
-_FORMAT = 1
+_FORMAT = 2  # bump when the loader changes what a RuleBook holds (2: set-like lists in canonical order)
 
 
 def cache_dir() -> Path | None:

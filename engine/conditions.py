@@ -372,6 +372,16 @@ def _simplify(conjuncts: Iterable[Conjunct]) -> list[Conjunct]:
     return list(seen)
 
 
+def canonical_order(dnf: Iterable[Conjunct]) -> list[Conjunct]:
+    """Alternatives in a fixed order, the most specific first.
+
+    The matcher reports the first alternative that holds; in this order that
+    choice does not depend on the order of `any` items or `in` lists in the
+    file, and a reason cites as many facts as it can.
+    """
+    return sorted(dnf, key=lambda c: (-len(c), tuple(map(_literal_key, c))))
+
+
 def _literal_key(lit: Literal) -> tuple:
     # Tests on set items go last: durable-rules never shares their alpha
     # nodes, so shared prefixes of plain tests keep the network small.

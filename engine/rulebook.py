@@ -31,7 +31,17 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from . import yamlio
-from .conditions import ALWAYS, Condition, ConditionParser, ConditionTooComplex, Conjunct, refs, to_data, to_dnf
+from .conditions import (
+    ALWAYS,
+    Condition,
+    ConditionParser,
+    ConditionTooComplex,
+    Conjunct,
+    canonical_order,
+    refs,
+    to_data,
+    to_dnf,
+)
 from .errors import InputError, Problem, did_you_mean
 from .scenario import Scenario, validate_mapping
 from .vocabulary import DECISION_PREFIX, Vocabulary, load_vocabulary
@@ -82,7 +92,7 @@ class Rule:
     @cached_property
     def alternatives(self) -> tuple[Conjunct, ...]:
         """The condition in disjunctive normal form: what the matcher compiles."""
-        return tuple(to_dnf(self.when, limit=DNF_LIMIT))
+        return tuple(canonical_order(to_dnf(self.when, limit=DNF_LIMIT)))
 
     @property
     def decision_refs(self) -> set[str]:
@@ -95,7 +105,7 @@ class Rule:
             "title": self.title,
             "sections": list(self.sections),
             "docs": list(self.docs),
-            "when": to_data(self.when),
+            "when": _canonical_data(to_data(self.when)),
             "then": {"dimension": self.dimension, self.verdict: list(self.choices), "weight": self.weight},
             "because": self.because,
             "default": self.default,
@@ -186,7 +196,7 @@ class _RuleParser:
             self.problem(path + ("notes",), "expected text")
         dnf: list[Conjunct] = []
         try:
-            dnf = to_dnf(when, limit=DNF_LIMIT)
+            dnf = canonical_order(to_dnf(when, limit=DNF_LIMIT))
             if not dnf:
                 self.problem(path + ("when",), "the condition contradicts itself and can never hold")
         except ConditionTooComplex as exc:
@@ -261,6 +271,7 @@ class _RuleParser:
                 self.problem(sub, f"invalid choice {choice!r} for {dimension}", allowed, did_you_mean(choice, allowed))
             else:
                 choices.append(choice)
+        choices.sort(key=allowed.index)  # a set: its order in the file must not change any output
         if verdict in ("require", "prefer") and len(items) != 1:
             self.problem(path + (verdict,), f"'{verdict}' names exactly one choice")
         if not items or len(set(items)) != len(items):
@@ -390,6 +401,16 @@ def load_rulebook(paths: Iterable[str | Path], vocab: Vocabulary | None = None) 
         raise InputError(None, [p for e in errors for p in _with_source(e)])
     ordered = tuple(sorted(seen.values(), key=lambda r: r.id))
     return RuleBook(ordered, tuple(str(f) for f in files))
+
+
+def _canonical_data(data: Any) -> Any:
+    """A condition's data with its sets in a fixed order: `all`/`any` items and operand lists."""
+    if isinstance(data, dict):
+        return {k: _canonical_data(v) for k, v in sorted(data.items())}
+    if isinstance(data, list):
+        items = [_canonical_data(v) for v in data]
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True))
+    return data
 
 
 def _with_source(error: InputError) -> list[Problem]:
