@@ -1,4 +1,5 @@
-"""A per-user cache of validated rule books, so the CLI answers fast.
+"""A per-user cache of validated rule books and their compiled form, so the
+CLI answers fast.
 
 Parsing and validating a few hundred rules (YAML plus every example
 scenario) costs more than everything else a `mlarch recommend` does. The
@@ -20,11 +21,13 @@ import os
 import pickle
 import tempfile
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, TypeVar
 
 from . import __version__
 from .rulebook import RuleBook, rule_files
 from .vocabulary import VOCABULARY_FILE
+
+T = TypeVar("T")
 
 _FORMAT = 2  # bump when the loader changes what a RuleBook holds (2: set-like lists in canonical order)
 
@@ -60,6 +63,40 @@ def cache_key(paths: Iterable[str | Path]) -> str | None:
     return digest.hexdigest()
 
 
+def compiled_programs(book: RuleBook, groups: object, compile: Callable[[], T]) -> T:
+    """The durable-rules definitions for a rule book, from the cache when current.
+
+    Keyed by the rule book's content hash, the grouping of dimensions and the
+    mlarch version; kept in memory for the process and on disk for the CLI.
+    """
+    folder = cache_dir()
+    if folder is None:
+        return compile()
+    key = hashlib.sha256(f"{__version__} {_FORMAT} {book.version} {groups!r}".encode()).hexdigest()
+    found = _MEMO.get(key)
+    if found is not None:
+        return found  # type: ignore[return-value]
+    entry = folder / f"programs-{key}.pickle"
+    value = _read(entry, list)
+    if value is None:
+        value = compile()
+        _store(folder, entry, value, "programs-")
+    _MEMO[key] = value
+    return value  # type: ignore[return-value]
+
+
+_MEMO: dict[str, object] = {}
+
+
+def _read(entry: Path, kind: type) -> object | None:
+    try:
+        with open(entry, "rb") as fh:
+            value = pickle.load(fh)  # noqa: S301 - our own owner-only cache, keyed by content hash
+        return value if isinstance(value, kind) else None
+    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        return None
+
+
 def cached_rulebook(paths: Iterable[str | Path], load: Callable[[], RuleBook]) -> RuleBook:
     """The rule book for ``paths``, from the cache when it is current."""
     paths = list(paths)
@@ -68,27 +105,24 @@ def cached_rulebook(paths: Iterable[str | Path], load: Callable[[], RuleBook]) -
     if folder is None or key is None:
         return load()
     entry = folder / f"rulebook-{key}.pickle"
-    try:
-        with open(entry, "rb") as fh:
-            book = pickle.load(fh)  # noqa: S301 - our own owner-only cache, keyed by content hash
-        if isinstance(book, RuleBook):
-            return book
-    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-        pass
+    book = _read(entry, RuleBook)
+    if isinstance(book, RuleBook):
+        return book
     book = load()
-    _store(folder, entry, book)
+    _store(folder, entry, book, "rulebook-")
     return book
 
 
-def _store(folder: Path, entry: Path, book: RuleBook) -> None:
+def _store(folder: Path, entry: Path, value: object, prefix: str) -> None:
+    """Write atomically, owner-only, keeping only the newest entry of its kind."""
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        for old in folder.glob("rulebook-*.pickle"):
+        for old in folder.glob(f"{prefix}*.pickle"):
             if old != entry:
                 old.unlink(missing_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".rulebook-", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{prefix}", suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:
-            pickle.dump(book, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, entry)
     except OSError:
         pass  # a read-only home must not break the CLI

@@ -40,7 +40,7 @@ class Context:
     def engine(self) -> Engine:
         if self._engine is None:
             try:
-                self._engine = Engine(self.rulebook())
+                self._engine = Engine(self.rulebook(), cache=True)
             except RuleBaseLimitError as exc:
                 raise InputError.single(None, "", f"rule base rejected: {exc}") from None
         return self._engine

@@ -346,10 +346,60 @@ def _split(group: list[tuple[Rule, list[Conjunct]]]) -> list[list[tuple[Rule, li
 # ------------------------------------------------------------------ matching
 
 
-class Matcher:
-    """Compiled rulesets for every stage, and the hardened match loop."""
+@dataclass(frozen=True)
+class RulesetSpec:
+    """One durable-rules ruleset as plain data (cacheable): its JSON definition,
+    what each durable rule stands for, and the fields its fact needs."""
 
-    def __init__(self, stages: Sequence[Sequence[Rule]]) -> None:
+    definition: str
+    names: dict[str, tuple[str, int]]
+    fields: tuple[tuple[str, str, str], ...]
+
+
+@dataclass(frozen=True)
+class ProgramSpec:
+    index: int
+    conjuncts: dict[str, list[Conjunct]]
+    rulesets: tuple[RulesetSpec, ...]
+
+
+def compile_programs(groups: Sequence[Sequence[Rule]]) -> list[ProgramSpec]:
+    """Compile groups of rules into ruleset definitions that respect every
+    durable-rules limit (see :func:`plan_chunks`)."""
+    return [_compile_group(index, rules) for index, rules in enumerate(groups)]
+
+
+def _compile_group(index: int, rules: Sequence[Rule]) -> ProgramSpec:
+    compiled = [(rule, list(rule.alternatives)) for rule in rules]
+    specs = []
+    for chunk in plan_chunks([c for c in compiled if c[1]]):
+        definition: dict[str, Any] = {GUARD: {"all": [{"m": {"t": DISCRIMINATOR}}]}}
+        names: dict[str, tuple[str, int]] = {}
+        for rule, dnf in chunk:
+            for k, conj in enumerate(dnf):
+                name = f"r{len(names)}"
+                names[name] = (rule.id, k)
+                tests = [{"t": DISCRIMINATOR}] + conjunct_tests(conj)
+                pattern = tests[0] if len(tests) == 1 else {"$and": tests}
+                definition[name] = {"all": [{"m": pattern}]}
+        fields = _fields_for(chunk)
+        if len(fields) + 2 > MAX_FIELDS:  # pragma: no cover - the vocabulary has ~100 facts and decisions
+            raise RuleBaseLimitError(f"group {index} needs {len(fields)} fields in one fact; durable-rules fails past ~250")
+        exponent = any(
+            isinstance(v, float) and "e" in repr(v)
+            for _, dnf in chunk for conj in dnf for lit in conj
+            for v in (lit.value if isinstance(lit.value, tuple) else (lit.value,))
+        )
+        text = dumps(definition) if exponent else json.dumps(definition, ensure_ascii=False)
+        specs.append(RulesetSpec(text, names, fields))
+    return ProgramSpec(index, {rule.id: dnf for rule, dnf in compiled}, tuple(specs))
+
+
+class Matcher:
+    """Compiled rulesets for every group of rules, and the hardened match loop."""
+
+    def __init__(self, groups: Sequence[Sequence[Rule]] | None = None, *, specs: Sequence[ProgramSpec] | None = None) -> None:
+        """Build from groups of rules, or from already compiled ``specs``."""
         self._uid = next(_ids)
         self._broken: str | None = None
         self.programs: list[StageProgram] = []
@@ -357,44 +407,23 @@ class Matcher:
         self._handles = handles
         self._finalizer = weakref.finalize(self, _free, handles)
         try:
-            for index, rules in enumerate(stages):
-                self.programs.append(self._compile_stage(index, rules, handles))
+            for spec in specs if specs is not None else compile_programs(groups or []):
+                self.programs.append(self._create(spec, handles))
         except BaseException:
             self.close()
             raise
 
-    def _compile_stage(self, index: int, rules: Sequence[Rule], handles: list[int]) -> StageProgram:
-        compiled = [(rule, list(rule.alternatives)) for rule in rules]
-        program = StageProgram(index)
-        for rule, dnf in compiled:
-            program.conjuncts[rule.id] = dnf
-        for number, chunk in enumerate(plan_chunks([c for c in compiled if c[1]])):
-            definition: dict[str, Any] = {GUARD: {"all": [{"m": {"t": DISCRIMINATOR}}]}}
-            names: dict[str, tuple[str, int]] = {}
-            for rule, dnf in chunk:
-                for k, conj in enumerate(dnf):
-                    name = f"r{len(names)}"
-                    names[name] = (rule.id, k)
-                    tests = [{"t": DISCRIMINATOR}] + conjunct_tests(conj)
-                    pattern = tests[0] if len(tests) == 1 else {"$and": tests}
-                    definition[name] = {"all": [{"m": pattern}]}
-            fields = _fields_for(chunk)
-            if len(fields) + 2 > MAX_FIELDS:  # pragma: no cover - the vocabulary has ~100 facts and decisions
-                raise RuleBaseLimitError(f"stage {index} needs {len(fields)} fields in one fact; durable-rules fails past ~250")
-            ruleset_name = f"mlarch{self._uid}s{index}c{number}"
-            exponent = any(
-                isinstance(v, float) and "e" in repr(v)
-                for _, dnf in chunk for conj in dnf for lit in conj
-                for v in (lit.value if isinstance(lit.value, tuple) else (lit.value,))
-            )
-            text = dumps(definition) if exponent else json.dumps(definition, ensure_ascii=False)
+    def _create(self, spec: ProgramSpec, handles: list[int]) -> StageProgram:
+        program = StageProgram(spec.index, conjuncts=spec.conjuncts)
+        for number, rs in enumerate(spec.rulesets):
+            ruleset_name = f"mlarch{self._uid}s{spec.index}c{number}"
             try:
                 with _lock:
-                    handle = dre.create_ruleset(ruleset_name, text)
+                    handle = dre.create_ruleset(ruleset_name, rs.definition)
             except dre.error as exc:  # pragma: no cover - limits are checked first
-                raise EngineError(f"durable-rules refused stage {index} ruleset {number}: {exc}") from None
+                raise EngineError(f"durable-rules refused group {spec.index} ruleset {number}: {exc}") from None
             handles.append(handle)
-            program.rulesets.append(_Ruleset(ruleset_name, handle, names, fields))
+            program.rulesets.append(_Ruleset(ruleset_name, handle, rs.names, rs.fields))
         return program
 
     @staticmethod

@@ -16,7 +16,8 @@ from typing import Any, Mapping
 
 from .conditions import Conjunct
 from .errors import InputError, Problem
-from .matcher import Matcher
+from .cache import compiled_programs
+from .matcher import Matcher, compile_programs
 from .paths import bundled_rules_dir
 from .plan import Plan, make_plan
 from .resolver import Decision, Support, format_value, render_reason, resolve  # noqa: F401 - re-exported
@@ -60,7 +61,9 @@ class Recommendation:
 class Engine:
     """A compiled rule base, ready to evaluate scenarios."""
 
-    def __init__(self, rulebook: RuleBook, vocab: Vocabulary | None = None) -> None:
+    def __init__(self, rulebook: RuleBook, vocab: Vocabulary | None = None, cache: bool = False) -> None:
+        """Compile ``rulebook``. With ``cache``, reuse the compiled form from
+        the per-user cache (engine/cache.py), as the CLI does."""
         self.vocab = vocab or load_vocabulary()
         self.rulebook = rulebook
         self.plan: Plan = make_plan(self.vocab, rulebook)
@@ -75,7 +78,12 @@ class Engine:
                 by_condition.setdefault(self.vocab.dimensions[dim].applies_when.text, []).append(dim)
             self.groups += [(stage.index, tuple(dims)) for dims in by_condition.values()]
         self._group_of = {dim: i for i, (_, dims) in enumerate(self.groups) for dim in dims}
-        self.matcher = Matcher([[r for r in rulebook.rules if r.dimension in dims] for _, dims in self.groups])
+        groups = [[r for r in rulebook.rules if r.dimension in dims] for _, dims in self.groups]
+        if cache:
+            specs = compiled_programs(rulebook, self.groups, lambda: compile_programs(groups))
+        else:
+            specs = compile_programs(groups)
+        self.matcher = Matcher(specs=specs)
         self._dnf: dict[str, list[Conjunct]] = {}
         for program in self.matcher.programs:
             self._dnf.update(program.conjuncts)
@@ -176,7 +184,7 @@ def bundled_rulebook() -> RuleBook:
 @lru_cache(maxsize=1)
 def default_engine() -> Engine:
     """The engine over the bundled rules, built once per process."""
-    return Engine(bundled_rulebook())
+    return Engine(bundled_rulebook(), cache=True)
 
 
 def recommend(scenario: Scenario, pinned: Mapping[str, str] | None = None) -> Recommendation:

@@ -8,6 +8,7 @@ local and scheduled runs: ``HYPOTHESIS_PROFILE=thorough pytest``.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,9 @@ from hypothesis import settings
 
 from engine.recommend import Engine, bundled_rulebook
 from engine.rulebook import load_rulebook
+
+# Tests never touch the user's cache: a throw-away folder for this session.
+os.environ.setdefault("MLARCH_CACHE_DIR", tempfile.mkdtemp(prefix="mlarch-test-cache-"))
 
 settings.register_profile("ci", derandomize=True, print_blob=True)
 settings.register_profile("thorough", print_blob=True)  # tests scale their counts 10x
