@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Mapping
 
+from .cache import compiled_programs
 from .conditions import Conjunct
 from .errors import InputError, Problem
-from .cache import compiled_programs
 from .matcher import Matcher, compile_programs
 from .paths import bundled_rules_dir
 from .plan import Plan, make_plan
