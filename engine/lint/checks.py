@@ -1,0 +1,643 @@
+"""`mlarch lint`: static and sampled checks of a rule base as a whole.
+
+The loader refuses a broken rule file outright; lint instead reads every
+file on its own, turns each problem into a finding with its rule id, and
+goes on to check what the loader cannot: rules that can never fire or are
+never reached, rules another rule always overrides, hard rules that
+contradict each other, citations outside Google Cloud's documentation,
+failing examples, dependency cycles, dimensions left to the fallback, and
+recommendations that break the named constraints or do not fit together.
+Each finding names the rules involved and, where one exists, a scenario
+that shows it. docs/lint.md describes every check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+from urllib.parse import urlsplit
+
+from .. import yamlio
+from ..conditions import All, ConditionTooComplex, Not, to_dnf
+from ..errors import EngineError, InputError, Problem, RuleBaseLimitError
+from ..plan import dependencies
+from ..recommend import Engine, Recommendation
+from ..rulebook import Rule, RuleBook, parse_rule_document, rule_files
+from ..ruletests import run_examples
+from ..vocabulary import Vocabulary, load_vocabulary
+from . import invariants as inv
+from .domain import Domains, Unsat, describe_literal
+from .findings import CHECKS, Finding, LintReport
+from .sampling import Sampler, seed_scenarios
+from .spec import Invariants, bundled_invariants
+from .witness import WitnessFinder
+
+IMPLICATION_LIMIT = 256
+
+
+@dataclass
+class Loaded:
+    files: list[Path]
+    rules: list[Rule]
+    findings: list[Finding]
+
+
+# ------------------------------------------------------------ loading, file by file
+
+
+def _category(p: Problem) -> str:
+    m, path = p.message, p.path
+    if m.startswith(("unknown fact", "unknown dimension", "invalid choice", "invalid value", "unknown exam section",
+                     "operator not allowed", "rules cannot test")):
+        return "unknown-id"
+    if m == "unknown key" and ".examples." in f".{path}.":
+        return "unknown-id"
+    last = path.rsplit(".", 1)[-1]
+    if m.startswith("cite at least one documentation") or (m == "required key is missing" and last == "docs"):
+        return "missing-citation"
+    if m.startswith("cite at least one exam section") or (m == "required key is missing" and last == "section"):
+        return "missing-section"
+    if m.startswith("give at least one example") or (m == "required key is missing" and last == "examples"):
+        return "missing-examples"
+    return "invalid-rule"
+
+
+def _rule_of(p: Problem) -> tuple[str, ...]:
+    ctx = p.context or ""
+    return (ctx[len("rule "):],) if ctx.startswith("rule ") else ()
+
+
+def load_files(paths: Sequence[str | Path], vocab: Vocabulary) -> Loaded:
+    """Parse every rule file on its own; problems become findings, good rules are kept."""
+    files: list[Path] = []
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            found = rule_files(p)
+            if not found:
+                raise InputError.single(str(p), "", "no *.yaml rule files in this folder")
+            files += found
+        elif p.is_file():
+            files.append(p)
+        else:
+            raise InputError.single(str(p), "", "no such rule file or folder")
+    loaded = Loaded(files, [], [])
+    for file in files:
+        try:
+            doc = yamlio.load(file)
+        except InputError as exc:
+            for p in exc.problems:
+                loaded.findings.append(Finding("yaml", "error", f"{p.path + ': ' if p.path else ''}{p.message}", (), str(file), p.line))
+            continue
+        rules, problems = parse_rule_document(doc, vocab)
+        for p in problems:
+            text = p.message
+            if p.allowed:
+                from ..errors import format_allowed
+
+                text += f" (allowed: {format_allowed(p.allowed)})"
+            if p.suggestion:
+                text += f"; did you mean {p.suggestion!r}?"
+            loaded.findings.append(Finding(_category(p), "error", f"{p.path}: {text}" if p.path else text, _rule_of(p), str(file), p.line))
+        loaded.rules += rules
+    return loaded
+
+
+def duplicates(rules: Sequence[Rule]) -> tuple[list[Rule], list[Finding]]:
+    seen: dict[str, Rule] = {}
+    findings = []
+    for r in rules:
+        if r.id in seen:
+            first = seen[r.id]
+            findings.append(Finding("duplicate-id", "error", f"rule id {r.id} is also defined at {first.source}:{first.line}; ids must be unique", (r.id,), r.source, r.line))
+        else:
+            seen[r.id] = r
+    return list(seen.values()), findings
+
+
+def cycles(vocab: Vocabulary, rules: Sequence[Rule]) -> tuple[list[Rule], list[Finding]]:
+    """Dependency cycles between decisions, each with the rules that close it; those rules are set aside."""
+    book = RuleBook(tuple(sorted(rules, key=lambda r: r.id)))
+    deps, why = dependencies(vocab, book)
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on: set[str] = set()
+    components: list[list[str]] = []
+
+    def strong(v: str) -> None:  # Tarjan
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in sorted(deps[v]):
+            if w not in index:
+                strong(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                components.append(sorted(comp, key=list(vocab.dimensions).index))
+
+    for d in vocab.dimensions:
+        if d not in index:
+            strong(d)
+    findings = []
+    dropped: set[str] = set()
+    by_id = {r.id: r for r in rules}
+    for comp in components:
+        inside = set(comp)
+        steps = []
+        involved: list[str] = []
+        for a in comp:
+            for b in sorted(deps[a] & inside):
+                reasons = why.get((a, b), [])
+                steps.append(f"{a} needs {b} ({', '.join(reasons)})")
+                involved += [r[len("rule "):] for r in reasons if r.startswith("rule ")]
+        involved = sorted(set(involved))
+        dropped.update(involved)
+        first = by_id.get(involved[0]) if involved else None
+        findings.append(Finding(
+            "dependency-cycle", "error",
+            f"decisions {', '.join(comp)} depend on each other in a cycle: " + "; ".join(steps),
+            tuple(involved), first.source if first else None, first.line if first else None,
+            details=("the engine cannot order these decisions and refuses the rule base; lint sets these rules aside to check the rest",),
+        ))
+    return [r for r in rules if r.id not in dropped], findings
+
+
+def citation_domains(rules: Sequence[Rule], domains: Sequence[str]) -> list[Finding]:
+    out = []
+    for r in rules:
+        bad = []
+        for url in r.docs:
+            host = (urlsplit(url).hostname or "").lower()
+            if not any(host == d or host.endswith("." + d) for d in domains):
+                bad.append(url)
+        if bad:
+            out.append(Finding(
+                "citation-domain", "error",
+                f"cites {', '.join(bad)}, outside the Google Cloud documentation domains ({', '.join(domains)}); "
+                "cite the Google Cloud page that states the same, or add the domain to engine/lint/invariants.yaml if it belongs there",
+                (r.id,), r.source, r.line,
+            ))
+    return out
+
+
+# ------------------------------------------------------------ static reasoning
+
+
+def never_fires(structural: Domains, rules: Sequence[Rule]) -> list[Finding]:
+    """Rules whose condition cannot hold whatever is decided, even with decisions pinned."""
+    out = []
+    for r in rules:
+        reasons = [structural.solve(c, r.dimension) for c in r.alternatives]
+        if reasons and all(isinstance(s, Unsat) for s in reasons):
+            why = sorted({s.why for s in reasons if isinstance(s, Unsat)})
+            out.append(Finding(
+                "never-fires", "error", f"the condition can never hold, so {r.id} never fires, not even in a review",
+                (r.id,), r.source, r.line, details=tuple(f"because: {w}" for w in why[:3]),
+            ))
+    return out
+
+
+def blocked_in_recommendations(natural: Domains, book: RuleBook, rule: Rule) -> list[str] | None:
+    """Why ``rule`` can never fire in a recommendation (one reason per alternative), or None if it might.
+
+    An alternative is blocked when it needs a decision no rule makes, or a
+    decision ``d = c`` while some ``forbid c`` rule on ``d`` holds whenever
+    the rest of the alternative does (so ``d`` is never ``c`` there).
+    """
+    reasons: list[str] = []
+    for conj in rule.alternatives:
+        solution = natural.solve(conj, rule.dimension)
+        if isinstance(solution, Unsat):
+            reasons.append(solution.why)
+            continue
+        current = [conj]
+        blocker = None
+        for dim, choice in solution.fixed.items():
+            for f in book.for_dimension(dim):
+                if f.verdict != "forbid" or choice not in f.choices:
+                    continue
+                try:
+                    negated = to_dnf(f.when, negate=True, limit=IMPLICATION_LIMIT)
+                except ConditionTooComplex:
+                    return None
+                following = [a + n for a in current for n in negated]
+                if len(following) > IMPLICATION_LIMIT:
+                    return None
+                current = [c for c in following if natural.satisfiable(c, rule.dimension)]
+                if not current:
+                    blocker = f"it needs {dim} = {choice}, but {f.id} forbids {choice} whenever the rest of the condition holds"
+                    break
+            if blocker:
+                break
+        if blocker is None:
+            return None
+        reasons.append(blocker)
+    return reasons
+
+
+def implies(domains: Domains, a: Rule, b: Rule) -> bool:
+    """Whenever ``a`` fires, ``b`` fires too (both on the same dimension). False when unsure."""
+    try:
+        dnf = to_dnf(All((a.when, Not(b.when))), limit=IMPLICATION_LIMIT)
+    except ConditionTooComplex:
+        return False
+    return all(not domains.satisfiable(c, a.dimension) for c in dnf)
+
+
+def can_fire_together(domains: Domains, a: Rule, b: Rule) -> list[Any]:
+    """The alternatives of ``a and b`` that can hold (with their dimension applying)."""
+    try:
+        dnf = to_dnf(All((a.when, b.when)), limit=IMPLICATION_LIMIT)
+    except ConditionTooComplex:
+        return []
+    return [c for c in dnf if domains.satisfiable(c, a.dimension)]
+
+
+# ------------------------------------------------------------ the run
+
+
+class _Run:
+    def __init__(self, engine: Engine, book: RuleBook, domains: Domains, finder: WitnessFinder, invariants: Invariants, samples: int) -> None:
+        self.engine = engine
+        self.book = book
+        self.domains = domains
+        self.finder = finder
+        self.invariants = invariants
+        self.samples = samples
+        self.first_fired: dict[str, Any] = {}  # rule id -> smallest sampled scenario where it fired
+        self.sampled: dict[tuple[str, str, str], tuple[Any, inv.Violation | None, Recommendation]] = {}
+        self.unenforced: dict[str, tuple[Any, dict[str, str], inv.Violation]] = {}  # constraint id -> smallest breaking design review missed
+        self._enforcement_checks: dict[str, int] = {}
+
+    def sample(self) -> None:
+        for scenario in self.finder.sampler.scenarios(self.samples):
+            rec = self.finder.evaluate(scenario)
+            for rid in rec.fired:
+                old = self.first_fired.get(rid)
+                if old is None or len(scenario.facts) < len(old.facts):
+                    self.first_fired[rid] = scenario
+            problems = inv.totality(self.engine.vocab, rec) + inv.constraints_kept(self.invariants, rec) + inv.coherent(self.invariants, rec)
+            problems += [v for v in inv.hard_rules_kept(self.engine, rec) if v.check == "conflict"] if any(d.conflicts for d in rec.decisions.values()) else []
+            self._check_enforcement(scenario, rec)
+            for v in problems:
+                key = (v.invariant, v.check, v.dimension or "")
+                old = self.sampled.get(key)
+                if old is None or len(scenario.facts) < len(old[0].facts):
+                    self.sampled[key] = (scenario, v, rec)
+
+    def _check_enforcement(self, scenario: Any, rec: Recommendation, limit: int = 150) -> None:
+        """Review the recommendation with one named constraint broken: a hard rule must flag it."""
+        values = inv.values_of(rec)
+        for c in self.invariants.constraints:
+            done = self._enforcement_checks.get(c.id, 0)
+            if done >= limit or c.dimension not in rec.decisions or not inv.holds(c.when, values):
+                continue
+            self._enforcement_checks[c.id] = done + 1
+            breaking = c.breaking_choices(self.engine.vocab.dimensions[c.dimension].choices)
+            design = dict(rec.choices)
+            design[c.dimension] = breaking[0]
+            problems = inv.constraint_enforced(self.engine, c, scenario, design)
+            old = self.unenforced.get(c.id)
+            if problems and (old is None or len(scenario.facts) < len(old[0].facts)):
+                self.unenforced[c.id] = (scenario, design, problems[0])
+
+    def fires(self, rule: Rule) -> Any:
+        """A (small) scenario where ``rule`` fires, or None."""
+        if rule.id in self.first_fired:
+            return self.finder.minimize(self.first_fired[rule.id], lambda rec: rule.id in rec.fired)
+        found = self.finder.find([(c, rule.dimension) for c in rule.alternatives], lambda rec: rule.id in rec.fired)
+        if found is not None:
+            self.first_fired[rule.id] = found
+        return found
+
+    def decided(self, scenario: Any, dimension: str) -> str:
+        rec = self.finder.evaluate(scenario)
+        dec = rec.decisions.get(dimension)
+        if dec is None:
+            return f"{dimension} does not apply"
+        reasons = ", ".join(s.rule.id for s in dec.reasons[:3]) or "no rule"
+        return f"the engine decides {dimension} = {dec.choice} ({dec.how}; {reasons})"
+
+
+def _rule_loc(rule: Rule) -> dict[str, Any]:
+    return {"file": rule.source, "line": rule.line}
+
+
+def unreached(run: _Run, natural: Domains, rules: Sequence[Rule], static_dead: set[str]) -> list[Finding]:
+    """Rules no recommendation reaches: a note when provably review-only, a warning when only not found."""
+    out = []
+    for r in rules:
+        if r.id in static_dead or r.id in run.first_fired:
+            continue
+        blocked = blocked_in_recommendations(natural, run.book, r)
+        if blocked is None and run.fires(r) is not None:
+            continue
+        pinned = [e for e in r.fires if e.pinned]
+        example = pinned[0] if pinned else None
+        if blocked is not None:
+            out.append(Finding(
+                "review-only", "info",
+                f"{r.id} can never fire in a recommendation, only in a review where a design pins the decisions it needs",
+                (r.id,), **_rule_loc(r), scenario=example.scenario if example else None,
+                decisions=dict(example.pinned) if example else {},
+                details=tuple(f"because {b}" for b in dict.fromkeys(blocked)),
+            ))
+            continue
+        needs = ["; ".join(describe_literal(lit) for lit in c) or "always" for c in r.alternatives[:2]]
+        seen = run.finder.probe(r.alternatives[0], r.dimension) if r.alternatives else {}
+        for dim, counts in seen.items():
+            shown = ", ".join(f"{c} ({n})" for c, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+            needs.append(f"with the facts it needs, the rules decided {dim}: {shown}")
+        out.append(Finding(
+            "unreached", "warning",
+            f"{r.id} never fired: not in {run.samples} sampled scenarios, nor in a search aimed at its condition "
+            f"(on {r.dimension}, which applies when {run.engine.vocab.dimensions[r.dimension].applies_when.text}). "
+            "Check that some scenario leads the rules to the decisions it waits for.",
+            (r.id,), **_rule_loc(r), details=tuple(n if n.startswith("with the facts") else f"it needs: {n}" for n in needs),
+        ))
+    return out
+
+
+def shadowing(run: _Run, rules: Sequence[Rule], static_dead: set[str]) -> list[Finding]:
+    out: list[Finding] = []
+    by_dim: dict[str, list[Rule]] = {}
+    for r in rules:
+        if r.id not in static_dead:
+            by_dim.setdefault(r.dimension, []).append(r)
+    reported: set[tuple[str, str]] = set()
+    for dim, group in by_dim.items():
+        hard = [r for r in group if r.hard]
+        for a in group:
+            for b in hard:
+                if a.id == b.id:
+                    continue
+                kind = None
+                if a.verdict == "prefer" and b.verdict == "require" and b.choices[0] != a.choices[0]:
+                    kind = ("shadowed", f"{a.id} prefers {a.choices[0]}, but whenever it fires {b.id} requires {b.choices[0]}, so it can never change {dim}")
+                elif a.verdict == "prefer" and b.verdict == "forbid" and a.choices[0] in b.choices:
+                    kind = ("shadowed", f"{a.id} prefers {a.choices[0]}, but whenever it fires {b.id} forbids it")
+                elif a.hard and a.verdict == b.verdict and set(a.choices) <= set(b.choices) and (b.id, a.id) not in reported:
+                    kind = ("redundant", f"{a.id} {a.verdict}s {', '.join(a.choices)}, but whenever it fires {b.id} already {b.verdict}s {', '.join(b.choices)}")
+                if kind is None or not implies(run.domains, a, b):
+                    continue
+                if kind[0] == "redundant" and set(a.choices) == set(b.choices) and implies(run.domains, b, a):
+                    if (b.id, a.id) in reported:
+                        continue
+                    kind = ("redundant", f"{a.id} and {b.id} {a.verdict} {', '.join(a.choices)} under equivalent conditions; keep one")
+                reported.add((a.id, b.id))
+                scenario = run.fires(a)
+                details = (run.decided(scenario, dim),) if scenario is not None else ()
+                out.append(Finding(kind[0], "warning", kind[1], (a.id, b.id), **_rule_loc(a), scenario=scenario, details=details))
+        soft = [r for r in group if not r.hard]
+        for i, a in enumerate(soft):
+            for b in soft[i + 1:]:
+                if a.verdict != b.verdict or a.choices != b.choices:
+                    continue
+                if implies(run.domains, a, b) and implies(run.domains, b, a):
+                    scenario = run.fires(a)
+                    out.append(Finding(
+                        "redundant", "warning",
+                        f"{a.id} and {b.id} both {a.verdict} {', '.join(a.choices)} under equivalent conditions, so their weights "
+                        f"({a.weight} + {b.weight}) always count twice; merge them or make their conditions differ",
+                        (a.id, b.id), **_rule_loc(a), scenario=scenario,
+                    ))
+    return out
+
+
+def hard_conflicts(run: _Run, rules: Sequence[Rule], static_dead: set[str]) -> list[Finding]:
+    out: list[Finding] = []
+    hard = [r for r in rules if r.hard and r.id not in static_dead]
+    for i, a in enumerate(hard):
+        for b in hard[i + 1:]:
+            if a.dimension != b.dimension:
+                continue
+            choices = list(run.engine.vocab.dimensions[a.dimension].choices)
+            clash = None
+            if a.verdict == b.verdict == "require" and a.choices != b.choices:
+                clash = f"{a.id} requires {a.choices[0]} and {b.id} requires {b.choices[0]}"
+            elif a.verdict == "require" and b.verdict == "forbid" and a.choices[0] in b.choices:
+                clash = f"{a.id} requires {a.choices[0]} and {b.id} forbids it"
+            elif b.verdict == "require" and a.verdict == "forbid" and b.choices[0] in a.choices:
+                clash = f"{b.id} requires {b.choices[0]} and {a.id} forbids it"
+            elif a.verdict == b.verdict == "forbid" and set(a.choices) | set(b.choices) >= set(choices):
+                clash = f"{a.id} and {b.id} together forbid every choice of {a.dimension}"
+            if clash is None:
+                continue
+            together = can_fire_together(run.domains, a, b)
+            if not together:
+                continue
+            scenario = run.finder.find([(c, a.dimension) for c in together], lambda rec, a=a, b=b: a.id in rec.fired and b.id in rec.fired)
+            if scenario is not None:
+                out.append(Finding(
+                    "hard-conflict", "error", f"{clash}, and both fire for the scenario below",
+                    (a.id, b.id), **_rule_loc(a), scenario=scenario, details=(run.decided(scenario, a.dimension),),
+                ))
+                continue
+            solution = run.domains.solve(together[0], a.dimension)
+            assert not isinstance(solution, Unsat)
+            from .sampling import make_scenario
+
+            facts = make_scenario(run.engine.vocab, solution.facts, "x")
+            pinned = {d: c for d, c in solution.decisions.items() if c is not None}
+            out.append(Finding(
+                "hard-conflict", "warning",
+                f"{clash}, and both conditions can hold together; no sampled scenario reached that combination, "
+                "but nothing in the conditions rules it out. Make the conditions exclusive (e.g. add a `not:` to one).",
+                (a.id, b.id), **_rule_loc(a), scenario=facts, decisions=pinned,
+                details=("both hold when: " + "; ".join(describe_literal(lit) for lit in together[0]),),
+            ))
+    return out
+
+
+def constraint_enforcement(run: _Run) -> list[Finding]:
+    """For every named constraint, a design breaking it must be flagged by a hard rule."""
+    out = []
+    vocab = run.engine.vocab
+    for c in run.invariants.constraints:
+        try:
+            dnf = to_dnf(c.when, limit=IMPLICATION_LIMIT)
+        except ConditionTooComplex:  # pragma: no cover - invariants are small
+            continue
+        for conj in dnf:
+            solution = run.domains.solve(conj, c.dimension)
+            if isinstance(solution, Unsat):
+                continue
+            from .sampling import make_scenario
+
+            scenario = make_scenario(vocab, solution.facts, "x")
+            for choice in c.breaking_choices(vocab.dimensions[c.dimension].choices):
+                design = {d: v for d, v in solution.decisions.items() if v is not None}
+                design[c.dimension] = choice
+                problems = inv.constraint_enforced(run.engine, c, scenario, design)
+                if problems:
+                    out.append(Finding(
+                        "constraint-not-enforced", "error", problems[0].message + f" (constraint {c.id} in engine/lint/invariants.yaml)",
+                        tuple(r.id for r in run.book.for_dimension(c.dimension) if (r.verdict == "forbid" and choice in r.choices) or r.verdict == "require"), None, None,
+                        scenario=scenario, decisions=design,
+                    ))
+                    break
+    return out
+
+
+def sampled_findings(run: _Run) -> list[Finding]:
+    out = []
+    for cid, (scenario, design, violation) in sorted(run.unenforced.items()):
+        constraint = next(c for c in run.invariants.constraints if c.id == cid)
+        pinned = {constraint.dimension: design[constraint.dimension]}
+        for d in sorted(inv.refs(constraint.when)):  # keep the decisions the constraint tests, drop the rest
+            if d.startswith("decision.") and d[len("decision."):] in design:
+                pinned[d[len("decision."):]] = design[d[len("decision."):]]
+
+        def still(rec: Recommendation, c=constraint, p=pinned) -> bool:
+            return bool(inv.constraint_enforced(run.engine, c, rec.scenario, {**rec.choices, **p}))
+
+        small = run.finder.minimize(scenario, still)
+        shown = {**{d: c for d, c in run.finder.evaluate(small).choices.items() if d in _ancestors(run.engine.vocab, pinned)}, **pinned}
+        out.append(Finding(
+            "constraint-not-enforced", "error", violation.message + f" (constraint {cid} in engine/lint/invariants.yaml)",
+            tuple(r.id for r in run.book.for_dimension(constraint.dimension)
+                  if (r.verdict == "forbid" and design[constraint.dimension] in r.choices) or r.verdict == "require"),
+            scenario=small, decisions=shown,
+            details=("review this design for the scenario: no hard rule reports it",),
+        ))
+    kinds = {"totality": ("fallback", "error"), "constraint": ("constraint-broken", "error"), "coherence": ("incoherent", "error"), "hard": ("hard-conflict", "error")}
+    for (invariant, check, dim), (scenario, violation, _rec) in sorted(run.sampled.items(), key=lambda kv: kv[0]):
+        name, severity = kinds[invariant]
+        pred = _violates(run, violation)
+        small = run.finder.minimize(scenario, pred)
+        rules = violation.rules if violation and violation.rules else ()
+        if invariant == "totality":
+            rules = tuple(r.id for r in run.book.for_dimension(dim))[:0]
+        message = str(violation.message)
+        if invariant == "coherence":
+            message = f"coherence check {check}: {message}"
+        elif invariant == "constraint":
+            message = f"constraint {check}: {message}"
+        out.append(Finding(name, severity, (f"{dim}: " if dim else "") + message, rules, scenario=small,
+                           details=tuple(run.decided(small, d) for d in ([dim] if dim else []))))
+    return out
+
+
+def _ancestors(vocab: Vocabulary, dims: Iterable[str]) -> set[str]:
+    out: set[str] = set()
+    for d in dims:
+        while d and d not in out:
+            out.add(d)
+            d = vocab.dimensions[d].applies_when.dimension
+    return out
+
+
+def _violates(run: _Run, violation: inv.Violation | None):
+    def pred(rec: Recommendation) -> bool:
+        found = inv.totality(run.engine.vocab, rec) + inv.constraints_kept(run.invariants, rec) + inv.coherent(run.invariants, rec)
+        if any(d.conflicts for d in rec.decisions.values()):
+            found += [v for v in inv.hard_rules_kept(run.engine, rec) if v.check == "conflict"]
+        return any((v.invariant, v.check, v.dimension) == (violation.invariant, violation.check, violation.dimension) for v in found)
+
+    return pred
+
+
+def failing_examples(engine: Engine, rules: Sequence[Rule]) -> list[Finding]:
+    out = []
+    for result in run_examples(engine, rules):
+        if result.passed:
+            continue
+        r = result.rule
+        expected = "fire" if result.kind == "fires" else "not fire"
+        out.append(Finding(
+            "failing-example", "error",
+            f"examples.{result.kind}[{result.index}] should {expected}, but {r.id} {'fired' if result.fired else 'did not fire'}",
+            (r.id,), r.source, result.example.line or r.line, scenario=result.example.scenario, decisions=dict(result.example.pinned),
+        ))
+    return out
+
+
+# ------------------------------------------------------------ entry point
+
+
+ALL_CHECKS = tuple(CHECKS)
+
+
+def lint(
+    paths: Sequence[str | Path],
+    samples: int = 1000,
+    seed: int = 0,
+    checks: Iterable[str] | None = None,
+    invariants: Invariants | None = None,
+    scenarios: str | Path | None = None,
+) -> LintReport:
+    """Lint the rule files or folders in ``paths``; see docs/lint.md."""
+    vocab = load_vocabulary()
+    wanted = set(checks) if checks else set(ALL_CHECKS)
+    invariants = invariants or bundled_invariants()
+    loaded = load_files(paths, vocab)
+    findings = list(loaded.findings)
+    rules, dups = duplicates(loaded.rules)
+    findings += dups
+    rules, cyc = cycles(vocab, rules)
+    findings += cyc
+    findings += citation_domains(rules, invariants.citation_domains)
+    book = RuleBook(tuple(sorted(rules, key=lambda r: r.id)))
+    domains = Domains(vocab, book.rules)
+    dead = never_fires(Domains(vocab, book.rules, natural=False), book.rules)
+    findings += dead
+    static_dead = {f.rules[0] for f in dead}
+    evaluations = 0
+    try:
+        engine = Engine(book, vocab)
+    except (RuleBaseLimitError, EngineError, InputError) as exc:
+        findings.append(Finding("engine", "error", f"the engine cannot compile these rules: {exc}"))
+        return _report(findings, wanted, loaded, book, 0, 0)
+    try:
+        findings += failing_examples(engine, book.rules) if "failing-example" in wanted else []
+        seeds = seed_scenarios(book, scenarios)
+        sampler = Sampler(vocab, domains, seeds, seed)
+        finder = WitnessFinder(engine, domains, sampler, seeds)
+        run = _Run(engine, book, domains, finder, invariants, samples)
+        run.sample()
+        if "unreached" in wanted:
+            findings += unreached(run, domains, book.rules, static_dead)
+        if wanted & {"shadowed", "redundant"}:
+            findings += shadowing(run, book.rules, static_dead)
+        if "hard-conflict" in wanted:
+            findings += hard_conflicts(run, book.rules, static_dead)
+        if "constraint-not-enforced" in wanted:
+            findings += constraint_enforcement(run)
+        findings += sampled_findings(run)
+        evaluations = finder.evaluations
+    finally:
+        engine.close()
+    return _report(findings, wanted, loaded, book, samples, evaluations)
+
+
+def _report(findings: list[Finding], wanted: set[str], loaded: Loaded, book: RuleBook, samples: int, evaluations: int) -> LintReport:
+    wanted = wanted | ({"review-only"} if "unreached" in wanted else set())
+    kept = _dedupe([f for f in findings if f.check in wanted])
+    return LintReport(kept, len(loaded.files), len(loaded.rules), samples, evaluations, tuple(sorted(wanted)))
+
+
+def _dedupe(findings: Sequence[Finding]) -> list[Finding]:
+    seen: dict[tuple, Finding] = {}
+    for f in findings:
+        seen.setdefault((f.check, f.rules, f.message, f.file, f.line), f)
+    return list(seen.values())
+
+
+def explain_rule_ids(findings: Sequence[Finding]) -> Mapping[str, list[Finding]]:
+    out: dict[str, list[Finding]] = {}
+    for f in findings:
+        for r in f.rules:
+            out.setdefault(r, []).append(f)
+    return out

@@ -1,0 +1,48 @@
+"""The `mlarch lint` command (registered in cli.py)."""
+
+from __future__ import annotations
+
+import click
+
+from ..cliutil import EXIT_FINDINGS, EXIT_OK, Context, pass_ctx
+from ..errors import InputError, did_you_mean
+from ..paths import bundled_rules_dir
+from .checks import ALL_CHECKS, lint
+from .findings import render_json, render_text
+
+MAX_SAMPLES = 1_000_000
+
+
+@click.command("lint")
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--samples", type=int, default=1000, show_default=True, metavar="N",
+              help="Random scenarios to evaluate for the sampled checks (0 for static checks only).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random scenarios (same seed, same findings).")
+@click.option("--check", "only", multiple=True, metavar="CHECK",
+              help="Run only this check (repeatable); `--check list` lists them.")
+@click.option("--scenarios", "scenario_dir", type=click.Path(file_okay=False), metavar="DIR",
+              help="Folder of scenarios to start samples from (default: the bundled scenarios).")
+@pass_ctx
+def lint_command(ctx: Context, fmt: str, samples: int, seed: int, only: tuple[str, ...], scenario_dir: str | None) -> int:
+    """Check the rule base as a whole: ids, citations, examples, rules that
+    never fire or never matter, contradicting hard rules, fallbacks, cycles.
+
+    Lints the bundled rules, or the files and folders given with the global
+    --rules option, each file on its own so one broken file does not hide
+    the rest. Exit status 1 when there are findings (notes do not count).
+    """
+    if "list" in only:
+        from .findings import CHECKS
+
+        for name in ALL_CHECKS:
+            click.echo(f"{name:<24} {CHECKS[name]}")
+        return EXIT_OK
+    unknown = [c for c in only if c not in ALL_CHECKS]
+    if unknown:
+        raise InputError.single(None, "--check", f"unknown check {unknown[0]!r}", ALL_CHECKS, did_you_mean(unknown[0], ALL_CHECKS))
+    if not 0 <= samples <= MAX_SAMPLES:
+        raise InputError.single(None, "--samples", f"expected 0 to {MAX_SAMPLES}, got {samples}")
+    paths = list(ctx.rule_paths) or [str(bundled_rules_dir())]
+    report = lint(paths, samples=samples, seed=seed, checks=only or None, scenarios=scenario_dir)
+    click.echo(render_json(report) if fmt == "json" else render_text(report), nl=False)
+    return EXIT_FINDINGS if report.failing else EXIT_OK
