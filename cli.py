@@ -221,9 +221,10 @@ def rules_show(ctx: Context, rule_id: str) -> int:
 
 
 # Commands that live with their feature (each module defines one click command).
+from engine.diagram.command import diagram as diagram_command  # noqa: E402
 from engine.lint.command import lint_command  # noqa: E402
 
-FEATURE_COMMANDS: list[click.Command] = [lint_command]
+FEATURE_COMMANDS: list[click.Command] = [lint_command, diagram_command]
 for _command in FEATURE_COMMANDS:
     cli.add_command(_command)
 

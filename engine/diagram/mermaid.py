@@ -1,0 +1,164 @@
+"""Mermaid flowchart text for a :class:`Diagram`, as GitHub and GitLab render
+it in Markdown (a fenced ``mermaid`` block).
+
+The same visual language as the DOT output: a subgraph for the Google Cloud
+boundary or the VPC-SC perimeter, a subgraph for the orchestrator, one class
+per lifecycle stage, one node shape per kind. Node ids are generated
+(``n_<slot>``), never taken from scenario text; every label is quoted and
+entity-escaped (escape.mermaid). Mermaid has no tooltips that GitHub shows,
+so the reasons live only in the SVG.
+"""
+
+from __future__ import annotations
+
+from .dot import DEFAULT_OPTIONS, FLOW_NAMES, Options, legend_entries
+from .escape import mermaid as esc
+from .escape import plain
+from .labels import Row, box_rows, component_rows, wrap
+from .model import Component, Diagram
+from .table import PIPELINE, Table, load_table
+
+SHAPES = {  # Mermaid flowchart node syntax per shape name (see table.MERMAID_SHAPES)
+    "rectangle": ("[", "]"),
+    "rounded": ("(", ")"),
+    "stadium": ("([", "])"),
+    "subroutine": ("[[", "]]"),
+    "cylinder": ("[(", ")]"),
+    "circle": ("((", "))"),
+    "flag": (">", "]"),
+    "hexagon": ("{{", "}}"),
+    "parallelogram": ("[/", "/]"),
+    "parallelogram_alt": ("[\\", "\\]"),
+    "trapezoid": ("[/", "\\]"),
+    "trapezoid_alt": ("[\\", "/]"),
+}
+INK = "#202124"
+FRAME_ID, PIPELINE_ID, LEGEND_ID = "frame", "pipeline_box", "legend"
+
+
+def node_id(cid: str) -> str:
+    return f"n_{cid}"
+
+
+def _text(rows: list[Row]) -> str:
+    out = []
+    for row in rows:
+        text = esc(row.text)
+        if row.style == "product":
+            text = f"<b>{text}</b>"
+        elif row.style in ("role", "note"):
+            text = f"<i>{text}</i>"
+        elif row.style == "departure":
+            text = f"<b>{text}</b>"
+        out.append(text)
+    return "<br/>".join(out)
+
+
+def _node(nid: str, shape: str, rows: list[Row]) -> str:
+    left, right = SHAPES[shape]
+    return f'{nid}{left}"{_text(rows)}"{right}'
+
+
+def _component(c: Component, table: Table) -> str:
+    return _node(node_id(c.id), table.kinds[c.kind].mermaid, component_rows(c, table))
+
+
+def _title(d: Diagram) -> list[str]:
+    return ["---", f'title: "{plain(d.title)}"', "---"]  # YAML front matter: plain text only
+
+
+def to_mermaid(d: Diagram, options: Options = DEFAULT_OPTIONS, table: Table | None = None) -> str:
+    """Deterministic Mermaid flowchart source (ends with a newline)."""
+    table = table or load_table()
+    out = _title(d) + [f"flowchart {options.direction}"]
+    members = d.members
+    fed = {f.target for f in d.flows}
+    for c in d.components:
+        if c.external and c.id not in fed:
+            out.append("  " + _component(c, table))
+    out.append(f'  subgraph {FRAME_ID}["{_text(box_rows(d.frame))}"]')
+    out.append(f"    direction {options.direction}")
+    if d.pipeline is not None and members:
+        out.append(f'    subgraph {PIPELINE_ID}["{_text(box_rows(d.pipeline))}"]')
+        out.append(f"      direction {options.direction}")
+        out += ["      " + _component(c, table) for c in members]
+        out.append("    end")
+    elif d.pipeline is not None:
+        p = table.frame["pipeline"]
+        rows = [Row(t, r.style) for r in box_rows(d.pipeline, 26) for t in wrap(r.text, 26)]
+        out.append("    " + _node(PIPELINE_ID, table.kinds[p["kind"]].mermaid, rows))
+    out += ["    " + _component(c, table) for c in d.components if not c.external and c not in members]
+    out.append("  end")
+    for c in d.components:
+        if c.external and c.id in fed:
+            out.append("  " + _component(c, table))
+
+    links: list[str] = []
+    for f in d.flows:
+        arrow = "-->" if f.style == "data" and not f.ghost else "-.->"
+        target = PIPELINE_ID if f.target == PIPELINE else node_id(f.target)
+        links.append(f'  {node_id(f.source)} {arrow}|"{esc(f.label)}"| {target}')
+    out += links
+
+    feedback = [i for i, f in enumerate(d.flows) if f.style == "feedback"]
+    ghost_links = [i for i, f in enumerate(d.flows) if f.ghost]
+    if options.legend:
+        lines, legend_links = _legend(d, table, options)
+        out += lines
+        feedback += [len(d.flows) + i for i, s in enumerate(legend_links) if s == "feedback"]
+
+    # styles: one class per stage, marks for departures and ghosts
+    for sid, s in table.stages.items():
+        out.append(f"  classDef stage_{sid} fill:{s.fill},stroke:{s.line},color:{INK}")
+    dep, ghost = table.frame["departure"], table.frame["ghost"]
+    out.append(f"  classDef departs stroke:{dep['line']},stroke-width:3px")
+    out.append(f"  classDef ghost fill:#FFFFFF,stroke:{ghost['line']},stroke-dasharray:5 5,color:{ghost['line']}")
+    by_stage: dict[str, list[str]] = {}
+    for c in d.components:
+        by_stage.setdefault(c.stage, []).append(node_id(c.id))
+    if d.pipeline is not None and not members:
+        by_stage.setdefault(table.frame["pipeline"]["stage"], []).append(PIPELINE_ID)
+    for sid in table.stages:
+        if sid in by_stage:
+            out.append(f"  class {','.join(by_stage[sid])} stage_{sid}")
+    departs = [node_id(c.id) for c in d.components if c.departures and not c.ghost]
+    if d.pipeline is not None and not members and d.pipeline.departures:
+        departs.append(PIPELINE_ID)
+    if departs:
+        out.append(f"  class {','.join(departs)} departs")
+    ghosts = [node_id(c.id) for c in d.components if c.ghost]
+    if ghosts:
+        out.append(f"  class {','.join(ghosts)} ghost")
+    frame = table.frame["perimeter" if d.perimeter else "cloud"]
+    frame_line = dep["line"] if d.frame.departures else frame["line"]
+    dash = ",stroke-dasharray:6 4" if d.perimeter else ""
+    out.append(f"  style {FRAME_ID} fill:#FFFFFF,stroke:{frame_line},stroke-width:2px{dash}")
+    if d.pipeline is not None and members:
+        p = table.frame["pipeline"]
+        line = dep["line"] if d.pipeline.departures else p["line"]
+        out.append(f"  style {PIPELINE_ID} fill:{p.get('fill', '#FFFFFF')},stroke:{line},stroke-width:2px")
+    if feedback:
+        out.append(f"  linkStyle {','.join(map(str, feedback))} stroke:{table.frame['feedback']['line']}")
+    if ghost_links:
+        out.append(f"  linkStyle {','.join(map(str, ghost_links))} stroke:{ghost['line']}")
+    return "\n".join(out) + "\n"
+
+
+def _legend(d: Diagram, table: Table, options: Options) -> tuple[list[str], list[str]]:
+    """The legend subgraph, and the flow style of each link it adds (in order)."""
+    stages, kinds, marks, styles = legend_entries(d, table)
+    out = [f'  subgraph {LEGEND_ID}["Legend"]', f"    direction {options.direction}"]
+    for sid in stages:
+        out.append(f'    legend_stage_{sid}["{esc(table.stages[sid].label)}"]:::stage_{sid}')
+    for kid in kinds:
+        k = table.kinds[kid]
+        left, right = SHAPES[k.mermaid]
+        out.append(f'    legend_kind_{kid}{left}"{esc(k.label)}"{right}')
+    for mark in marks:
+        cls = "departs" if mark == "departure" else "ghost"
+        out.append(f'    legend_{mark}["{esc(table.frame[mark].get("label", ""))}"]:::{cls}')
+    for s in styles:
+        arrow = "-->" if s == "data" else "-.->"
+        out.append(f'    legend_{s}_from[" "] {arrow}|"{esc(FLOW_NAMES[s])}"| legend_{s}_to[" "]')
+    out.append("  end")
+    return out, styles
