@@ -214,3 +214,86 @@ def rule_sets(draw: Any, max_rules: int = 8) -> RuleBook:
     # generated conditions can contradict themselves; such rules are refused on load
     assert all("contradicts" in p.message for p in problems), [p.render(None) for p in problems]
     return RuleBook(tuple(sorted(rules, key=lambda r: r.id)))
+
+
+# ------------------------------------------------------------ rule-aware scenarios (property tests)
+
+_DOMAINS: dict[str, Any] = {}
+
+
+def domains_of(book: RuleBook) -> Any:
+    """The finite abstraction of a rule base (engine/lint/domain.py), built once per rule set."""
+    from engine.lint.domain import Domains
+
+    found = _DOMAINS.get(book.version)
+    if found is None:
+        found = _DOMAINS[book.version] = Domains(load_vocabulary(), book.rules)
+    return found
+
+
+def aware_values(spec: FactSpec, points: list[Any]) -> st.SearchStrategy[Any]:
+    """Values of one fact; numbers on both sides of every threshold the rules use."""
+    if spec.type in ("number", "integer") and points:
+        return st.sampled_from(points)
+    return fact_values(spec)
+
+
+@st.composite
+def rule_aware_data(draw: Any, book: RuleBook, facts: list[str] | None = None, max_facts: int = 24) -> dict[str, Any]:
+    """Nested scenario mappings: any subset of the facts (up to ``max_facts``; the
+    rest absent), any value, numbers on both sides of the rules' thresholds.
+    Shrinks towards fewer facts and the first values: small, readable examples."""
+    values = fact_strategies(book)
+    names = [f for f in values if facts is None or f in facts]
+    # Three lists rather than one: hypothesis keeps a list short (about five items on
+    # average), scenarios with a dozen facts find more, and deleting list items shrinks well.
+    pick = st.lists(st.sampled_from(names), unique=True, max_size=max(1, min(max_facts, len(names)) // 3))
+    chosen = set(draw(pick)) | set(draw(pick)) | set(draw(pick))
+    out: dict[str, Any] = {"name": "generated"}
+    for fid in sorted(chosen, key=names.index):
+        group, name = fid.split(".")
+        out.setdefault(group, {})[name] = draw(values[fid])
+    return out
+
+
+_STRATEGIES: dict[str, dict[str, st.SearchStrategy[Any]]] = {}
+
+
+def fact_strategies(book: RuleBook) -> dict[str, st.SearchStrategy[Any]]:
+    """One value strategy per fact (vocabulary order), built once per rule set: cheap draws."""
+    found = _STRATEGIES.get(book.version)
+    if found is None:
+        vocab = load_vocabulary()
+        domains = domains_of(book)
+        found = _STRATEGIES[book.version] = {
+            s.id: aware_values(s, domains.number_points(s.id) if s.type in ("number", "integer") else [])
+            for s in vocab.facts.values() if s.group
+        }
+    return found
+
+
+def rule_aware_scenarios(book: RuleBook, facts: list[str] | None = None) -> st.SearchStrategy[Scenario]:
+    return rule_aware_data(book, facts).map(validate_mapping)
+
+
+@st.composite
+def seeded_scenarios(draw: Any, seeds: list[Scenario], book: RuleBook) -> Scenario:
+    """A known scenario (bundled or a rule example) with a few facts changed or dropped:
+    reaches decisions deep in the plan that random facts rarely do."""
+    values = fact_strategies(book)
+    base = draw(st.sampled_from(seeds))
+    facts = dict(base.facts)
+    for fid in draw(st.lists(st.sampled_from(list(values)), max_size=4, unique=True)):
+        value = draw(st.one_of(st.none(), values[fid]))
+        facts[fid] = tuple(value) if isinstance(value, list) else value
+    data: dict[str, Any] = {"name": "generated"}
+    for fid, value in facts.items():
+        if value is not None:
+            group, name = fid.split(".")
+            data.setdefault(group, {})[name] = list(value) if isinstance(value, tuple) else value
+    return validate_mapping(data)
+
+
+def realistic_scenarios(book: RuleBook, seeds: list[Scenario]) -> st.SearchStrategy[Scenario]:
+    """Rule-aware random scenarios or changed known ones; shrinks to the random (smaller) side."""
+    return st.one_of(rule_aware_scenarios(book), seeded_scenarios(seeds, book))

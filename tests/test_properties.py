@@ -1,0 +1,253 @@
+"""Invariants of the bundled rule base, as property tests (issue 5).
+
+Every test draws scenarios from the vocabulary (tests/strategies.py: any
+fact, any value, absent facts, numbers at the rules' thresholds, known
+scenarios with a few facts changed) and checks one invariant from
+engine/lint/invariants.py. They hold for whatever rules are bundled, so
+they survive the rule base growing. A failure prints (hypothesis `note`)
+the shrunk scenario as YAML to paste into `mlarch recommend`.
+
+The CI profile is derandomized (tests/conftest.py); HYPOTHESIS_PROFILE=
+thorough runs ten times more examples with fresh seeds. That each check
+can fail at all is shown in tests/test_properties_broken.py.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, note, settings
+from hypothesis import strategies as st
+
+from engine import yamlio
+from engine.conditions import to_dnf
+from engine.lint import invariants as inv
+from engine.lint.sampling import seed_scenarios
+from engine.lint.spec import bundled_invariants
+from engine.paths import bundled_rules_dir
+from engine.recommend import Engine, bundled_rulebook
+from engine.report import render
+from engine.rulebook import load_rulebook, rule_files
+from engine.scenario import validate_mapping
+
+from .strategies import as_yaml, domains_of, fact_strategies, realistic_scenarios, scaled
+
+BOOK = bundled_rulebook()
+SEEDS = seed_scenarios(BOOK)
+INVARIANTS = bundled_invariants()
+CASES = st.lists(realistic_scenarios(BOOK, SEEDS), min_size=1, max_size=8)
+SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+def report(violations: list[inv.Violation], scenario, recheck=None) -> list[str]:
+    """The violations as text; on failure, note the scenario as YAML to paste into
+    `mlarch recommend`, shrunk further (fact by fact) when ``recheck`` is given."""
+    if violations:
+        if recheck is not None:
+            scenario = smallest(scenario, lambda s: bool(recheck(s)))
+        note("scenario (paste into a file for `mlarch recommend`):\n" + as_yaml(scenario))
+    return [str(v) for v in violations]
+
+
+def smallest(scenario, fails):
+    """Drop every fact the failure does not need (hypothesis shrinks the draw; this the scenario)."""
+    for fact in reversed(list(scenario.facts)):
+        trial = scenario.with_facts({fact: None})
+        if fails(trial):
+            scenario = trial
+    return scenario
+
+
+@settings(max_examples=scaled(200), **SETTINGS)
+@given(cases=CASES)
+def test_totality_every_applicable_dimension_has_one_choice_backed_by_a_rule(bundled_engine, cases):
+    for scenario in cases:
+        rec = bundled_engine.evaluate(scenario)
+        assert report(inv.totality(bundled_engine.vocab, rec), scenario, lambda s: inv.totality(bundled_engine.vocab, bundled_engine.evaluate(s))) == []
+
+
+@settings(max_examples=scaled(200), **SETTINGS)
+@given(cases=CASES)
+def test_hard_rules_are_never_broken_and_never_conflict(bundled_engine, cases):
+    for scenario in cases:
+        rec = bundled_engine.evaluate(scenario)
+        assert report(inv.hard_rules_kept(bundled_engine, rec), scenario, lambda s: inv.hard_rules_kept(bundled_engine, bundled_engine.evaluate(s))) == []
+
+
+@settings(max_examples=scaled(200), **SETTINGS)
+@given(cases=CASES)
+def test_named_constraints_hold_for_every_recommendation(bundled_engine, cases):
+    for scenario in cases:
+        rec = bundled_engine.evaluate(scenario)
+        assert report(inv.constraints_kept(INVARIANTS, rec), scenario, lambda s: inv.constraints_kept(INVARIANTS, bundled_engine.evaluate(s))) == []
+
+
+@settings(max_examples=scaled(100), **SETTINGS)
+@given(cases=CASES)
+def test_review_flags_every_design_that_breaks_a_named_constraint(bundled_engine, cases):
+    """The constraints file is reusable by review: a recommendation with one
+    named constraint broken, reviewed as a design, carries a hard-rule violation."""
+    for scenario in cases:
+        rec = bundled_engine.evaluate(scenario)
+        for constraint in INVARIANTS.constraints:
+            if constraint.dimension not in rec.decisions or not inv.holds(constraint.when, inv.values_of(rec)):
+                continue
+            choice = constraint.breaking_choices(bundled_engine.vocab.dimensions[constraint.dimension].choices)[0]
+            design = {**rec.choices, constraint.dimension: choice}
+            found = inv.constraint_enforced(bundled_engine, constraint, scenario, design)
+            if found:
+                note(f"design: {design}")
+            assert report(found, scenario) == []
+
+
+@pytest.mark.parametrize("constraint", INVARIANTS.constraints, ids=[c.id for c in INVARIANTS.constraints])
+def test_review_flags_designs_breaking_each_named_constraint_whatever_else_they_decide(bundled_engine, constraint):
+    """For every alternative of the constraint's condition, the smallest scenario
+    that meets it (solved over finite domains), and every combination of the
+    decisions the hard rules on that dimension look at, a design breaking the
+    constraint is flagged."""
+    vocab = bundled_engine.vocab
+    domains = domains_of(BOOK)
+    looked_at = sorted({d for r in BOOK.for_dimension(constraint.dimension) if r.hard for d in r.decision_refs})
+    checked = 0
+    for conj in to_dnf(constraint.when):
+        solution = domains.solve(conj, constraint.dimension)
+        if not hasattr(solution, "facts"):
+            continue
+        data: dict = {"name": "witness"}
+        for fid, value in solution.facts.items():
+            if value is not None:
+                group, name = fid.split(".")
+                data.setdefault(group, {})[name] = list(value) if isinstance(value, tuple) else value
+        scenario = validate_mapping(data)
+        given_decisions = {d: c for d, c in solution.decisions.items() if c is not None}
+        combos = [dict(zip(looked_at, values)) for values in itertools.product(*(vocab.dimensions[d].choices for d in looked_at))][:500]
+        for combo in combos or [{}]:
+            design = {**combo, **given_decisions}
+            for choice in constraint.breaking_choices(vocab.dimensions[constraint.dimension].choices):
+                design[constraint.dimension] = choice
+                found = [str(v) for v in inv.constraint_enforced(bundled_engine, constraint, scenario, design)]
+                assert found == [], f"scenario:\n{as_yaml(scenario)}design: {design}"
+                checked += 1
+    assert checked, "the constraint's condition can never hold"
+
+
+@settings(max_examples=scaled(200), **SETTINGS)
+@given(cases=CASES)
+def test_decisions_are_coherent(bundled_engine, cases):
+    for scenario in cases:
+        rec = bundled_engine.evaluate(scenario)
+        assert report(inv.coherent(INVARIANTS, rec), scenario, lambda s: inv.coherent(INVARIANTS, bundled_engine.evaluate(s))) == []
+
+
+@settings(max_examples=scaled(200), **SETTINGS)
+@given(cases=CASES)
+def test_reasons_are_faithful_to_the_scenario(bundled_engine, cases):
+    from engine.report.data import to_dict
+
+    for scenario in cases:
+        rec = bundled_engine.evaluate(scenario)
+        assert report(inv.faithful(rec), scenario, lambda s: inv.faithful(bundled_engine.evaluate(s))) == []
+        # and so is the JSON contract: every cited fact has the scenario's value
+        for dim, decision in to_dict(rec)["decisions"].items():
+            for reason in decision["reasons"]:
+                for fact, value in reason["facts"].items():
+                    actual = scenario.facts.get(fact)
+                    assert (list(actual) if isinstance(actual, tuple) else actual) == value, (dim, reason["rule"], fact)
+                assert not set(reason["unstated"]) & set(scenario.facts), (dim, reason["rule"])
+
+
+SCENARIO = realistic_scenarios(BOOK, SEEDS)
+
+
+@pytest.mark.parametrize("spec", INVARIANTS.monotonic, ids=[m.id for m in INVARIANTS.monotonic])
+def test_monotonic_where_the_domain_demands_it(bundled_engine, spec):
+    domains = domains_of(BOOK)
+    numeric = domains.vocab.facts[spec.fact].type in ("number", "integer")
+    points = domains.number_points(spec.fact) if numeric else []
+
+    @settings(max_examples=scaled(150), **SETTINGS)
+    @given(scenario=SCENARIO, data=st.data())
+    def check(scenario, data):
+        variants = inv.changed_values(spec, scenario, points)
+        if not variants:
+            return
+        before = bundled_engine.evaluate(scenario)
+        for value in data.draw(st.lists(st.sampled_from(variants), min_size=1, max_size=3, unique=True), label=f"{spec.fact} changed to"):
+            after = bundled_engine.evaluate(scenario.with_facts({spec.fact: value}))
+            assert report(inv.monotonic(spec, before, after), scenario) == []
+
+    check()
+
+
+@settings(max_examples=scaled(500), **SETTINGS)
+@given(scenario=SCENARIO, data=st.data())
+def test_a_fact_irrelevant_to_a_dimension_does_not_change_it(bundled_engine, scenario, data):
+    relevance = inv.relevant_facts(BOOK, bundled_engine.plan)
+    values = fact_strategies(BOOK)
+    fact = data.draw(st.sampled_from(list(values)), label="fact")
+    raw = data.draw(st.one_of(st.none(), values[fact]), label="new value")
+    group, name = fact.split(".")
+    new = validate_mapping({"name": "x", group: {name: raw}}).facts.get(fact) if raw is not None else None
+    before = bundled_engine.evaluate(scenario)
+    after = bundled_engine.evaluate(scenario.with_facts({fact: new}))
+    assert report(inv.stable(relevance, fact, before, after), scenario) == []
+
+
+# ------------------------------------------------------------ determinism under reordering
+
+SET_KEYS = {"in", "not_in", "contains_all", "contains_any", "contains_none", "any", "all", "forbid", "avoid", "rules"}
+
+
+def shuffled(data, rng: random.Random, key=None):
+    """A copy with every mapping's keys and every set-like list in a random order."""
+    if isinstance(data, dict):
+        items = list(data.items())
+        rng.shuffle(items)
+        return {k: shuffled(v, rng, k) for k, v in items}
+    if isinstance(data, list):
+        out = [shuffled(v, rng) for v in data]
+        if key in SET_KEYS:
+            rng.shuffle(out)
+        return out
+    return data
+
+
+@pytest.fixture(scope="module")
+def reordered_engines(tmp_path_factory):
+    """The bundled rules as they are, and twice with files, rules, keys and sets reordered."""
+    snapshot = {p.name: yamlio.load(p).data for p in rule_files(bundled_rules_dir())}
+    engines = []
+    for seed in (None, 1, 2):
+        folder = tmp_path_factory.mktemp(f"rules-{seed}")
+        names = sorted(snapshot)
+        rng = random.Random(seed)
+        if seed is not None:
+            rng.shuffle(names)
+        for i, name in enumerate(names):
+            data = snapshot[name] if seed is None else shuffled(snapshot[name], rng)
+            Path(folder, f"{i:02d}-{name}" if seed is not None else name).write_text(yaml.safe_dump(data, sort_keys=False))
+        engines.append(Engine(load_rulebook([folder])))
+    yield engines
+    for e in engines:
+        e.close()
+
+
+@settings(max_examples=scaled(60), **SETTINGS)
+@given(cases=CASES, seed=st.integers(0, 2**16))
+def test_same_output_whatever_the_order_of_files_rules_keys_and_set_elements(reordered_engines, cases, seed):
+    rng = random.Random(seed)
+    for scenario in cases:
+        outputs = [(f"rules order {i}", render(e.evaluate(scenario), "json")) for i, e in enumerate(reordered_engines)]
+        data = shuffled(scenario.to_nested(), rng)
+        for group in data.values():  # set facts listed in another order
+            if isinstance(group, dict):
+                for value in group.values():
+                    if isinstance(value, list):
+                        rng.shuffle(value)
+        outputs.append(("scenario keys and sets reordered", render(reordered_engines[0].evaluate(validate_mapping(data)), "json")))
+        assert report(inv.same_output(outputs), scenario) == []
