@@ -108,7 +108,7 @@ def _pipeline_node(graph: graphviz.Digraph, box: Box, table: Table) -> None:
 
 
 def _edge(g: graphviz.Digraph, f: Flow, d: Diagram, table: Table) -> None:
-    attrs: dict[str, str] = {"label": _label([html(f" {f.label} ")])}
+    attrs: dict[str, str] = {"label": _label([html(f" {f.label} ")])} if f.label else {}
     if f.style == "control":
         attrs["style"] = "dashed"
     elif f.style == "feedback":
@@ -193,16 +193,16 @@ def _legend(g: graphviz.Digraph, d: Diagram, table: Table) -> None:
                     tooltip=dot_string(spec.get("label", "")), **extra, **small)
             cells.append((f"legend_{mark}",) * 2)
         for s in styles:
-            a, b = f"legend_{s}_from", f"legend_{s}_to"
-            lg.node(a, "", shape="point", width="0.04", color=MUTED)
-            lg.node(b, "", shape="point", width="0.04", color=MUTED)
-            attrs = {"label": _label([f'<FONT POINT-SIZE="8" COLOR="{MUTED}">{html(FLOW_NAMES[s])}</FONT>'])}
-            if s != "data":
-                attrs["style"] = "dashed"
+            # the name, then a short line: an edge label would widen that
+            # column gap in the whole drawing
+            name, end = f"legend_{s}", f"legend_{s}_to"
+            lg.node(name, _small(FLOW_NAMES[s]), shape="plaintext", fontcolor=MUTED, **small)
+            lg.node(end, "", shape="point", width="0.04", color=MUTED)
+            attrs = {"style": "dashed"} if s != "data" else {}
             if s == "feedback":
                 attrs["color"] = table.frame["feedback"]["line"]
-            lg.edge(a, b, **attrs)
-            cells.append((a, b))
+            lg.edge(name, end, weight="10", **attrs)
+            cells.append((name, end))
         # rows kept in order by invisible edges (a line sample takes two columns);
         # a shared group keeps each row straight
         cols = max(3, columns(d))
@@ -214,11 +214,10 @@ def _legend(g: graphviz.Digraph, d: Diagram, table: Table) -> None:
             rows[-1].append(cell)
         for i, row in enumerate(rows):
             for a, b in row:
-                lg.node(a, group=f"legend{i}")
-                if b != a:
-                    lg.node(b, group=f"legend{i}")
+                for nid in dict.fromkeys((a, b)):
+                    lg.node(nid, group=f"legend{i}")
             for (_, left), (right, _) in zip(row, row[1:]):
-                lg.edge(left, right, style="invis")
+                lg.edge(left, right, style="invis", weight="10")
 
 
 def to_digraph(d: Diagram, options: Options = DEFAULT_OPTIONS, table: Table | None = None, dpi: int | None = None) -> graphviz.Digraph:

@@ -37,13 +37,14 @@ def clean(text: str) -> str:
 def html(text: str) -> str:
     """Text for a Graphviz HTML-like label: every markup character as an entity.
 
-    HTML-like labels know no escape sequences (unlike DOT's quoted strings,
-    where a backslash in ``\\N`` would name the node), so this is the safe
-    way to show arbitrary text. Line breaks are the caller's ``<BR/>``.
+    Markup characters become entities. Graphviz still expands ``\\G``,
+    ``\\N`` and ``\\E`` (graph, node and edge names) inside HTML-like labels,
+    after decoding entities, so backslashes are doubled: ``\\\\`` is how
+    Graphviz writes one. Line breaks are the caller's rows.
     """
     text = " ".join(clean(text).split("\n"))
     return (
-        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        text.replace("\\", "\\\\").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         .replace('"', "&quot;").replace("'", "&#39;")
     )
 

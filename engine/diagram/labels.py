@@ -6,12 +6,12 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass
 
-from .model import Box, Component
+from .model import Box, Component, Departure
 from .table import Table
 
 WIDTH_PRODUCT = 22
 WIDTH_TEXT = 26
-WIDTH_BOX = 70
+WIDTH_BOX = 56
 WIDTH_TITLE = 110
 
 
@@ -36,9 +36,20 @@ def component_rows(c: Component, table: Table) -> list[Row]:
     details = " · ".join(d.text for d in c.details)
     if details:
         rows += [Row(t, "detail") for t in wrap(details, WIDTH_TEXT)]
-    for dep in c.departures:
-        rows += [Row(t, "departure") for t in wrap(dep.describe(), WIDTH_TEXT)]
+    for text in departure_lines(c.departures):
+        rows += [Row(t, "departure") for t in wrap(text, WIDTH_TEXT)]
     return rows
+
+
+def departure_lines(departures: tuple[Departure, ...]) -> list[str]:
+    """The design's own departures one per line; differences that only follow
+    from them (the engine re-deciding other dimensions) as one count, with
+    the details left to the tooltip."""
+    lines = [d.describe() for d in departures if d.by_design]
+    follow = sum(1 for d in departures if not d.by_design)
+    if follow:
+        lines.append(f"{follow} follow-on difference{'s' if follow != 1 else ''}")
+    return lines
 
 
 def box_rows(box: Box, width: int = WIDTH_BOX) -> list[Row]:
@@ -49,5 +60,5 @@ def box_rows(box: Box, width: int = WIDTH_BOX) -> list[Row]:
     details = " · ".join(d.text for d in box.details)
     if details:
         rows += [Row(t, "detail") for t in wrap(details, width)]
-    rows += [Row(dep.describe(), "departure") for dep in box.departures]
+    rows += [Row(text, "departure") for text in departure_lines(box.departures)]
     return rows

@@ -97,7 +97,8 @@ def to_mermaid(d: Diagram, options: Options = DEFAULT_OPTIONS, table: Table | No
     for f in d.flows:
         arrow = "-->" if f.style == "data" and not f.ghost else "-.->"
         target = PIPELINE_ID if f.target == PIPELINE else node_id(f.target)
-        links.append(f'  {node_id(f.source)} {arrow}|"{esc(f.label)}"| {target}')
+        label = f'|"{esc(f.label)}"| ' if f.label else " "
+        links.append(f"  {node_id(f.source)} {arrow}{label}{target}")
     out += links
 
     feedback = [i for i, f in enumerate(d.flows) if f.style == "feedback"]

@@ -361,7 +361,7 @@ def _subtitle(scenario: Scenario) -> str:
     text = " ".join(scenario.description.split())
     if len(text) > SUBTITLE_CHARS:
         cut = text[:SUBTITLE_CHARS].rsplit(" ", 1)[0]
-        text = cut.rstrip(",;:.") + " ..."
+        text = cut.rstrip(",;:.") + "…"  # attached, so wrapping never leaves it alone on a line
     return text
 
 
@@ -468,8 +468,10 @@ def build_diagram(
     )
     name = rec.scenario.name
     if is_design:
-        n = len(departures)
-        title = f"{name}: proposed design ({n} departure{'s' if n != 1 else ''} from the recommendation)"
+        own = sum(1 for dep in departures if dep.by_design)
+        follow = len(departures) - own
+        title = f"{name}: proposed design ({own} choice{'s' if own != 1 else ''} differ{'s' if own == 1 else ''} from the recommendation"
+        title += f", {follow} follow-on)" if follow else ")"
     else:
         title = f"{name}: recommended architecture"
     return Diagram(

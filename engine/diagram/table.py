@@ -354,11 +354,11 @@ def parse_table(data: Any, vocab: Vocabulary, source: str = "visual.yaml") -> Ta
         raise r.fail("flows", "expected a list")
     for i, spec in enumerate(raw_flows):
         path = f"flows[{i}]"
-        spec = r.mapping(spec, path, ("from", "to", "label", "style", "when", "unless"), ("from", "to", "label"))
+        spec = r.mapping(spec, path, ("from", "to", "label", "style", "when", "unless"), ("from", "to"))
         flows.append(FlowRule(
             r.names(spec["from"], f"{path}.from", tuple(slots)),
             r.names(spec["to"], f"{path}.to", (*slots, PIPELINE)),
-            r.text(spec["label"], f"{path}.label"),
+            r.text(spec["label"], f"{path}.label") if "label" in spec else "",
             r.choice(spec.get("style", "data"), f"{path}.style", FLOW_STYLES),
             r.condition(spec["when"], f"{path}.when") if "when" in spec else Condition(),
             r.condition(spec["unless"], f"{path}.unless") if "unless" in spec else Condition(),
