@@ -223,8 +223,9 @@ def rules_show(ctx: Context, rule_id: str) -> int:
 # Commands that live with their feature (each module defines one click command).
 from engine.diagram.command import diagram as diagram_command  # noqa: E402
 from engine.lint.command import lint_command  # noqa: E402
+from engine.review_cli import COMMANDS as review_commands  # noqa: E402
 
-FEATURE_COMMANDS: list[click.Command] = [lint_command, diagram_command]
+FEATURE_COMMANDS: list[click.Command] = [lint_command, diagram_command, *review_commands]
 for _command in FEATURE_COMMANDS:
     cli.add_command(_command)
 

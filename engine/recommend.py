@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Any, Collection, Mapping
 
 from .cache import compiled_programs
 from .conditions import Conjunct
@@ -112,13 +112,18 @@ class Engine:
         if problems:
             raise InputError(source, problems)
 
-    def evaluate(self, scenario: Scenario, pinned: Mapping[str, str] | None = None) -> Recommendation:
+    def evaluate(
+        self, scenario: Scenario, pinned: Mapping[str, str] | None = None, only: Collection[str] | None = None
+    ) -> Recommendation:
         """Decide every applicable dimension for ``scenario``.
 
         ``pinned`` fixes some decisions (a design under review, or a rule
         example's given decisions); the rules still fire and are recorded.
         Only the rules of dimensions that apply are matched: ``fired`` lists
         the rules whose condition held for an applicable dimension.
+        ``only`` restricts the work to some dimensions (a search that asks
+        about one decision); it must include every dimension they depend on,
+        and the other dimensions are then neither matched nor decided.
         """
         pinned = dict(pinned or {})
         self.check_pinned(pinned)
@@ -131,7 +136,8 @@ class Engine:
             by_dim: dict[str, list[Support]] = {}
             while group < len(self.groups) and self.groups[group][0] == stage.index:
                 dims = self.groups[group][1]
-                if self.vocab.dimensions[dims[0]].applies_when.holds(chosen):
+                wanted = only is None or any(d in only for d in dims)
+                if wanted and self.vocab.dimensions[dims[0]].applies_when.holds(chosen):
                     fired = self.matcher.match(group, values)
                     for rule_id in sorted(fired):
                         rule = self.rulebook.get(rule_id)
@@ -142,7 +148,7 @@ class Engine:
                 group += 1
             for dim in stage.dimensions:
                 spec = self.vocab.dimensions[dim]
-                if not spec.applies_when.holds(chosen):
+                if (only is not None and dim not in only) or not spec.applies_when.holds(chosen):
                     continue
                 decision = resolve(spec, by_dim.get(dim, []), pinned.get(dim))
                 decisions[dim] = decision
