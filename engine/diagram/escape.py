@@ -9,6 +9,7 @@ only way text enters its format.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from graphviz import nohtml
@@ -34,6 +35,12 @@ def clean(text: str) -> str:
     return "".join(out)
 
 
+def visible(text: str) -> str:
+    """The text a viewer sees: :func:`clean`, with runs of spaces as one
+    (Graphviz would turn them into no-break spaces)."""
+    return "\n".join(re.sub(" {2,}", " ", line) for line in clean(text).split("\n"))
+
+
 def html(text: str) -> str:
     """Text for a Graphviz HTML-like label: every markup character as an entity.
 
@@ -50,14 +57,17 @@ def html(text: str) -> str:
 
 
 def dot_string(text: str) -> str:
-    """Text for a DOT quoted string that Graphviz reads as an escString (tooltips).
+    """Text for a DOT quoted string used as a tooltip (SVG ``xlink:title``).
 
-    Backslashes are doubled so that ``\\N``, ``\\G`` or ``\\l`` in the input
-    stay literal; newlines become ``\\n``; the graphviz package then escapes
-    the double quotes. Wrapped in ``nohtml`` so text like ``<b>`` is never
-    taken for an HTML-like label.
+    Graphviz reads a tooltip as an escString and then expands it again when
+    writing SVG, so ``\\N`` would become the node's name and ``\\\\`` one
+    backslash: each backslash is written as four. It also keeps anything that
+    looks like an entity (``&amp;``) as markup, so ``&`` is written as
+    ``&amp;``. Newlines become ``\\n``; the graphviz package escapes the
+    double quotes. Wrapped in ``nohtml`` so text like ``<b>`` is never taken
+    for an HTML-like label. (Checked against Graphviz in the tests.)
     """
-    text = clean(text).replace("\\", "\\\\").replace("\n", "\\n")
+    text = visible(text).replace("&", "&amp;").replace("\\", "\\" * 4).replace("\n", "\\n")
     return nohtml(text)
 
 

@@ -308,19 +308,19 @@ def _decision_lines(dim: str, dec: Decision | None, choice: str, vocab: Vocabula
     lines = [f"{dim} = {choice}" + (" (from the design)" if dim in design else f" ({dec.how})" if dec else "")]
     note = vocab.deprecation(dim, choice)
     if note:
-        lines.append(f"  ! deprecated: {note}")
+        lines.append(f"! deprecated: {note}")
     if dec is None:
         return lines
     for s in dec.pinned_violations:
-        lines.append(f"  x breaks hard rule {s.rule.id}: {s.text}")
+        lines.append(f"x breaks hard rule {s.rule.id}: {s.text}")
     reasons = dec.reasons if dec.choice == choice else ()
     for s in reasons[:MAX_REASONS]:
         mark = "+" if choice in s.rule.choices else "~ rules out " + ", ".join(s.rule.choices) + ":"
-        lines.append(f"  {mark} {s.text} [{s.rule.id}]")
+        lines.append(f"{mark} {s.text} [{s.rule.id}]")
     if len(reasons) > MAX_REASONS:
-        lines.append(f"  ... and {len(reasons) - MAX_REASONS} more (mlarch recommend shows all)")
+        lines.append(f"... and {len(reasons) - MAX_REASONS} more (mlarch recommend shows all)")
     if not reasons and dim not in design:
-        lines.append("  no rule applied; first choice in vocabulary order")
+        lines.append("no rule applied; first choice in vocabulary order")
     return lines
 
 
@@ -334,7 +334,7 @@ def _tooltip(head: str, dims: list[str], notes: list[str], departures: tuple[Dep
                      f" (recommended: {dep.recommended or 'not used'})" + ("" if dep.by_design else ", following the design's other choices"))
     for dim in sorted(dict.fromkeys(dims), key=list(vocab.dimensions).index):
         if dim in choices:
-            lines += _decision_lines(dim, decisions.get(dim), choices[dim], vocab, design)
+            lines += [""] + _decision_lines(dim, decisions.get(dim), choices[dim], vocab, design)
     return "\n".join(lines)
 
 
