@@ -294,6 +294,69 @@ def seeded_scenarios(draw: Any, seeds: list[Scenario], book: RuleBook) -> Scenar
     return validate_mapping(data)
 
 
+_WITNESSES: dict[tuple[str, str], list[dict[str, Any]]] = {}
+
+
+def rule_witnesses(book: RuleBook, rule_id: str) -> list[dict[str, Any]]:
+    """For each alternative of a rule's condition that can hold, the facts that make it hold."""
+    key = (book.version, rule_id)
+    found = _WITNESSES.get(key)
+    if found is None:
+        from engine.lint.domain import Unsat
+
+        domains = domains_of(book)
+        rule = book.get(rule_id)
+        found = []
+        for conj in rule.alternatives if rule else ():
+            solution = domains.solve(conj, rule.dimension)
+            if not isinstance(solution, Unsat):
+                found.append({f: v for f, v in solution.facts.items() if v is not None})
+        _WITNESSES[key] = found
+    return found
+
+
+@st.composite
+def rule_guided_scenarios(draw: Any, book: RuleBook) -> Scenario:
+    """Scenarios that make one to three drawn rules' conditions hold (facts solved
+    over finite domains), plus random facts: rules meet the rules they must agree with."""
+    ids = [r.id for r in book.rules]
+    hard = [r.id for r in book.rules if r.hard] or ids
+    data = draw(rule_aware_data(book, max_facts=9))
+    # one rule (a hard one half of the time), then others of its dimension: the rules
+    # that must agree with each other are the ones that decide the same dimension
+    first = book.get(draw(st.one_of(st.sampled_from(hard), st.sampled_from(ids))))
+    peers = [r.id for r in book.for_dimension(first.dimension) if r.id != first.id]
+    chosen = [first.id] + (draw(st.lists(st.sampled_from(peers), max_size=2, unique=True)) if peers else [])
+    for rule_id in chosen:
+        options = rule_witnesses(book, rule_id)
+        if not options:
+            continue
+        for fid, value in draw(st.sampled_from(options)).items():
+            group, name = fid.split(".")
+            data.setdefault(group, {})[name] = list(value) if isinstance(value, tuple) else value
+    return validate_mapping(data)
+
+
 def realistic_scenarios(book: RuleBook, seeds: list[Scenario]) -> st.SearchStrategy[Scenario]:
-    """Rule-aware random scenarios or changed known ones; shrinks to the random (smaller) side."""
-    return st.one_of(rule_aware_scenarios(book), seeded_scenarios(seeds, book))
+    """Rule-aware random scenarios, scenarios aimed at the rules, or changed known
+    ones; shrinks towards the first (random, smallest) kind."""
+    kinds = [rule_aware_scenarios(book), rule_guided_scenarios(book)]
+    return st.one_of(*kinds, seeded_scenarios(seeds, book)) if seeds else st.one_of(*kinds)
+
+
+def smallest(scenario: Scenario, fails: Any) -> Scenario:
+    """Drop every fact a failure does not need (hypothesis shrinks the draw; this the
+    scenario itself), so the YAML printed for a person is as small as it can be."""
+    for fact in reversed(list(scenario.facts)):
+        trial = scenario.with_facts({fact: None})
+        if fails(trial):
+            scenario = trial
+            continue
+        value = scenario.facts[fact]
+        if isinstance(value, tuple):  # a set: drop the items it does not need
+            for item in value:
+                current = scenario.facts[fact]
+                trial = scenario.with_facts({fact: tuple(i for i in current if i != item)})
+                if len(current) > 1 and fails(trial):
+                    scenario = trial
+    return scenario

@@ -34,7 +34,7 @@ from engine.report import render
 from engine.rulebook import load_rulebook, rule_files
 from engine.scenario import validate_mapping
 
-from .strategies import as_yaml, domains_of, fact_strategies, realistic_scenarios, scaled
+from .strategies import as_yaml, domains_of, fact_strategies, realistic_scenarios, scaled, smallest
 
 BOOK = bundled_rulebook()
 SEEDS = seed_scenarios(BOOK)
@@ -51,15 +51,6 @@ def report(violations: list[inv.Violation], scenario, recheck=None) -> list[str]
             scenario = smallest(scenario, lambda s: bool(recheck(s)))
         note("scenario (paste into a file for `mlarch recommend`):\n" + as_yaml(scenario))
     return [str(v) for v in violations]
-
-
-def smallest(scenario, fails):
-    """Drop every fact the failure does not need (hypothesis shrinks the draw; this the scenario)."""
-    for fact in reversed(list(scenario.facts)):
-        trial = scenario.with_facts({fact: None})
-        if fails(trial):
-            scenario = trial
-    return scenario
 
 
 @settings(max_examples=scaled(200), **SETTINGS)
