@@ -73,6 +73,8 @@ def diagram(ctx: Context, file: str, output: str | None, fmt: str | None, direct
     dimension: choice); then the design is drawn, with every component where
     it departs from the recommendation marked.
     """
+    if output not in (None, "-") and Path(output).is_dir():
+        raise InputError.single(output, "", "is a directory; give a file name for --output")
     fmt = _choose_format(fmt, output)
     to_stdout = output is None or output == "-"
     if to_stdout and fmt in BINARY_FORMATS and sys.stdout.isatty():
@@ -92,9 +94,8 @@ def diagram(ctx: Context, file: str, output: str | None, fmt: str | None, direct
         raise Reported(str(exc)) from None
     if to_stdout:
         sys.stdout.flush()
-        out = click.get_binary_stream("stdout")
-        out.write(data)
-        out.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
     else:
         assert output is not None
         _write(output, data)
