@@ -60,7 +60,7 @@ def undecided_lines(undecided: list[Finding]) -> list[str]:
 
 def render_review_text(rv: Review) -> str:
     d = rv.design
-    out = [f"mlarch review of {d.source or d.name}: {d.name}"]
+    out = wrap(f"mlarch review of {d.source or d.name}: {d.name}", "", "  ")
     scenario = d.scenario
     out += wrap(f"Scenario {scenario.name}" + (f": {scenario.description}" if scenario.description else ""), "")
     out.append(f"{summary_line(rv)}; rule set {rv.recommendation.rule_set_version}")

@@ -1,0 +1,182 @@
+"""`mlarch answer`: question files, scoring, ties, and the bundled questions answered right."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cli import main
+from engine.answer import Score, answer, load_question
+from engine.recommend import Engine
+from engine.rulebook import load_rulebook
+from engine.vocabulary import load_vocabulary
+
+from .conftest import FIXTURES, ROOT
+
+QUESTIONS = sorted((ROOT / "scenarios" / "questions").glob("*.yaml"))
+FIXTURE_RULES = str(FIXTURES / "rules")
+
+SCENARIO = """\
+scenario:
+  name: sql-team
+  data: {location: bigquery, sensitive: [pii]}
+  team: {skills: [sql]}
+  model: {framework: scikit_learn}
+"""
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def write(tmp_path: Path, text: str, name: str = "q.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+@pytest.fixture(scope="module")
+def engine():
+    e = Engine(load_rulebook([FIXTURES / "rules"]))
+    yield e
+    e.close()
+
+
+# ------------------------------------------------------------------ the bundled questions
+
+
+def test_there_are_at_least_30_questions_covering_every_exam_section():
+    assert len(QUESTIONS) >= 30
+    covered = {s for q in QUESTIONS for s in load_question(q).sections}
+    assert covered == set(load_vocabulary().exam_sections)
+
+
+@pytest.mark.parametrize("path", QUESTIONS, ids=lambda p: p.stem)
+def test_bundled_question_is_answered_right(bundled_engine, path):
+    q = load_question(path)
+    assert q.expect and q.text and q.explanation and q.sections and q.docs, "every bundled question has a key and its reasons"
+    a = answer(bundled_engine, q)
+    assert not a.tie, f"tie between {a.best}"
+    assert a.answer == q.expect, {o.label: (o.score.as_dict(), [f.message for f in o.findings]) for o in a.options}
+    winner = a.option(a.answer).score
+    for o in a.options:
+        if o.label != a.answer:
+            # every wrong option loses on a hard constraint or a departure, never on support alone
+            assert (o.score.errors, o.score.penalty) > (winner.errors, winner.penalty), o.label
+
+
+def test_all_bundled_questions_from_the_cli(capsys):
+    code, out, _ = run(capsys, "answer", str(ROOT / "scenarios" / "questions"))
+    assert code == 0, out
+    assert f"{len(QUESTIONS)} questions; {len(QUESTIONS)} of {len(QUESTIONS)} with an answer key answered right; 0 ties" in out
+
+
+# ------------------------------------------------------------------ scoring (fixture rules)
+
+
+QUESTION = SCENARIO + """\
+question: Which approach?
+options:
+  A: {approach: automl}
+  B: {approach: bigquery_ml}
+  C: {approach: custom_training, training_hardware: tpu}
+  D: {approach: bigquery_ml, training_hardware: gpu}
+expect: B
+"""
+
+
+def test_scores_order_errors_then_departures_then_support(engine, tmp_path):
+    a = answer(engine, load_question(write(tmp_path, QUESTION)))
+    scores = {o.label: o.score for o in a.options}
+    assert a.answer == "B" and a.correct is True and not a.tie
+    assert scores["B"] == Score(0, 0, 4)  # agrees on approach, backed by a +4 rule
+    assert scores["A"] == Score(0, 3, 0)  # automl scored 1 against 4: 3 points behind
+    assert scores["D"] == Score(0, 10, 4)  # training_hardware does not apply to BigQuery ML
+    assert scores["C"].errors == 1  # a TPU for scikit-learn breaks a hard constraint
+    assert [o.label for o in sorted(a.options, key=lambda o: o.rank)] == ["B", "A", "D", "C"]
+
+
+def test_a_hard_constraint_outweighs_any_soft_support(engine, tmp_path):
+    text = SCENARIO + "options:\n  A: {privacy: none, approach: bigquery_ml}\n  B: {approach: automl}\n"
+    a = answer(engine, load_question(write(tmp_path, text)))
+    assert a.answer == "B"  # A breaks privacy.pii-requires-sdp even though it agrees on the approach
+    assert a.option("A").score.errors == 1 and a.option("A").score.support > a.option("B").score.support
+
+
+def test_ties_are_reported_not_guessed(engine, capsys, tmp_path):
+    text = SCENARIO + "options:\n  A: {approach: bigquery_ml}\n  B: {approach: bigquery_ml}\n  C: {approach: automl}\n"
+    path = write(tmp_path, text)
+    a = answer(engine, load_question(path))
+    assert a.tie and a.best == ("A", "B") and a.answer is None and a.correct is None
+    code, out, _ = run(capsys, "--rules", FIXTURE_RULES, "answer", str(path))
+    assert code == 1 and out.splitlines()[0] == "tie: A, B"
+    assert "equally supported" in out
+    code, out, _ = run(capsys, "--rules", FIXTURE_RULES, "answer", str(path), "-f", "json")
+    data = json.loads(out)
+    assert code == 1 and data["answer"] is None and data["tie"] == ["A", "B"]
+
+
+def test_text_prints_the_letter_first_then_why(capsys, tmp_path):
+    code, out, _ = run(capsys, "--rules", FIXTURE_RULES, "answer", str(write(tmp_path, QUESTION)))
+    lines = out.splitlines()
+    assert code == 0 and lines[0] == "B"
+    assert "B wins" in out and "A loses" in out and "C loses: breaks 1 hard constraint" in out and "D loses" in out
+    assert "[approach.sql-team-data-in-bigquery]" in out  # why B wins, with the rule
+    assert "training_hardware.no-tpu-for-sklearn" in out  # why C loses, with the rule
+    assert out.index("B wins") < out.index("A loses") < out.index("D loses") < out.index("C loses")
+    assert lines[-1] == "Expected answer: B (correct)"
+
+
+def test_json_shape(capsys, tmp_path):
+    code, out, _ = run(capsys, "--rules", FIXTURE_RULES, "answer", str(write(tmp_path, QUESTION)), "-f", "json")
+    data = json.loads(out)
+    assert code == 0 and data["answer"] == "B" and data["correct"] is True
+    assert list(data["options"]) == ["A", "B", "C", "D"]
+    for opt in data["options"].values():
+        assert {"score", "findings", "design", "rank"} <= set(opt)
+        assert set(opt["score"]) == {"errors", "penalty", "support"}
+        assert all(f["kind"] != "undecided" for f in opt["findings"])
+    assert data["options"]["C"]["findings"][0]["rules"] == ["training_hardware.no-tpu-for-sklearn"]
+
+
+def test_wrong_expectation_exits_1(capsys, tmp_path):
+    path = write(tmp_path, QUESTION.replace("expect: B", "expect: A"))
+    code, out, _ = run(capsys, "--rules", FIXTURE_RULES, "answer", str(path))
+    assert code == 1 and out.splitlines()[0] == "B" and "WRONG" in out
+
+
+def test_output_is_byte_identical_and_independent_of_option_order(capsys, tmp_path):
+    a = write(tmp_path, QUESTION, "a.yaml")
+    lines = QUESTION.splitlines()
+    i = lines.index("options:")
+    shuffled = lines[: i + 1] + list(reversed(lines[i + 1:i + 5])) + lines[i + 5:]
+    b = write(tmp_path, "\n".join(shuffled) + "\n", "b.yaml")
+    first = run(capsys, "--rules", FIXTURE_RULES, "answer", str(a), "-f", "json")
+    again = run(capsys, "--rules", FIXTURE_RULES, "answer", str(a), "-f", "json")
+    other = run(capsys, "--rules", FIXTURE_RULES, "answer", str(b), "-f", "json")
+    assert first == again
+    def key(out: str) -> tuple:  # the file name and option lines differ; the verdicts must not
+        data = json.loads(out)
+        return data["answer"], {label: (o["score"], o["rank"], o["verdict"]) for label, o in data["options"].items()}
+
+    assert key(first[1]) == key(other[1])
+
+
+@pytest.mark.parametrize("text, fragment", [
+    (SCENARIO + "options:\n  A: {approach: automl}\n", "a question needs 2 to 10 options, got 1"),
+    (SCENARIO + "options:\n  a: {approach: automl}\n  B: {approach: automl}\n", "q.yaml:7: options.a: option label 'a' must be one capital letter"),
+    (SCENARIO + "options:\n  A: {aproach: automl}\n  B: {approach: automl}\n", "options.A.aproach: unknown dimension (did you mean 'approach'?)"),
+    (SCENARIO + "options:\n  A: {}\n  B: {approach: automl}\n", "options.A: an option must set at least one dimension"),
+    (SCENARIO + "options:\n  A: {approach: automl}\n  B: {approach: bigquery_ml}\nexpect: E\n", "expect must name one of the options, got 'E'; allowed: A, B"),
+    (SCENARIO + "options:\n  A: {approach: automl}\n  B: {approach: bigquery_ml}\nsection: 7.1\n", "unknown exam section 7.1"),
+    (SCENARIO + "options:\n  A: {approach: automl}\n  B: {approach: bigquery_ml}\nanswer: A\n", "answer: unknown key"),
+    (SCENARIO + "question: [x]\noptions:\n  A: {approach: automl}\n  B: {approach: automl}\n", "question: expected text"),
+    (SCENARIO + "options: [A, B]\n", "options must be a mapping of letter: design"),
+])
+def test_bad_question_files_exit_2(capsys, tmp_path, text, fragment):
+    code, out, err = run(capsys, "answer", str(write(tmp_path, text)))
+    assert code == 2 and not out and fragment in err, err
