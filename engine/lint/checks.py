@@ -220,7 +220,7 @@ def blocked_in_recommendations(natural: Domains, book: RuleBook, rule: Rule) -> 
     for conj in rule.alternatives:
         solution = natural.solve(conj, rule.dimension)
         if isinstance(solution, Unsat):
-            reasons.append(solution.why)
+            reasons.append(f"its condition needs: {solution.why}")
             continue
         current = [conj]
         blocker = None
@@ -313,14 +313,15 @@ class _Run:
             if problems and (old is None or len(scenario.facts) < len(old[0].facts)):
                 self.unenforced[c.id] = (scenario, design, problems[0])
 
-    def fires(self, rule: Rule) -> Any:
-        """A (small) scenario where ``rule`` fires, or None."""
-        if rule.id in self.first_fired:
-            return self.finder.minimize(self.first_fired[rule.id], lambda rec: rule.id in rec.fired)
-        found = self.finder.find([(c, rule.dimension) for c in rule.alternatives], lambda rec: rule.id in rec.fired)
-        if found is not None:
-            self.first_fired[rule.id] = found
-        return found
+    def fires(self, rule: Rule, small: bool = True) -> Any:
+        """A scenario where ``rule`` fires (shrunk when ``small``), or None."""
+        known = self.first_fired.get(rule.id) or self.finder.seed_fired.get(rule.id)
+        if known is None:
+            known = self.finder.find([(c, rule.dimension) for c in rule.alternatives], lambda rec: rule.id in rec.fired, small=False)
+            if known is None:
+                return None
+            self.first_fired[rule.id] = known
+        return self.finder.minimize(known, lambda rec: rule.id in rec.fired) if small else known
 
     def decided(self, scenario: Any, dimension: str) -> str:
         rec = self.finder.evaluate(scenario)
@@ -339,10 +340,10 @@ def unreached(run: _Run, natural: Domains, rules: Sequence[Rule], static_dead: s
     """Rules no recommendation reaches: a note when provably review-only, a warning when only not found."""
     out = []
     for r in rules:
-        if r.id in static_dead or r.id in run.first_fired:
+        if r.id in static_dead or r.id in run.first_fired or r.id in run.finder.seed_fired:
             continue
         blocked = blocked_in_recommendations(natural, run.book, r)
-        if blocked is None and run.fires(r) is not None:
+        if blocked is None and run.fires(r, small=False) is not None:
             continue
         pinned = [e for e in r.fires if e.pinned]
         example = pinned[0] if pinned else None
@@ -352,7 +353,7 @@ def unreached(run: _Run, natural: Domains, rules: Sequence[Rule], static_dead: s
                 f"{r.id} can never fire in a recommendation, only in a review where a design pins the decisions it needs",
                 (r.id,), **_rule_loc(r), scenario=example.scenario if example else None,
                 decisions=dict(example.pinned) if example else {},
-                details=tuple(f"because {b}" for b in dict.fromkeys(blocked)),
+                details=tuple(b if b.startswith("its condition") else f"because {b}" for b in dict.fromkeys(blocked)),
             ))
             continue
         needs = ["; ".join(describe_literal(lit) for lit in c) or "always" for c in r.alternatives[:2]]
@@ -461,8 +462,12 @@ def hard_conflicts(run: _Run, rules: Sequence[Rule], static_dead: set[str]) -> l
     return out
 
 
-def constraint_enforcement(run: _Run) -> list[Finding]:
-    """For every named constraint, a design breaking it must be flagged by a hard rule."""
+def constraint_enforcement(run: _Run, structural: Domains) -> list[Finding]:
+    """For every named constraint, a design breaking it must be flagged by a hard rule.
+
+    Designs may pin any choice, so the witnesses come from the structural
+    domains (every choice possible), not from what the rules can recommend.
+    """
     out = []
     vocab = run.engine.vocab
     for c in run.invariants.constraints:
@@ -471,7 +476,7 @@ def constraint_enforcement(run: _Run) -> list[Finding]:
         except ConditionTooComplex:  # pragma: no cover - invariants are small
             continue
         for conj in dnf:
-            solution = run.domains.solve(conj, c.dimension)
+            solution = structural.solve(conj, c.dimension)
             if isinstance(solution, Unsat):
                 continue
             from .sampling import make_scenario
@@ -491,7 +496,9 @@ def constraint_enforcement(run: _Run) -> list[Finding]:
     return out
 
 
-def sampled_findings(run: _Run) -> list[Finding]:
+def sampled_findings(run: _Run, already: Sequence[Finding] = ()) -> list[Finding]:
+    """Findings from the sampled scenarios; a conflict already reported for the same rules is not repeated."""
+    known = {(f.check, frozenset(f.rules)) for f in already}
     out = []
     for cid, (scenario, design, violation) in sorted(run.unenforced.items()):
         constraint = next(c for c in run.invariants.constraints if c.id == cid)
@@ -518,8 +525,8 @@ def sampled_findings(run: _Run) -> list[Finding]:
         pred = _violates(run, violation)
         small = run.finder.minimize(scenario, pred)
         rules = violation.rules if violation and violation.rules else ()
-        if invariant == "totality":
-            rules = tuple(r.id for r in run.book.for_dimension(dim))[:0]
+        if (name, frozenset(rules)) in known:
+            continue
         message = str(violation.message)
         if invariant == "coherence":
             message = f"coherence check {check}: {message}"
@@ -591,7 +598,8 @@ def lint(
     findings += citation_domains(rules, invariants.citation_domains)
     book = RuleBook(tuple(sorted(rules, key=lambda r: r.id)))
     domains = Domains(vocab, book.rules)
-    dead = never_fires(Domains(vocab, book.rules, natural=False), book.rules)
+    structural = Domains(vocab, book.rules, natural=False)
+    dead = never_fires(structural, book.rules)
     findings += dead
     static_dead = {f.rules[0] for f in dead}
     evaluations = 0
@@ -614,8 +622,8 @@ def lint(
         if "hard-conflict" in wanted:
             findings += hard_conflicts(run, book.rules, static_dead)
         if "constraint-not-enforced" in wanted:
-            findings += constraint_enforcement(run)
-        findings += sampled_findings(run)
+            findings += constraint_enforcement(run, structural)
+        findings += sampled_findings(run, findings)
         evaluations = finder.evaluations
     finally:
         engine.close()

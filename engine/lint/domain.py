@@ -221,10 +221,18 @@ class Domains:
         return _set_witness(spec, lits)
 
     def _decision_domains(self, by_ref: Mapping[str, list[Literal]], dimension: str | None) -> tuple[dict[str, str | None], dict[str, str]] | Unsat:
-        """Arc-consistent decision domains along the applies_when tree, then a witness top-down."""
+        """Arc-consistent decision domains along the applies_when tree, then a witness top-down.
+
+        Only the decisions the conjunction tests (and the rule's own dimension)
+        and their ancestors matter: every other decision keeps a choice and
+        "not applicable" open, so it can never empty a domain.
+        """
         dims = self.vocab.dimensions
+        involved = self._involved(by_ref, dimension) | ({dimension} if dimension else set())
+        order = [d for d in self._top_down() if d in involved]
         dom: dict[str, set[Any]] = {}
-        for dim, spec in dims.items():
+        for dim in order:
+            spec = dims[dim]
             values: set[Any] = set(self._reachable.get(dim, spec.choices))
             if spec.applies_when.dimension is not None:
                 values.add(None)
@@ -238,8 +246,8 @@ class Domains:
         changed = True
         while changed and all(dom.values()):
             changed = False
-            for dim, spec in dims.items():
-                aw = spec.applies_when
+            for dim in order:
+                aw = dims[dim].applies_when
                 if aw.dimension is None:
                     continue
                 parent = aw.dimension
@@ -255,24 +263,18 @@ class Domains:
                 if keep_parent != dom[parent] or keep_child != dom[dim]:
                     dom[parent], dom[dim] = keep_parent, keep_child
                     changed = True
-        empty = [d for d in dims if not dom[d]]
-        if empty:
-            return Unsat(DECISION_PREFIX + empty[0], self._explain(by_ref, dimension))
-        # witness, parents first
-        chosen: dict[str, Any] = {}
-        for dim in self._top_down():
+        if not all(dom.values()):
+            empty = next(d for d in order if not dom[d])
+            return Unsat(DECISION_PREFIX + empty, self._explain(by_ref, dimension))
+        chosen: dict[str, Any] = {}  # witness, parents first
+        for dim in order:
             aw = dims[dim].applies_when
-            if aw.dimension is None:
-                options = sorted((v for v in dom[dim] if v is not None), key=list(dims[dim].choices).index)
-            else:
-                applies = chosen.get(aw.dimension) in _applying(aw, dims[aw.dimension].choices)
-                options = sorted((v for v in dom[dim] if v is not None), key=list(dims[dim].choices).index) if applies else [None]
-                if not applies and None not in dom[dim]:  # pragma: no cover - arc consistency rules this out
-                    return Unsat(DECISION_PREFIX + dim, "inconsistent decision domains")
+            applies = aw.dimension is None or chosen.get(aw.dimension) in _applying(aw, dims[aw.dimension].choices)
+            options = sorted((v for v in dom[dim] if v is not None), key=list(dims[dim].choices).index) if applies else [None]
             chosen[dim] = options[0] if options else None
-        relevant = self._involved(by_ref, dimension)
-        fixed = {d: next(iter(dom[d])) for d in sorted(relevant | ({dimension} if dimension else set())) if len(dom[d]) == 1 and None not in dom[d]}
-        return {d: chosen[d] for d in dims if d in relevant}, fixed
+        fixed = {d: next(iter(dom[d])) for d in sorted(involved) if len(dom[d]) == 1 and None not in dom[d]}
+        relevant = involved - ({dimension} if dimension else set())
+        return {d: chosen[d] for d in order if d in relevant}, fixed
 
     def _explain(self, by_ref: Mapping[str, list[Literal]], dimension: str | None) -> str:
         """Why the decisions a conjunction needs cannot all hold, in words."""
@@ -287,6 +289,9 @@ class Domains:
             aw = self.vocab.dimensions[dim].applies_when
             if aw.dimension is not None:
                 parts.append(f"{dim} applies only when {aw.text}")
+                needed = _applying(aw, self.vocab.dimensions[aw.dimension].choices)
+                if self.natural and not needed & self._reachable.get(aw.dimension, frozenset()):
+                    parts.append(f"no rule can make {aw.dimension} {', '.join(sorted(needed))}")
         if dimension:
             parts.append(f"a rule on {dimension} only fires when {dimension} applies")
         order = {d: i for i, d in enumerate(self.vocab.dimensions)}

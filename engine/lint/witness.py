@@ -29,24 +29,28 @@ class WitnessFinder:
         self.domains = domains
         self.sampler = sampler
         self._seeds: list[tuple[Scenario, dict[str, Any]]] = []
+        self.seed_fired: dict[str, Scenario] = {}  # rule id -> a seed scenario where it fired
         for s in seeds:
             rec = engine.evaluate(s)
             self._seeds.append((s, {DECISION_PREFIX + d: c for d, c in rec.choices.items()}))
+            for rule_id in rec.fired:
+                self.seed_fired.setdefault(rule_id, s)
         self.evaluations = len(self._seeds)
 
     def evaluate(self, scenario: Scenario) -> Recommendation:
         self.evaluations += 1
         return self.engine.evaluate(scenario)
 
-    def find(self, goals: Iterable[tuple[Conjunct, str | None]], predicate: Predicate, budget: int = 60) -> Scenario | None:
-        """A scenario for which ``predicate`` holds, aimed at one of the (conjunct, dimension) goals."""
+    def find(self, goals: Iterable[tuple[Conjunct, str | None]], predicate: Predicate, budget: int = 60, small: bool = True) -> Scenario | None:
+        """A scenario for which ``predicate`` holds, aimed at one of the (conjunct, dimension)
+        goals; shrunk fact by fact when ``small``."""
         for conj, dimension in goals:
             solution = self.domains.solve(conj, dimension)
             if isinstance(solution, Unsat):
                 continue
             found = self._search(conj, dimension, solution, predicate, budget)
             if found is not None:
-                return self.minimize(found, predicate)
+                return self.minimize(found, predicate) if small else found
         return None
 
     def _search(self, conj: Conjunct, dimension: str | None, solution: Solution, predicate: Predicate, budget: int) -> Scenario | None:
@@ -59,8 +63,9 @@ class WitnessFinder:
                 and (dimension is None or DECISION_PREFIX + dimension in values)
             )
 
-        fitting = [s for s, values in self._seeds if fits(values)]
-        others = [s for s, _ in self._seeds if s not in fitting]
+        fits_seed = [fits(values) for _, values in self._seeds]
+        fitting = [s for (s, _), ok in zip(self._seeds, fits_seed) if ok]
+        others = [s for (s, _), ok in zip(self._seeds, fits_seed) if not ok]
         bases: list[Scenario] = [make_scenario(self.engine.vocab, {})] + fitting[: budget // 2]
         tries = 0
         for base in bases:

@@ -1,0 +1,288 @@
+"""`mlarch lint`: every check finds what it is for, explains it with the rules
+involved and a scenario that shows it, and stays quiet on a healthy rule base."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from cli import main
+from engine.lint.checks import lint
+from engine.lint.findings import CHECKS, render_text
+from engine.recommend import Engine
+from engine.rulebook import load_rulebook
+from engine.scenario import validate_mapping
+from engine.vocabulary import load_vocabulary
+
+DOCS = ["https://cloud.google.com/vertex-ai/docs/start/introduction-unified-platform"]
+
+
+def rule(rule_id: str, when: Any, then: dict[str, Any], fires: list | None = None, quiet: list | None = None, **extra: Any) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "id": rule_id, "title": "test rule", "section": "1.1", "docs": DOCS, "when": when, "then": then,
+        "because": "test rule", "examples": {"fires": [{}] if fires is None else fires},
+    }
+    if when != "always":
+        entry["examples"]["does_not_fire"] = [{}] if quiet is None else quiet
+    entry.update(extra)
+    return entry
+
+
+def healthy() -> list[dict[str, Any]]:
+    """A small total, coherent rule base that enforces every named constraint."""
+    vocab = load_vocabulary()
+    chosen = {"serving_platform": "vertex_batch_prediction"}
+    entries = [
+        rule(f"{dim}.default", "always", {"dimension": dim, "prefer": chosen.get(dim, next(iter(spec.choices))), "weight": 1},
+             fires=[{"decisions": applying(dim)} if applying(dim) else {}], default=True)
+        for dim, spec in vocab.dimensions.items()
+    ]
+    pinned_ct = {"approach": "custom_training"}
+    entries += [
+        rule("training_hardware.no-tpu-for-classical-ml", {"decision.framework": {"in": ["scikit_learn", "xgboost"]}},
+             {"dimension": "training_hardware", "forbid": ["tpu"]},
+             [{"decisions": {**pinned_ct, "framework": "xgboost"}}], [{"decisions": {**pinned_ct, "framework": "jax"}}]),
+        rule("serving_hardware.no-tpu-for-classical-ml",
+             {"any": [{"decision.framework": {"in": ["scikit_learn", "xgboost"]}}, {"model.framework": {"in": ["scikit_learn", "xgboost"]}}]},
+             {"dimension": "serving_hardware", "forbid": ["tpu"]}, [{"model": {"framework": "xgboost"}}], [{"model": {"framework": "jax"}}]),
+        rule("serving_hardware.edge-hardware-only-at-the-edge", {"decision.serving_mode": {"ne": "edge"}},
+             {"dimension": "serving_hardware", "forbid": ["edge_tpu", "mobile_cpu"]}, [{}], [{"decisions": {"serving_mode": "edge"}}]),
+        rule("serving_platform.ml-predict-only-for-bigquery-ml", {"decision.approach": {"ne": "bigquery_ml"}},
+             {"dimension": "serving_platform", "forbid": ["bigquery_ml_predict"]}, [{}], [{"decisions": {"approach": "bigquery_ml"}}]),
+        rule("serving_platform.private-network-no-public-endpoint", {"serving.private_network": True},
+             {"dimension": "serving_platform", "forbid": ["vertex_endpoint_public"]}, [{"serving": {"private_network": True}}], [{}]),
+        rule("privacy.pii-requires-sdp", {"data.sensitive": {"contains_any": ["pii", "phi"]}},
+             {"dimension": "privacy", "require": "sensitive_data_protection"}, [{"data": {"sensitive": ["pii"]}}], [{}]),
+    ]
+    return entries
+
+
+def applying(dim: str) -> dict[str, str]:
+    """Decisions to pin so that ``dim`` applies (its applies_when chain)."""
+    vocab = load_vocabulary()
+    pins: dict[str, str] = {}
+    aw = vocab.dimensions[dim].applies_when
+    while aw.dimension is not None:
+        parent = vocab.dimensions[aw.dimension]
+        pins[aw.dimension] = next(c for c in parent.choices if (c in aw.values) != (aw.op == "not_in"))
+        aw = parent.applies_when
+    return pins
+
+
+def write(folder: Path, name: str, entries: list[dict[str, Any]] | str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(entries if isinstance(entries, str) else yaml.safe_dump({"rules": entries}, sort_keys=False))
+    return path
+
+
+@pytest.fixture
+def base(tmp_path) -> Path:
+    folder = tmp_path / "rules"
+    write(folder, "base.yaml", healthy())
+    return folder
+
+
+def run_lint(folder: Path, samples: int = 150):
+    return lint([folder], samples=samples, seed=0)
+
+
+def test_a_healthy_rule_base_has_no_findings(base):
+    report = run_lint(base)
+    assert report.failing == [], render_text(report)
+    assert report.rules == len(healthy()) and report.files == 1
+
+
+CT = {"approach": "custom_training"}
+CASES: dict[str, tuple[list[dict[str, Any]] | str, set[str]]] = {
+    "unknown-id": ([rule("privacy.typo", {"data.sensitve": {"contains": "pii"}}, {"dimension": "privacy", "prefer": "none", "weight": 1})], {"privacy.typo"}),
+    "missing-citation": ([{k: v for k, v in rule("privacy.nodocs", "always", {"dimension": "privacy", "prefer": "none", "weight": 1}).items() if k != "docs"}], {"privacy.nodocs"}),
+    "missing-section": ([{k: v for k, v in rule("privacy.nosection", "always", {"dimension": "privacy", "prefer": "none", "weight": 1}).items() if k != "section"}], {"privacy.nosection"}),
+    "missing-examples": ([rule("privacy.noexamples", {"data.sensitive": {"contains": "pii"}}, {"dimension": "privacy", "prefer": "none", "weight": 1}, quiet=[])], {"privacy.noexamples"}),
+    "citation-domain": ([rule("privacy.blog", "always", {"dimension": "privacy", "prefer": "none", "weight": 1}, docs=["https://medium.com/some-post"])], {"privacy.blog"}),
+    "failing-example": ([rule("privacy.wrong-example", {"data.sensitive": {"contains": "financial"}}, {"dimension": "privacy", "prefer": "none", "weight": 1},
+                              fires=[{"data": {"sensitive": ["pii"]}}])], {"privacy.wrong-example"}),
+    "never-fires": ([rule("bqml_model.waits-for-automl", {"decision.approach": "automl"}, {"dimension": "bqml_model", "prefer": "kmeans", "weight": 2},
+                          fires=[{"decisions": {"approach": "automl"}}])], {"bqml_model.waits-for-automl"}),
+    "shadowed": ([rule("privacy.pii-none", {"data.sensitive": {"contains": "pii"}}, {"dimension": "privacy", "prefer": "none", "weight": 3},
+                       fires=[{"data": {"sensitive": ["pii"]}}])], {"privacy.pii-none", "privacy.pii-requires-sdp"}),
+    "redundant": ([rule("privacy.phi-requires-sdp", {"data.sensitive": {"contains": "phi"}}, {"dimension": "privacy", "require": "sensitive_data_protection"},
+                        fires=[{"data": {"sensitive": ["phi"]}}])], {"privacy.phi-requires-sdp", "privacy.pii-requires-sdp"}),
+    "hard-conflict": ([rule("privacy.financial-none", {"data.sensitive": {"contains": "financial"}}, {"dimension": "privacy", "require": "none"},
+                            fires=[{"data": {"sensitive": ["financial"]}}])], set()),
+    "fallback": ([rule("privacy.default", {"data.sensitive": {"present": True}}, {"dimension": "privacy", "prefer": "none", "weight": 1},
+                       fires=[{"data": {"sensitive": ["financial"]}}])], set()),
+    "incoherent": ([rule("serving_platform.device-on-device", {"serving.consumers": {"contains": "device"}}, {"dimension": "serving_platform", "prefer": "on_device", "weight": 5},
+                         fires=[{"serving": {"consumers": ["device"]}}])], set()),
+    "constraint-broken": ([rule("privacy.phi-prefers-none", {"data.sensitive": {"contains": "phi"}}, {"dimension": "privacy", "prefer": "none", "weight": 1},
+                                fires=[{"data": {"sensitive": ["phi"]}}])], set()),
+}
+
+
+def variant(base: Path, check: str) -> Path:
+    """The healthy base, changed to show ``check``."""
+    entries, _ = CASES[check]
+    if check in ("fallback", "constraint-broken"):  # replace rules of the base rather than add one
+        kept = [r for r in healthy() if not (check == "fallback" and r["id"] == "privacy.default")]
+        if check == "constraint-broken":
+            kept = [r for r in kept if r["id"] != "privacy.pii-requires-sdp"] + [
+                rule("privacy.pii-requires-sdp", {"data.sensitive": {"contains": "pii"}}, {"dimension": "privacy", "require": "sensitive_data_protection"},
+                     [{"data": {"sensitive": ["pii"]}}], [{}])]
+        write(base, "base.yaml", kept)
+    write(base, "zz-change.yaml", entries)
+    return base
+
+
+@pytest.mark.parametrize("check", sorted(CASES))
+def test_each_check_finds_its_problem_with_the_rules_involved(base, check):
+    report = run_lint(variant(base, check))
+    found = [f for f in report.failing if f.check == check]
+    assert found, render_text(report)
+    expected_rules = CASES[check][1]
+    assert any(expected_rules <= set(f.rules) for f in found), [f.rules for f in found]
+    for f in found:
+        assert f.message and f.check in CHECKS
+
+
+def test_a_broken_file_does_not_hide_the_others(base):
+    write(base, "broken.yaml", "rules:\n  - id: [unclosed\n")
+    report = run_lint(base)
+    assert [f.check for f in report.failing] == ["yaml"]
+    assert report.failing[0].file.endswith("broken.yaml") and report.failing[0].line
+    assert report.rules == len(healthy())  # the good file was still read and checked
+
+
+def test_duplicate_ids_across_files_are_reported_with_both_places(base):
+    write(base, "zz-again.yaml", [healthy()[0]])
+    (finding,) = [f for f in run_lint(base).failing if f.check == "duplicate-id"]
+    assert finding.rules == ("approach.default",) and "base.yaml" in finding.message and finding.file.endswith("zz-again.yaml")
+
+
+def test_a_dependency_cycle_names_the_rules_that_close_it(base):
+    write(base, "cycle.yaml", [
+        rule("privacy.after-encryption", {"decision.encryption": "cmek"}, {"dimension": "privacy", "prefer": "sensitive_data_protection", "weight": 1},
+             fires=[{"decisions": {"encryption": "cmek"}}]),
+        rule("encryption.after-privacy", {"decision.privacy": "sensitive_data_protection"}, {"dimension": "encryption", "prefer": "cmek", "weight": 1},
+             fires=[{"decisions": {"privacy": "sensitive_data_protection"}}]),
+    ])
+    report = run_lint(base)
+    (cycle,) = [f for f in report.failing if f.check == "dependency-cycle"]
+    assert set(cycle.rules) == {"privacy.after-encryption", "encryption.after-privacy"}
+    assert "privacy" in cycle.message and "encryption" in cycle.message
+
+
+def test_findings_show_a_scenario_that_reproduces_them(base):
+    report = run_lint(variant(base, "hard-conflict"))
+    (conflict,) = [f for f in report.failing if f.check == "hard-conflict"]
+    assert set(conflict.rules) == {"privacy.financial-none", "privacy.pii-requires-sdp"} and conflict.severity == "error"
+    scenario = validate_mapping(conflict.scenario_data())  # a valid scenario file, as printed
+    with Engine(load_rulebook([base])) as engine:
+        rec = engine.evaluate(scenario)
+    assert set(conflict.rules) <= set(rec.fired) and rec.decisions["privacy"].conflicts
+    assert scenario.facts == {"data.sensitive": ("pii", "financial")}  # shrunk to what shows it
+
+
+def test_fallback_finding_is_the_smallest_scenario(base):
+    report = run_lint(variant(base, "fallback"))
+    (finding,) = [f for f in report.failing if f.check == "fallback"]
+    assert finding.scenario.facts == {} and "privacy" in finding.message
+
+
+def test_rules_only_a_review_can_reach_are_notes_not_failures(base):
+    write(base, "review.yaml", [rule("automl_objective.needs-automl", {"data.modality": "image"}, {"dimension": "automl_objective", "prefer": "image_classification", "weight": 2},
+                                     fires=[{"data": {"modality": "image"}, "decisions": {"approach": "automl"}}])])
+    write(base, "no-automl.yaml", [
+        rule("approach.no-automl-for-images", {"data.modality": "image"}, {"dimension": "approach", "forbid": ["automl"]},
+             fires=[{"data": {"modality": "image"}}]),
+        rule("approach.automl-for-tables", {"data.modality": "tabular"}, {"dimension": "approach", "prefer": "automl", "weight": 5},
+             fires=[{"data": {"modality": "tabular"}}]),
+    ])
+    report = run_lint(base)
+    notes = [f for f in report.findings if f.check == "review-only" and f.rules == ("automl_objective.needs-automl",)]
+    assert len(notes) == 1 and notes[0].severity == "info"
+    assert "approach.no-automl-for-images" in " ".join(notes[0].details)
+    assert report.failing == []
+
+
+def test_a_rule_waiting_for_a_decision_the_rules_never_make_there_is_unreached(base):
+    write(base, "unreached.yaml", [
+        rule("approach.images-automl", {"data.modality": "image"}, {"dimension": "approach", "prefer": "automl", "weight": 5},
+             fires=[{"data": {"modality": "image"}}]),
+        rule("automl_objective.tabular", {"data.modality": "tabular"}, {"dimension": "automl_objective", "prefer": "tabular_regression", "weight": 2},
+             fires=[{"data": {"modality": "tabular"}, "decisions": {"approach": "automl"}}]),
+    ])
+    report = run_lint(base)
+    (finding,) = [f for f in report.failing if f.check == "unreached"]
+    assert finding.rules == ("automl_objective.tabular",) and finding.severity == "warning"
+    assert any("approach" in d and "pretrained_api" in d for d in finding.details)  # what the rules decided instead
+
+
+def test_constraint_not_enforced_when_only_a_preference_keeps_it(base):
+    entries = [r for r in healthy() if r["id"] != "training_hardware.no-tpu-for-classical-ml"]
+    write(base, "base.yaml", entries)
+    report = run_lint(base)
+    found = [f for f in report.failing if f.check == "constraint-not-enforced"]
+    assert found and found[0].decisions["training_hardware"] == "tpu" and found[0].decisions["framework"] in ("scikit_learn", "xgboost")
+
+
+# ------------------------------------------------------------ command line
+
+
+def run_cli(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_exit_status_and_json(capsys, base):
+    assert run_cli(capsys, "--rules", str(base), "lint", "--samples", "100")[0] == 0
+    variant(base, "hard-conflict")
+    code, out, _ = run_cli(capsys, "--rules", str(base), "lint", "--samples", "100", "--format", "json")
+    data = json.loads(out)
+    assert code == 1
+    assert set(data) == {"findings", "summary"} and data["summary"]["findings"] == len([f for f in data["findings"] if f["severity"] != "info"])
+    conflict = next(f for f in data["findings"] if f["check"] == "hard-conflict")
+    assert {"check", "severity", "rule", "rules", "file", "line", "message", "details", "scenario", "decisions"} == set(conflict)
+    assert conflict["scenario"]["data"]["sensitive"] == ["pii", "financial"]
+
+
+def test_cli_output_is_deterministic(capsys, base):
+    variant(base, "shadowed")
+    first = run_cli(capsys, "--rules", str(base), "lint", "--samples", "100")
+    second = run_cli(capsys, "--rules", str(base), "lint", "--samples", "100")
+    assert first == second and first[0] == 1 and "[shadowed]" in first[1] and "scenario (paste" in first[1]
+
+
+def test_cli_check_filter_and_list(capsys, base):
+    variant(base, "citation-domain")
+    code, out, _ = run_cli(capsys, "--rules", str(base), "lint", "--check", "citation-domain", "--samples", "0")
+    assert code == 1 and "[citation-domain]" in out and "[fallback]" not in out
+    code, out, _ = run_cli(capsys, "lint", "--check", "list")
+    assert code == 0 and all(name in out for name in CHECKS)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["lint", "--check", "citation-domains"], "did you mean 'citation-domain'"),
+    (["lint", "--samples", "-1"], "--samples"),
+    (["--rules", "/no/such/folder", "lint"], "no such rule file or folder"),
+])
+def test_cli_bad_input_exits_2_with_one_line(capsys, args, message):
+    code, out, err = run_cli(capsys, *args)
+    assert code == 2 and message in err and "Traceback" not in err
+
+
+def test_lint_runs_on_the_bundled_rules_and_every_scenario_it_shows_is_valid():
+    """The bundled rules change while authors work, so no golden findings: lint must
+    run, and every scenario it prints must be a valid scenario file."""
+    from engine.paths import bundled_rules_dir
+
+    report = lint([bundled_rules_dir()], samples=200)
+    assert report.rules > 0
+    for f in report.findings:
+        assert f.check in CHECKS
+        if f.scenario is not None:
+            validate_mapping(f.scenario_data())
