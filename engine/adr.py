@@ -47,6 +47,11 @@ def _esc(text: str) -> str:
     return " ".join(text.replace("<", "&lt;").replace(">", "&gt;").split())
 
 
+def _argument(s: Support) -> str:
+    """A rule's reason as a MADR argument; the rule id keeps the sentence's own capitalisation intact."""
+    return f"of `{s.rule.id}`: {_esc(s.text)}"
+
+
 def _link(vocab: Vocabulary, dimension: str, rec: Recommendation) -> str:
     if dimension in rec.decisions:
         return f"[{dimension}]({file_name(vocab, dimension)})"
@@ -132,9 +137,9 @@ def record(vocab: Vocabulary, rec: Recommendation, dimension: str, date: str | N
     out += ["### Consequences", ""]
     chosen = opts[0]
     for s in dec.reasons[1:]:
-        out.append(f"* Good, because {_esc(s.text)}")
+        out.append(f"* Good, because {_argument(s)}")
     for s in chosen.bad:
-        out.append(f"* Bad, because {_esc(s.text)}")
+        out.append(f"* Bad, because {_argument(s)}")
     note = vocab.deprecation(dimension, dec.choice)
     if note:
         out.append(f"* Bad, because it is deprecated: {_esc(note)}")
@@ -156,9 +161,9 @@ def record(vocab: Vocabulary, rec: Recommendation, dimension: str, date: str | N
         doc = spec.choices.get(o.choice, "")
         if doc:
             out += [_esc(doc), ""]
-        lines = [f"* Good, because {_esc(s.text)} (`{s.rule.id}`)" for s in o.good]
-        lines += [f"* Bad, because {_esc(s.text)} (`{s.rule.id}`)" for s in o.bad]
-        lines += [f"* Bad, because {_esc(t)}" for t in o.lost]
+        lines = [f"* Good, because {_argument(s)}" for s in o.good]
+        lines += [f"* Bad, because {_argument(s)}" for s in o.bad]
+        lines += [f"* Bad, because {'it ' if t.startswith(('scored', 'tied')) else ''}{_esc(t)}" for t in o.lost]
         out += (lines or ["* Neutral, because no rule spoke for or against it."]) + [""]
     out += ["## More Information", ""]
     rules: dict[str, Support] = {s.rule.id: s for s in dec.considered}
