@@ -46,7 +46,7 @@ RE = {
     "direction": re.compile(r"^direction (LR|TB)$"),
     "end": re.compile(r"^end$"),
     "node": re.compile(rf"^({ID})({NODE})(?::::({ID}))?$"),
-    "edge": re.compile(rf"^({ID})({NODE})? (-->|-\.->)(?:\|({LABEL})\|)? ({ID})({NODE})?$"),
+    "edge": re.compile(rf"^({ID})({NODE})? (-->|-\.->|~~~)(?:\|({LABEL})\|)? ({ID})({NODE})?$"),
     "classDef": re.compile(rf"^classDef ({ID}) ({PROPS})$"),
     "class": re.compile(rf"^class ({ID}(?:,{ID})*) ({ID})$"),
     "style": re.compile(rf"^style ({ID}) ({PROPS})$"),

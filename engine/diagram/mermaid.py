@@ -15,7 +15,7 @@ from .dot import DEFAULT_OPTIONS, FLOW_NAMES, Options, legend_entries
 from .escape import mermaid as esc
 from .escape import plain
 from .labels import Row, box_rows, component_rows, wrap
-from .model import Component, Diagram
+from .model import Box, Component, Diagram
 from .table import PIPELINE, Table, load_table
 
 SHAPES = {  # Mermaid flowchart node syntax per shape name (see table.MERMAID_SHAPES)
@@ -63,6 +63,15 @@ def _component(c: Component, table: Table) -> str:
     return _node(node_id(c.id), table.kinds[c.kind].mermaid, component_rows(c, table))
 
 
+def _box_title(box: Box) -> str:
+    """A subgraph title on one line: Mermaid reserves room for one line only,
+    so a taller title would run into the nodes below it."""
+    rows = box_rows(box, width=10_000)
+    head = f"<b>{esc(rows[0].text)}</b>"
+    rest = [esc(r.text) if r.style != "departure" else f"<b>{esc(r.text)}</b>" for r in rows[1:] if r.style != "role"]
+    return " · ".join([head, *rest])
+
+
 def _title(d: Diagram) -> list[str]:
     return ["---", f'title: "{plain(d.title)}"', "---"]  # YAML front matter: plain text only
 
@@ -76,10 +85,10 @@ def to_mermaid(d: Diagram, options: Options = DEFAULT_OPTIONS, table: Table | No
     for c in d.components:
         if c.external and c.id not in fed:
             out.append("  " + _component(c, table))
-    out.append(f'  subgraph {FRAME_ID}["{_text(box_rows(d.frame))}"]')
+    out.append(f'  subgraph {FRAME_ID}["{_box_title(d.frame)}"]')
     out.append(f"    direction {options.direction}")
     if d.pipeline is not None and members:
-        out.append(f'    subgraph {PIPELINE_ID}["{_text(box_rows(d.pipeline))}"]')
+        out.append(f'    subgraph {PIPELINE_ID}["{_box_title(d.pipeline)}"]')
         out.append(f"      direction {options.direction}")
         out += ["      " + _component(c, table) for c in members]
         out.append("    end")
@@ -106,7 +115,8 @@ def to_mermaid(d: Diagram, options: Options = DEFAULT_OPTIONS, table: Table | No
     if options.legend:
         lines, legend_links = _legend(d, table, options)
         out += lines
-        feedback += [len(d.flows) + i for i, s in enumerate(legend_links) if s == "feedback"]
+        # Mermaid numbers every link, invisible ones too, in order of appearance
+        feedback += [len(d.flows) + i for i, style in enumerate(legend_links) if style == "feedback"]
 
     # styles: one class per stage, marks for departures and ghosts
     for sid, s in table.stages.items():
@@ -138,6 +148,8 @@ def to_mermaid(d: Diagram, options: Options = DEFAULT_OPTIONS, table: Table | No
         p = table.frame["pipeline"]
         line = dep["line"] if d.pipeline.departures else p["line"]
         out.append(f"  style {PIPELINE_ID} fill:{p.get('fill', '#FFFFFF')},stroke:{line},stroke-width:2px")
+    if options.legend:
+        out.append(f"  style {LEGEND_ID} fill:#FFFFFF,stroke:#DADCE0")
     if feedback:
         out.append(f"  linkStyle {','.join(map(str, feedback))} stroke:{table.frame['feedback']['line']}")
     if ghost_links:
@@ -146,20 +158,34 @@ def to_mermaid(d: Diagram, options: Options = DEFAULT_OPTIONS, table: Table | No
 
 
 def _legend(d: Diagram, table: Table, options: Options) -> tuple[list[str], list[str]]:
-    """The legend subgraph, and the flow style of each link it adds (in order)."""
+    """The legend subgraph, and the style of each link it adds, in order.
+
+    Samples of a row are chained by invisible links (``~~~``) so that each
+    row is laid out in a line instead of one tall column.
+    """
     stages, kinds, marks, styles = legend_entries(d, table)
     out = [f'  subgraph {LEGEND_ID}["Legend"]', f"    direction {options.direction}"]
+    links: list[str] = []
+    rows: list[list[str]] = [[], []]
     for sid in stages:
         out.append(f'    legend_stage_{sid}["{esc(table.stages[sid].label)}"]:::stage_{sid}')
+        rows[0].append(f"legend_stage_{sid}")
     for kid in kinds:
         k = table.kinds[kid]
         left, right = SHAPES[k.mermaid]
         out.append(f'    legend_kind_{kid}{left}"{esc(k.label)}"{right}')
+        rows[1].append(f"legend_kind_{kid}")
     for mark in marks:
         cls = "departs" if mark == "departure" else "ghost"
         out.append(f'    legend_{mark}["{esc(table.frame[mark].get("label", ""))}"]:::{cls}')
+        rows[1].append(f"legend_{mark}")
+    for row in rows:
+        for a, b in zip(row, row[1:]):
+            out.append(f"    {a} ~~~ {b}")
+            links.append("invisible")
     for s in styles:
         arrow = "-->" if s == "data" else "-.->"
-        out.append(f'    legend_{s}_from[" "] {arrow}|"{esc(FLOW_NAMES[s])}"| legend_{s}_to[" "]')
+        out.append(f'    legend_{s}_from((" ")) {arrow}|"{esc(FLOW_NAMES[s])}"| legend_{s}_to((" "))')
+        links.append(s)
     out.append("  end")
-    return out, styles
+    return out, links
