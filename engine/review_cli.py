@@ -16,6 +16,7 @@ from .errors import InputError, did_you_mean
 from .report import dump_json
 from .scenario import load_scenario
 from .vocabulary import load_vocabulary
+from .whynot import DEFAULT_BUDGET, DEFAULT_MAX_CHANGES, DEFAULT_SECONDS
 
 REVIEW_FORMATS = ("text", "json", "markdown", "sarif")
 FAIL_ON = ("error", "warning")
@@ -134,11 +135,11 @@ def explain_command(ctx: Context, file: str, dimension: str | None, fmt: str) ->
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.argument("dimension")
 @click.argument("choice")
-@click.option("--max-changes", type=click.IntRange(1, 3), default=2, show_default=True,
+@click.option("--max-changes", type=click.IntRange(1, 3), default=DEFAULT_MAX_CHANGES, show_default=True,
               help="Largest number of facts changed together.")
-@click.option("--budget", type=click.IntRange(1, 1_000_000), default=20_000, show_default=True,
+@click.option("--budget", type=click.IntRange(1, 1_000_000), default=DEFAULT_BUDGET, show_default=True,
               help="Most scenarios evaluated (keeps the answer deterministic).")
-@click.option("--max-seconds", type=click.FloatRange(0.1, 3600), default=60.0, show_default=True,
+@click.option("--max-seconds", type=click.FloatRange(0.1, 3600), default=DEFAULT_SECONDS, show_default=True,
               help="Safety limit on the search time.")
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @pass_ctx

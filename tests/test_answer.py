@@ -180,3 +180,10 @@ def test_output_is_byte_identical_and_independent_of_option_order(capsys, tmp_pa
 def test_bad_question_files_exit_2(capsys, tmp_path, text, fragment):
     code, out, err = run(capsys, "answer", str(write(tmp_path, text)))
     assert code == 2 and not out and fragment in err, err
+
+
+def test_docs_list_every_bundled_question():
+    docs = (ROOT / "docs" / "answer.md").read_text()
+    assert f"holds {len(QUESTIONS)} questions" in docs
+    for path in QUESTIONS:
+        assert f"`{path.stem}`" in docs, f"docs/answer.md does not list {path.stem}"

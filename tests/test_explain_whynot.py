@@ -185,3 +185,11 @@ def test_bundled_rules_search_finds_a_verified_answer(bundled_engine):
     for s in r.solutions:
         again = bundled_engine.evaluate(scenario.with_facts({c.fact: c.after for c in s.changes}))
         assert again.choices["approach"] == "automl"
+
+
+def test_docs_state_the_real_defaults():
+    from engine.whynot import DEFAULT_BUDGET, DEFAULT_SECONDS
+
+    docs = (ROOT / "docs" / "explain.md").read_text()
+    assert f"(default\n   {DEFAULT_BUDGET:,})" in docs or f"(default {DEFAULT_BUDGET:,})" in docs
+    assert f"(default {int(DEFAULT_SECONDS)})" in docs

@@ -308,3 +308,13 @@ def test_markdown_report_is_pasteable(capsys):
     # the diagram of the design, from the diagram module
     assert "```mermaid\n" in out and "flowchart" in out
     assert out.count("```") % 2 == 0
+
+
+def test_docs_describe_every_finding_kind_and_sarif_rule():
+    from engine.review import KINDS
+
+    docs = (ROOT / "docs" / "review.md").read_text()
+    for kind in KINDS:
+        assert f"| `{kind}` |" in docs
+        assert (f"`design/{kind}`" in docs) or kind == "hard-constraint"
+    assert "`constraint/<rule id>`" in docs
