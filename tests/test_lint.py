@@ -286,3 +286,38 @@ def test_lint_runs_on_the_bundled_rules_and_every_scenario_it_shows_is_valid():
         assert f.check in CHECKS
         if f.scenario is not None:
             validate_mapping(f.scenario_data())
+
+
+# ------------------------------------------------------------ the invariants file
+
+
+def test_invariants_file_is_checked_like_a_rule_file(tmp_path):
+    from engine.errors import InputError
+    from engine.lint.spec import load_invariants
+
+    path = tmp_path / "invariants.yaml"
+    path.write_text(
+        "constraints:\n"
+        "  - id: c\n    title: t\n    when: {decision.framwork: xgboost}\n    then: {dimension: training_hardware, forbid: [tpus]}\n"
+        "coherence:\n"
+        "  - id: k\n    title: t\n    when: always\n    expect: {decision.serving_mode: edge}\n    becaus: x\n"
+        "monotonic:\n"
+        "  - id: m\n    title: t\n    change: {fact: serving.latency_ms, direction: down}\n    keep: [{dimension: serving_mode, from: [online], never_to: [bach]}]\n"
+    )
+    with pytest.raises(InputError) as err:
+        load_invariants(path)
+    text = str(err.value)
+    for expected in ("decision.framework", "'tpu'", "becaus", "direction", "'batch'"):
+        assert expected in text, text
+    assert ":4:" in text  # lines are reported
+
+
+def test_the_bundled_invariants_name_the_constraints_of_the_issue():
+    from engine.lint.spec import bundled_invariants
+
+    found = {(c.dimension, c.verdict, c.choices) for c in bundled_invariants().constraints}
+    assert ("training_hardware", "forbid", ("tpu",)) in found
+    assert ("serving_hardware", "forbid", ("edge_tpu", "mobile_cpu")) in found
+    assert ("serving_platform", "forbid", ("bigquery_ml_predict",)) in found
+    assert ("serving_platform", "forbid", ("vertex_endpoint_public",)) in found
+    assert ("privacy", "require", ("sensitive_data_protection",)) in found
