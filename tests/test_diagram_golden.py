@@ -30,8 +30,9 @@ def test_golden_dot_and_mermaid_are_byte_identical():
     assert stale == [], f"out of date: {stale[:5]} ({len(stale)} files); {HINT}"
 
 
-def test_there_is_a_golden_and_a_picture_for_exactly_the_bundled_scenarios():
+def test_there_is_a_golden_and_a_picture_for_exactly_the_bundled_scenarios_and_designs():
     names = {p.stem for p in (ROOT / "scenarios").glob("*.yaml")}
+    names |= {f"design-{p.stem}" for p in (ROOT / "scenarios" / "designs").glob("*.yaml")}
     golden = ROOT / "tests" / "golden" / "diagram"
     assert {p.stem for p in golden.glob("*.dot")} == names, HINT
     assert {p.stem for p in golden.glob("*.mmd")} == names, HINT
@@ -51,3 +52,5 @@ def test_the_gallery_page_shows_every_scenario():
     page = (ROOT / "docs" / "gallery" / "README.md").read_text(encoding="utf-8")
     for p in (ROOT / "scenarios").glob("*.yaml"):
         assert f"![{p.stem}: recommended architecture]({p.stem}.svg)" in page
+    for p in (ROOT / "scenarios" / "designs").glob("*.yaml"):
+        assert f"![design-{p.stem}: proposed design](design-{p.stem}.svg)" in page

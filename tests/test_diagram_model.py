@@ -171,6 +171,20 @@ def test_completed_design_shows_follow_on_differences_and_broken_hard_rules(bund
                 assert f"breaks hard rule {s.rule.id}" in host.tooltip
 
 
+def test_a_design_breaking_a_hard_rule_says_so_on_the_component(bundled_engine):
+    """XGBoost on TPUs: the TPU pin breaks a hard rule, and the drawing says so, not just 'differs'."""
+    scenario = bundled("fraud-realtime-scoring")
+    design = {"approach": "custom_training", "framework": "xgboost", "training_hardware": "tpu"}
+    completed = bundled_engine.evaluate(scenario, pinned=design)
+    broken = completed.decisions["training_hardware"].pinned_violations
+    if not broken:
+        pytest.skip("the bundled rules no longer forbid XGBoost on TPUs")
+    d = build_diagram(bundled_engine.evaluate(scenario), design, completed)
+    dep = next(x for x in d.component("training").departures if x.dimension == "training_hardware")
+    assert dep.breaks == tuple(dict.fromkeys(s.rule.id for s in broken))
+    assert dep.describe().startswith("training_hardware: breaks a hard rule; recommended ")
+
+
 def test_design_choices_that_do_not_apply_are_dropped(recs):
     """A design naming a dimension whose applies_when fails is not drawn with it."""
     rec = recs["churn-bigquery-sql-team"]

@@ -40,11 +40,13 @@ class Departure:
     proposed: str | None  # None: the design does not use this dimension
     recommended: str | None  # None: the recommendation does not use it
     by_design: bool  # False: it follows from the design's other choices
+    breaks: tuple[str, ...] = ()  # hard rules the proposed choice breaks (review errors)
 
     def describe(self) -> str:
+        broken = "breaks a hard rule; " if self.breaks else ""
         if self.recommended is None:
-            return f"{self.dimension}: not in the recommendation"
-        return f"{self.dimension}: recommended {self.recommended}"
+            return f"{self.dimension}: {broken}not in the recommendation"
+        return f"{self.dimension}: {broken}recommended {self.recommended}"
 
 
 @dataclass(frozen=True)
@@ -404,7 +406,9 @@ def build_diagram(
             proposed, wanted = choices.get(dim), rec.choices.get(dim)
             if proposed == wanted:
                 continue
-            dep = Departure(dim, proposed, wanted, dim in design)
+            dec = completed.decisions.get(dim) if completed is not None else None
+            breaks = tuple(dict.fromkeys(v.rule.id for v in dec.pinned_violations)) if dec is not None and dim in design else ()
+            dep = Departure(dim, proposed, wanted, dim in design, breaks)
             departures.append(dep)
             host = drawing.host_of.get(dim)
             if host is None or (host not in drawing.drafts and host not in (PIPELINE, FRAME)):
