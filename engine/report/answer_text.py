@@ -59,18 +59,22 @@ def why_against(o: OptionResult) -> list[str]:
 
 
 def verdict(a: Answer, o: OptionResult) -> str:
-    s = o.score
-    detail = f"errors {s.errors}, penalty {s.penalty}, support {s.support}"
+    """Why the option wins, ties or loses, in one phrase."""
     if o.label in a.best:
-        return f"{o.label} {'ties' if a.tie else 'wins'} ({detail})"
-    best = a.option(a.best[0]).score
+        return f"{o.label} {'ties' if a.tie else 'wins'}"
+    s, best = o.score, a.option(a.best[0]).score
     if s.errors > best.errors:
         why = f"breaks {s.errors} hard constraint{'s' if s.errors != 1 else ''}"
     elif s.penalty > best.penalty:
         why = "departs further from the recommendation"
     else:
         why = f"agrees with the rules on what it sets, but they back it less ({s.support} against {best.support})"
-    return f"{o.label} loses: {why} ({detail})"
+    return f"{o.label} loses: {why}"
+
+
+def score_text(o: OptionResult) -> str:
+    s = o.score
+    return f"score: {s.errors} broken constraint{'s' if s.errors != 1 else ''}, penalty {s.penalty}, support {s.support}"
 
 
 def render_answer_text(a: Answer) -> str:
@@ -84,8 +88,9 @@ def render_answer_text(a: Answer) -> str:
     ordered = sorted(a.options, key=lambda o: (o.rank, o.label))
     for o in ordered:
         out.append("")
-        out += wrap(f"{verdict(a, o)}", "")
+        out += wrap(verdict(a, o), "")
         out += wrap(f"design: {design_text(o)}", "    ", "      ")
+        out.append(f"    {score_text(o)}")
         out += why_against(o)
         if o.label in a.best:
             out += why_agreed(o)
