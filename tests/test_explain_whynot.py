@@ -193,3 +193,18 @@ def test_docs_state_the_real_defaults():
     docs = (ROOT / "docs" / "explain.md").read_text()
     assert f"(default\n   {DEFAULT_BUDGET:,})" in docs or f"(default {DEFAULT_BUDGET:,})" in docs
     assert f"(default {int(DEFAULT_SECONDS)})" in docs
+
+
+@pytest.mark.parametrize("dimension", ["approach", "training_hardware", "serving_platform", "monitoring_objective", "deidentification"])
+def test_restricted_evaluation_decides_those_dimensions_as_a_full_one(bundled_engine, dimension):
+    """Engine.evaluate(only=...) (used by the search) must agree with a full evaluation."""
+    from engine.scenario import load_scenario
+    from engine.whynot import dependencies
+
+    only = set(dependencies(bundled_engine, dimension))
+    for path in sorted((ROOT / "scenarios").glob("*.yaml"))[::4]:
+        scenario = load_scenario(path)
+        full = bundled_engine.evaluate(scenario)
+        part = bundled_engine.evaluate(scenario, only=only)
+        assert set(part.decisions) <= only
+        assert {d: c for d, c in full.choices.items() if d in only} == part.choices, path.name
