@@ -168,7 +168,7 @@ def legend_entries(d: Diagram, table: Table) -> tuple[list[str], list[str], list
     return stages, kinds, marks, styles
 
 
-def _legend(g: graphviz.Digraph, d: Diagram, table: Table) -> None:
+def _legend(g: graphviz.Digraph, d: Diagram, table: Table, direction: str) -> None:
     """Samples of the colours, shapes, marks and lines this diagram uses."""
     stages, kinds, marks, styles = legend_entries(d, table)
     small = {"fontsize": "8", "margin": "0.08,0.03", "height": "0.3"}
@@ -205,7 +205,9 @@ def _legend(g: graphviz.Digraph, d: Diagram, table: Table) -> None:
             cells.append((name, end))
         # rows kept in order by invisible edges (a line sample takes two columns);
         # a shared group keeps each row straight
-        cols = max(3, columns(d))
+        # left to right, a row is a chain of ranks no longer than the
+        # drawing's; top to bottom, a row is one rank, and rows are stacked
+        cols = max(3, columns(d)) if direction == "LR" else 5
         rows: list[list[tuple[str, str]]] = []
         for cell in cells:
             width = 1 if cell[0] == cell[1] else 2
@@ -213,11 +215,25 @@ def _legend(g: graphviz.Digraph, d: Diagram, table: Table) -> None:
                 rows.append([])
             rows[-1].append(cell)
         for i, row in enumerate(rows):
-            for a, b in row:
-                for nid in dict.fromkeys((a, b)):
+            members = [nid for a, b in row for nid in dict.fromkeys((a, b))]
+            if direction == "LR":
+                for nid in members:
                     lg.node(nid, group=f"legend{i}")
+            else:
+                with lg.subgraph(name=f"legend_row{i}") as same:
+                    same.attr(rank="same")
+                    for nid in members:
+                        same.node(nid)
             for (_, left), (right, _) in zip(row, row[1:]):
                 lg.edge(left, right, style="invis", weight="10")
+        if direction != "LR":
+            for upper, lower in zip(rows, rows[1:]):
+                lg.edge(upper[0][0], lower[0][0], style="invis")
+            # below the drawing: after the last component of every chain
+            sources = {f.source for f in d.flows if f.style != "feedback"}
+            for c in d.components:
+                if c.id not in sources and rows:
+                    g.edge(c.id, rows[0][0][0], style="invis")
 
 
 def to_digraph(d: Diagram, options: Options = DEFAULT_OPTIONS, table: Table | None = None, dpi: int | None = None) -> graphviz.Digraph:
@@ -234,7 +250,7 @@ def to_digraph(d: Diagram, options: Options = DEFAULT_OPTIONS, table: Table | No
     g.attr("node", fontname=FONT, fontsize="10", fontcolor=INK, penwidth="1.3", margin="0.14,0.07")
     g.attr("edge", fontname=FONT, fontsize="8", color=MUTED, fontcolor=MUTED, arrowsize="0.7", penwidth="1.1")
     if options.legend:
-        _legend(g, d, table)  # first in the source: Graphviz then places it below the drawing
+        _legend(g, d, table, options.direction)  # first in the source: Graphviz then places it below the drawing
 
     members = d.members
     fed = {f.target for f in d.flows}
