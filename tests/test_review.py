@@ -318,3 +318,11 @@ def test_docs_describe_every_finding_kind_and_sarif_rule():
         assert f"| `{kind}` |" in docs
         assert (f"`design/{kind}`" in docs) or kind == "hard-constraint"
     assert "`constraint/<rule id>`" in docs
+
+
+def test_markdown_code_spans_are_not_escaped(capsys, tmp_path):
+    path = write(tmp_path, "scenario: {name: my_churn_v2, data: {location: bigquery}}\ndesign: {approach: automl}\n", "my_plan.yaml")
+    code, out, _ = run(capsys, "--rules", FIXTURE_RULES, "review", str(path), "-f", "markdown")
+    assert code == 0
+    assert "**Scenario:** `my_churn_v2`" in out and "my\\_churn" not in out
+    assert "# Design review: my\\_plan" in out  # outside code, Markdown characters are escaped

@@ -15,7 +15,10 @@ ICONS = {"error": "🛑 error", "warning": "⚠️ warning", "info": "ℹ️ inf
 
 
 def _code(value: str | None) -> str:
-    return f"`{value}`" if value is not None else "—"
+    """A code span (contents are literal in Markdown, so only backticks need care)."""
+    if value is None:
+        return "—"
+    return "`" + value.replace("`", "'") + "`"
 
 
 def _reason(r: Reason) -> str:
@@ -61,11 +64,11 @@ def render_review_markdown(rv: Review, diagram: Callable[[Review], str | None] |
     if d.description:
         out += [md_escape(d.description), ""]
     scenario = d.scenario
-    out += [f"**Scenario:** `{md_escape(scenario.name)}`" + (f" — {md_escape(scenario.description)}" if scenario.description else ""), ""]
+    out += [f"**Scenario:** {_code(scenario.name)}" + (f" — {md_escape(scenario.description)}" if scenario.description else ""), ""]
     if scenario.facts:
         out += ["**Facts stated:** " + "; ".join(f"`{k}` = {md_escape(format_value(v))}" for k, v in scenario.facts.items()), ""]
     verdict = "❌ **Fails**" if rv.count("error") else ("⚠️ **Passes with warnings**" if rv.count("warning") else "✅ **Passes**")
-    out += [f"{verdict}: {summary_line(rv)}. Design file `{md_escape(d.source or d.name)}`; "
+    out += [f"{verdict}: {summary_line(rv)}. Design file {_code(d.source or d.name)}; "
             f"rule set `{rv.recommendation.rule_set_version}`.", ""]
     main = [f for f in rv.findings if f.kind != "undecided"]
     if main:
