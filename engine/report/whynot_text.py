@@ -80,7 +80,8 @@ def render_whynot_text(r: WhyNotResult) -> str:
             out.append(f"  ... and {len(grouped) - SHOWN} more (see --format json)")
     else:
         if r.exhaustive:
-            out += wrap(f"No change of up to {r.max_changes} facts makes it the recommendation (searched {scope}). "
+            limit = "one fact" if r.max_changes == 1 else f"up to {r.max_changes} facts"
+            out += wrap(f"No change of {limit} makes it the recommendation (searched {scope}). "
                         "More changes, or new rules, would be needed.", "")
         else:
             out += wrap(f"No change found; the search {r.stopped or 'was limited'} before trying every combination "
