@@ -16,11 +16,13 @@ For each mutant the tests that could notice it run in-process, cheapest
 first, and the first that fails kills it: the mutated rule's own examples;
 the bundled scenarios' ``expect:`` blocks and "every decision rests on a
 rule" (tests/test_bundled.py); the golden outputs, rule-set version aside;
-the examples of rules in the dimensions that depend on the mutated one; and
-the property checks (engine/lint/invariants.py) on a fixed sample of
-scenarios plus scenarios aimed at the mutated rule, counting only
-violations the unmutated rules do not already have. Only tests that pass
-on the unmutated rules count.
+the diagram goldens of every bundled scenario and design
+(tests/test_diagram_golden.py); the exam questions with an answer key
+(tests/test_answer.py); the examples of rules in the dimensions that depend
+on the mutated one; and the property checks (engine/lint/invariants.py) on
+a fixed sample of scenarios plus scenarios aimed at the mutated rule,
+counting only violations the unmutated rules do not already have. Only
+tests that pass on the unmutated rules count.
 
 A survivor is then compared with the original on many more scenarios:
 "equivalent" when its condition is proved equivalent over the finite
@@ -304,6 +306,22 @@ class Suite:
                 path = GOLDEN / f"{b.scenario.name}.{ext}"
                 if path.exists() and path.read_text() == render(b.rec, fmt):
                     self.goldens[(b.scenario.name, fmt)] = path.read_text()
+        # diagram goldens of every bundled scenario and example design (tests/test_diagram_golden.py)
+        self.diagrams: list[tuple[str, list[Base], Any, dict[str, str]]] = []  # name, evaluations, design choices, golden texts
+        for b in self.scenarios:
+            self._add_diagram(b.scenario.name, [b], None)
+        for path in sorted((ROOT / "scenarios" / "designs").glob("*.yaml")):
+            design = _optional("engine.review", "load_design", path)
+            if design is not None:
+                self._add_diagram(f"design-{path.stem}", [Base.of(self.engine, design.scenario), Base.of(self.engine, design.scenario, design.choices)], design.choices)
+        # exam questions with an answer key (tests/test_answer.py), with every evaluation answering one makes
+        self.questions: list[tuple[Any, list[Base]]] = []
+        for path in sorted((ROOT / "scenarios" / "questions").glob("*.yaml")):
+            question = _optional("engine.answer", "load_question", path)
+            if question is None or not question.expect or not _answered_right(self.engine, question):
+                continue
+            bases = [Base.of(self.engine, question.scenario)] + [Base.of(self.engine, question.scenario, d.choices) for d in question.options.values()]
+            self.questions.append((question, bases))
         # every rule example, evaluated as `mlarch test` does, and whether it passes now
         self.examples: list[tuple[Rule, str, int, Base, bool]] = []
         for r in self.book.rules:
@@ -318,6 +336,12 @@ class Suite:
         self.sample = [Base.of(self.engine, s) for s in seeds + list(sampler.scenarios(samples))]
         self.known: dict[int, set[str]] = {}
         self.extra = [Base.of(self.engine, s) for s in Sampler(self.vocab, self.domains, seeds, seed=1).scenarios(1000)]
+
+    def _add_diagram(self, name: str, bases: list[Base], design: Mapping[str, str] | None) -> None:
+        texts = _diagram_texts(bases, design)
+        goldens = {ext: GOLDEN / "diagram" / f"{name}.{ext}" for ext in ("dot", "mmd")}
+        if texts is not None and all(goldens[ext].is_file() and goldens[ext].read_text(encoding="utf-8") == texts[ext] for ext in goldens):
+            self.diagrams.append((name, bases, design, texts))
 
     def _downstream(self) -> dict[str, set[str]]:
         """dimension -> itself and every dimension that (transitively) depends on it."""
@@ -402,6 +426,15 @@ class Suite:
                 golden = self.goldens.get((name, fmt))
                 if golden is not None and _without_version(render(rec, fmt)) != _without_version(golden):
                     return "golden outputs", f"{name}.{fmt}"
+        # 3b. diagram goldens; 3c. exam questions answered right
+        for name, bases, design, texts in self.diagrams:
+            if any(self.affected(original, rule, b) for b in bases):
+                recs = [Base(b.scenario, b.pinned, engine.evaluate(b.scenario, b.pinned), {}) for b in bases]
+                if _diagram_texts(recs, design) != texts:
+                    return "diagram goldens", name
+        for question, bases in self.questions:
+            if any(self.affected(original, rule, b) for b in bases) and not _answered_right(engine, question):
+                return "exam questions", question.name
         # 4. examples of the rules that depend on this dimension
         dims = self.downstream[rule.dimension]
         for other, kind, i, b, ok in self.examples:
@@ -507,6 +540,37 @@ def _smallest(mutant: Engine, original: Engine, scenario: Scenario) -> dict[str,
     return data
 
 
+def _optional(module: str, name: str, *args: Any) -> Any:
+    """A feature module's loader, if that feature exists in this checkout (None otherwise or on bad input)."""
+    try:
+        import importlib
+
+        return getattr(importlib.import_module(module), name)(*args)
+    except Exception:  # noqa: BLE001 - a missing feature or a broken file is not this script's business
+        return None
+
+
+def _diagram_texts(bases: Sequence[Base], design: Mapping[str, str] | None) -> dict[str, str] | None:
+    """DOT and Mermaid as tools/gallery.py draws them: a scenario's recommendation, or a design against it."""
+    try:
+        from engine.diagram import build_diagram, to_dot, to_mermaid
+    except ImportError:
+        return None
+    d = build_diagram(bases[0].rec) if design is None else build_diagram(bases[0].rec, design, bases[1].rec)
+    return {"dot": to_dot(d), "mmd": to_mermaid(d)}
+
+
+def _answered_right(engine: Engine, question: Any) -> bool:
+    """As tests/test_answer.py asks: the keyed answer, no tie, every wrong option losing on errors or departures."""
+    from engine.answer import answer
+
+    a = answer(engine, question)
+    if a.tie or a.answer != question.expect:
+        return False
+    winner = a.option(a.answer).score
+    return all((o.score.errors, o.score.penalty) > (winner.errors, winner.penalty) for o in a.options if o.label != a.answer)
+
+
 def _same(a: Recommendation, b: Recommendation) -> bool:
     return a.choices == b.choices and set(a.fired) == set(b.fired)
 
@@ -536,12 +600,8 @@ def _equivalent(domains: Domains, a: Rule, b: Rule) -> bool:
 
 # ------------------------------------------------------------------ running it
 
-_SUITE: Suite | None = None
-
-
-def _init(paths: list[str], samples: int) -> None:
-    global _SUITE
-    _SUITE = Suite([Path(p) for p in paths], samples)
+_SUITE: Suite | None = None  # built once in the parent; forked workers inherit it
+TASKS_PER_WORKER = 40  # durable-rules keeps ~16 MB per evaluated, closed engine: recycle workers
 
 
 def _work(mutant: Mutant) -> Outcome:
@@ -607,10 +667,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         mutants = sorted(random.Random(args.seed).sample(mutants, min(args.sample, len(mutants))), key=lambda m: m.key)
     print(f"{len(mutants)} mutants of {len({m.rule for m in mutants})} rules; {args.jobs} worker(s)", file=sys.stderr)
     start = time.time()
+    global _SUITE
+    _SUITE = Suite(paths, args.samples)
+    print(f"baseline ready ({time.time() - start:.0f}s)", file=sys.stderr)
     outcomes: list[Outcome] = []
     ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(args.jobs, initializer=_init, initargs=([str(p) for p in paths], args.samples)) as pool:
-        for i, outcome in enumerate(pool.imap(_work, mutants, chunksize=4), 1):
+    with ctx.Pool(args.jobs, maxtasksperchild=TASKS_PER_WORKER) as pool:
+        for i, outcome in enumerate(pool.imap(_work, mutants, chunksize=2), 1):
             outcomes.append(outcome)
             if i % 100 == 0:
                 print(f"  {i}/{len(mutants)} ({time.time() - start:.0f}s)", file=sys.stderr)
