@@ -13,12 +13,68 @@ import yaml
 from cli import main
 from engine.lint.checks import lint
 from engine.lint.findings import CHECKS, render_text
+from engine.lint.spec import load_invariants
 from engine.recommend import Engine
 from engine.rulebook import load_rulebook
 from engine.scenario import validate_mapping
 from engine.vocabulary import load_vocabulary
 
 DOCS = ["https://cloud.google.com/vertex-ai/docs/start/introduction-unified-platform"]
+SPEC = """
+citations:
+  domains: [cloud.google.com, docs.cloud.google.com]
+constraints:
+  - id: no-tpu-for-classical-ml
+    title: No TPU for scikit-learn or XGBoost work
+    when: {decision.framework: {in: [scikit_learn, xgboost]}}
+    then: {dimension: training_hardware, forbid: [tpu]}
+  - id: no-tpu-serving-for-classical-ml
+    title: No TPU to serve scikit-learn or XGBoost models
+    when:
+      any:
+        - decision.framework: {in: [scikit_learn, xgboost]}
+        - model.framework: {in: [scikit_learn, xgboost]}
+    then: {dimension: serving_hardware, forbid: [tpu]}
+  - id: edge-hardware-only-with-edge-serving
+    title: Edge hardware only when serving at the edge
+    when: {decision.serving_mode: {ne: edge}}
+    then: {dimension: serving_hardware, forbid: [edge_tpu, mobile_cpu]}
+  - id: bigquery-ml-prediction-only-with-bigquery-ml
+    title: BigQuery ML prediction only with a BigQuery ML approach
+    when: {decision.approach: {ne: bigquery_ml}}
+    then: {dimension: serving_platform, forbid: [bigquery_ml_predict]}
+  - id: private-endpoint-for-private-network
+    title: No public endpoint when predictions must stay off the public internet
+    when: {serving.private_network: true}
+    then: {dimension: serving_platform, forbid: [vertex_endpoint_public]}
+  - id: sensitive-data-protection-for-pii-or-phi
+    title: Sensitive Data Protection whenever the data holds PII or PHI
+    when: {data.sensitive: {contains_any: [pii, phi]}}
+    then: {dimension: privacy, require: sensitive_data_protection}
+coherence:
+  - id: on-device-serving-is-edge-serving
+    title: A model served on the device is served at the edge
+    when: {decision.serving_platform: on_device}
+    expect: {decision.serving_mode: edge}
+  - id: batch-serving-is-not-on-device
+    title: Batch or streaming prediction does not run on an edge device
+    when: {decision.serving_mode: {in: [batch, streaming]}}
+    expect: {decision.serving_platform: {ne: on_device}}
+monotonic:
+  - id: tighter-latency-keeps-online
+    title: Tightening the latency requirement never turns online serving into batch
+    change: {fact: serving.latency_ms, direction: decrease}
+    keep: [{dimension: serving_mode, from: [online], never_to: [batch]}]
+  - id: pii-keeps-privacy-controls
+    title: Adding PII never removes a privacy control
+    change: {fact: data.sensitive, add: pii}
+    keep: [{dimension: privacy, from: [sensitive_data_protection], never_to: [none]}]
+  - id: more-data-keeps-distributed-training
+    title: Growing the training data never turns distributed training into single-node training
+    change: {fact: data.size_gb, direction: increase}
+    keep: [{dimension: distributed_training, from: [multi_worker_data_parallel], never_to: [single_node]}]
+"""
+
 
 
 def rule(rule_id: str, when: Any, then: dict[str, Any], fires: list | None = None, quiet: list | None = None, **extra: Any) -> dict[str, Any]:
@@ -84,11 +140,17 @@ def write(folder: Path, name: str, entries: list[dict[str, Any]] | str) -> Path:
 def base(tmp_path) -> Path:
     folder = tmp_path / "rules"
     write(folder, "base.yaml", healthy())
+    (tmp_path / "invariants.yaml").write_text(SPEC)
     return folder
 
 
+def spec_of(folder: Path) -> Path:
+    """The fixed specification these tests lint against (not the project's growing one)."""
+    return folder.parent / "invariants.yaml"
+
+
 def run_lint(folder: Path, samples: int = 150):
-    return lint([folder], samples=samples, seed=0)
+    return lint([folder], samples=samples, seed=0, invariants=load_invariants(spec_of(folder)))
 
 
 def test_a_healthy_rule_base_has_no_findings(base):
@@ -239,9 +301,10 @@ def run_cli(capsys, *args: str) -> tuple[int, str, str]:
 
 
 def test_cli_exit_status_and_json(capsys, base):
-    assert run_cli(capsys, "--rules", str(base), "lint", "--samples", "100")[0] == 0
+    spec = str(spec_of(base))
+    assert run_cli(capsys, "--rules", str(base), "lint", "--samples", "100", "--invariants", spec)[0] == 0
     variant(base, "hard-conflict")
-    code, out, _ = run_cli(capsys, "--rules", str(base), "lint", "--samples", "100", "--format", "json")
+    code, out, _ = run_cli(capsys, "--rules", str(base), "lint", "--samples", "100", "--format", "json", "--invariants", spec)
     data = json.loads(out)
     assert code == 1
     assert set(data) == {"findings", "summary"} and data["summary"]["findings"] == len([f for f in data["findings"] if f["severity"] != "info"])
@@ -252,14 +315,15 @@ def test_cli_exit_status_and_json(capsys, base):
 
 def test_cli_output_is_deterministic(capsys, base):
     variant(base, "shadowed")
-    first = run_cli(capsys, "--rules", str(base), "lint", "--samples", "100")
-    second = run_cli(capsys, "--rules", str(base), "lint", "--samples", "100")
+    args = ("--rules", str(base), "lint", "--samples", "100", "--invariants", str(spec_of(base)))
+    first = run_cli(capsys, *args)
+    second = run_cli(capsys, *args)
     assert first == second and first[0] == 1 and "[shadowed]" in first[1] and "scenario (paste" in first[1]
 
 
 def test_cli_check_filter_and_list(capsys, base):
     variant(base, "citation-domain")
-    code, out, _ = run_cli(capsys, "--rules", str(base), "lint", "--check", "citation-domain", "--samples", "0")
+    code, out, _ = run_cli(capsys, "--rules", str(base), "lint", "--check", "citation-domain", "--samples", "0", "--invariants", str(spec_of(base)))
     assert code == 1 and "[citation-domain]" in out and "[fallback]" not in out
     code, out, _ = run_cli(capsys, "lint", "--check", "list")
     assert code == 0 and all(name in out for name in CHECKS)
@@ -269,6 +333,7 @@ def test_cli_check_filter_and_list(capsys, base):
     (["lint", "--check", "citation-domains"], "did you mean 'citation-domain'"),
     (["lint", "--samples", "-1"], "--samples"),
     (["--rules", "/no/such/folder", "lint"], "no such rule file or folder"),
+    (["lint", "--invariants", "/no/such/invariants.yaml"], "no such file"),
 ])
 def test_cli_bad_input_exits_2_with_one_line(capsys, args, message):
     code, out, err = run_cli(capsys, *args)

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Sequence
 from urllib.parse import urlsplit
 
 from .. import yamlio
 from ..conditions import All, ConditionTooComplex, Not, to_dnf
-from ..errors import EngineError, InputError, Problem, RuleBaseLimitError
+from ..errors import EngineError, InputError, Problem, RuleBaseLimitError, format_allowed
 from ..plan import dependencies
 from ..recommend import Engine, Recommendation
 from ..rulebook import Rule, RuleBook, parse_rule_document, rule_files
@@ -29,7 +29,7 @@ from ..vocabulary import Vocabulary, load_vocabulary
 from . import invariants as inv
 from .domain import Domains, Unsat, describe_literal
 from .findings import CHECKS, Finding, LintReport
-from .sampling import Sampler, seed_scenarios
+from .sampling import Sampler, make_scenario, seed_scenarios
 from .spec import Invariants, bundled_invariants
 from .witness import WitnessFinder
 
@@ -94,8 +94,6 @@ def load_files(paths: Sequence[str | Path], vocab: Vocabulary) -> Loaded:
         for p in problems:
             text = p.message
             if p.allowed:
-                from ..errors import format_allowed
-
                 text += f" (allowed: {format_allowed(p.allowed)})"
             if p.suggestion:
                 text += f"; did you mean {p.suggestion!r}?"
@@ -269,6 +267,9 @@ def can_fire_together(domains: Domains, a: Rule, b: Rule) -> list[Any]:
 
 
 class _Run:
+    """One lint run's dynamic state: the engine, the sampled scenarios' findings, and
+    the smallest scenario seen for each rule, so searches are done once."""
+
     def __init__(self, engine: Engine, book: RuleBook, domains: Domains, finder: WitnessFinder, invariants: Invariants, samples: int) -> None:
         self.engine = engine
         self.book = book
@@ -309,6 +310,7 @@ class _Run:
             design = dict(rec.choices)
             design[c.dimension] = breaking[0]
             problems = inv.constraint_enforced(self.engine, c, scenario, design)
+            self.finder.evaluations += 1
             old = self.unenforced.get(c.id)
             if problems and (old is None or len(scenario.facts) < len(old[0].facts)):
                 self.unenforced[c.id] = (scenario, design, problems[0])
@@ -448,8 +450,6 @@ def hard_conflicts(run: _Run, rules: Sequence[Rule], static_dead: set[str]) -> l
                 continue
             solution = run.domains.solve(together[0], a.dimension)
             assert not isinstance(solution, Unsat)
-            from .sampling import make_scenario
-
             facts = make_scenario(run.engine.vocab, solution.facts, "x")
             pinned = {d: c for d, c in solution.decisions.items() if c is not None}
             out.append(Finding(
@@ -479,8 +479,6 @@ def constraint_enforcement(run: _Run, structural: Domains) -> list[Finding]:
             solution = structural.solve(conj, c.dimension)
             if isinstance(solution, Unsat):
                 continue
-            from .sampling import make_scenario
-
             scenario = make_scenario(vocab, solution.facts, "x")
             for choice in c.breaking_choices(vocab.dimensions[c.dimension].choices):
                 design = {d: v for d, v in solution.decisions.items() if v is not None}
@@ -641,11 +639,3 @@ def _dedupe(findings: Sequence[Finding]) -> list[Finding]:
     for f in findings:
         seen.setdefault((f.check, f.rules, f.message, f.file, f.line), f)
     return list(seen.values())
-
-
-def explain_rule_ids(findings: Sequence[Finding]) -> Mapping[str, list[Finding]]:
-    out: dict[str, list[Finding]] = {}
-    for f in findings:
-        for r in f.rules:
-            out.setdefault(r, []).append(f)
-    return out

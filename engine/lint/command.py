@@ -9,6 +9,7 @@ from ..errors import InputError, did_you_mean
 from ..paths import bundled_rules_dir
 from .checks import ALL_CHECKS, lint
 from .findings import render_json, render_text
+from .spec import load_invariants
 
 MAX_SAMPLES = 1_000_000
 
@@ -22,8 +23,11 @@ MAX_SAMPLES = 1_000_000
               help="Run only this check (repeatable); `--check list` lists them.")
 @click.option("--scenarios", "scenario_dir", type=click.Path(file_okay=False), metavar="DIR",
               help="Folder of scenarios to start samples from (default: the bundled scenarios).")
+@click.option("--invariants", "invariants_file", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Constraints, coherence checks and citation domains to check against (default: engine/lint/invariants.yaml).")
 @pass_ctx
-def lint_command(ctx: Context, fmt: str, samples: int, seed: int, only: tuple[str, ...], scenario_dir: str | None) -> int:
+def lint_command(ctx: Context, fmt: str, samples: int, seed: int, only: tuple[str, ...], scenario_dir: str | None,
+                 invariants_file: str | None) -> int:
     """Check the rule base as a whole: ids, citations, examples, rules that
     never fire or never matter, contradicting hard rules, fallbacks, cycles.
 
@@ -43,6 +47,7 @@ def lint_command(ctx: Context, fmt: str, samples: int, seed: int, only: tuple[st
     if not 0 <= samples <= MAX_SAMPLES:
         raise InputError.single(None, "--samples", f"expected 0 to {MAX_SAMPLES}, got {samples}")
     paths = list(ctx.rule_paths) or [str(bundled_rules_dir())]
-    report = lint(paths, samples=samples, seed=seed, checks=only or None, scenarios=scenario_dir)
+    invariants = load_invariants(invariants_file) if invariants_file else None
+    report = lint(paths, samples=samples, seed=seed, checks=only or None, invariants=invariants, scenarios=scenario_dir)
     click.echo(render_json(report) if fmt == "json" else render_text(report), nl=False)
     return EXIT_FINDINGS if report.failing else EXIT_OK

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping
 
 import yaml
 
@@ -153,7 +153,3 @@ def _wrap(text: str, indent: str, width: int = 100) -> list[str]:
     import textwrap
 
     return textwrap.wrap(text, width=width, initial_indent=indent, subsequent_indent=indent + "  ", break_on_hyphens=False) or [indent]
-
-
-def dump_scenarios(findings: Sequence[Finding]) -> list[dict[str, Any]]:
-    return [d for f in findings if (d := f.scenario_data()) is not None]

@@ -130,14 +130,10 @@ def coherent(invariants: Invariants, rec: Recommendation) -> list[Violation]:
     out = []
     for check in invariants.coherence:
         if holds(check.when, values) and not holds(check.expect, values):
-            used = sorted(r for r in _refs(check.when) | _refs(check.expect) if r in values)
+            used = sorted(r for r in refs(check.when) | refs(check.expect) if r in values)
             shown = ", ".join(f"{r.removeprefix(DECISION_PREFIX)} = {format_value(values[r])}" for r in used)
             out.append(Violation("coherence", check.id, f"{check.title} ({shown})"))
     return out
-
-
-def _refs(cond: Any) -> set[str]:
-    return refs(cond)
 
 
 # ------------------------------------------------------------ faithful reasons

@@ -37,6 +37,7 @@ MONOTONIC_KEYS = ("id", "title", "change", "keep")
 CHANGE_KEYS = ("fact", "direction", "from_absent", "add")
 KEEP_KEYS = ("dimension", "from", "never_to")
 DIRECTIONS = ("increase", "decrease")
+DEFAULT_DOMAINS = ("cloud.google.com", "docs.cloud.google.com")  # when a file has no `citations:`
 
 
 @dataclass(frozen=True)
@@ -101,16 +102,17 @@ class _Parser:
         self.problems.append(Problem(format_path(path), message, tuple(allowed), suggestion, self.doc.line_of(path)))
 
     def keys(self, entry: Any, allowed: tuple[str, ...], required: tuple[str, ...], path: PathT) -> bool:
+        """Check the keys of a mapping; False (nothing more to check) when it is not one or lacks a required key."""
         if not isinstance(entry, dict):
-            self.problem(path, f"expected a mapping with {', '.join(required)}")
+            self.problem(path, f"expected a mapping with {', '.join(required or allowed)}")
             return False
         for key in entry:
             if key not in allowed:
                 self.problem(path + (key,), "unknown key", allowed, did_you_mean(key, allowed))
-        for key in required:
-            if key not in entry:
-                self.problem(path + (key,), "required key is missing")
-        return True
+        missing = [key for key in required if key not in entry]
+        for key in missing:
+            self.problem(path + (key,), "required key is missing")
+        return not missing
 
     def text(self, value: Any, path: PathT) -> str:
         if not isinstance(value, str) or not value.strip():
@@ -227,8 +229,8 @@ class _Parser:
         data = self.doc.data
         if not self.keys(data, TOP_KEYS, (), ()):
             return Invariants((), (), (), ())
-        domains: tuple[str, ...] = ()
-        citations = data.get("citations") or {}
+        domains: tuple[str, ...] = DEFAULT_DOMAINS
+        citations = data.get("citations", {"domains": list(DEFAULT_DOMAINS)})
         if self.keys(citations, ("domains",), ("domains",), ("citations",)):
             raw = citations.get("domains")
             if not isinstance(raw, list) or not all(isinstance(d, str) and d for d in raw):
