@@ -61,6 +61,25 @@ def test_totality_every_applicable_dimension_has_one_choice_backed_by_a_rule(bun
         assert report(inv.totality(bundled_engine.vocab, rec), scenario, lambda s: inv.totality(bundled_engine.vocab, bundled_engine.evaluate(s))) == []
 
 
+def test_every_scenario_of_one_fact_keeps_every_invariant(bundled_engine):
+    """Exhaustive where it is cheap: each fact alone, with every value that matters
+    (every enum value, both booleans, numbers on each side of every threshold,
+    the empty set and each single item), and the empty scenario."""
+    domains = domains_of(BOOK)
+    failures = []
+    scenarios = [validate_mapping({"name": "empty"})]
+    for fact in fact_strategies(BOOK):
+        group, name = fact.split(".")
+        for value in domains.sample_values(fact):
+            raw = list(value) if isinstance(value, tuple) else value
+            scenarios.append(validate_mapping({"name": "one-fact", group: {name: raw}}))
+    for scenario in scenarios:
+        found = inv.check_recommendation(bundled_engine, INVARIANTS, bundled_engine.evaluate(scenario))
+        failures += [f"{v}\n  scenario: {scenario.to_nested()}" for v in found]
+    assert len(scenarios) > 200
+    assert failures == [], "\n".join(failures[:20])
+
+
 @settings(max_examples=scaled(200), **SETTINGS)
 @given(cases=CASES)
 def test_hard_rules_are_never_broken_and_never_conflict(bundled_engine, cases):
