@@ -283,7 +283,11 @@ class _Run:
         self._enforcement_checks: dict[str, int] = {}
 
     def sample(self) -> None:
-        for scenario in self.finder.sampler.scenarios(self.samples):
+        """Evaluate every one-fact scenario (exhaustive, cheap), then the random samples."""
+        import itertools
+
+        sampler = self.finder.sampler
+        for scenario in itertools.chain(sampler.one_fact() if self.samples else (), sampler.scenarios(self.samples)):
             rec = self.finder.evaluate(scenario)
             for rid in rec.fired:
                 old = self.first_fired.get(rid)

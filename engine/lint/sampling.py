@@ -75,6 +75,13 @@ class Sampler:
             facts[fact] = None if self.rng.random() < 0.3 else self.value(fact)
         return make_scenario(self.vocab, facts)
 
+    def one_fact(self) -> Iterator[Scenario]:
+        """The empty scenario, then every fact alone with every value that matters."""
+        yield make_scenario(self.vocab, {}, "empty")
+        for fact in self.facts:
+            for value in self.domains.sample_values(fact):
+                yield make_scenario(self.vocab, {fact: value}, "one-fact")
+
     def scenarios(self, count: int) -> Iterator[Scenario]:
         for i in range(count):
             if self.seeds and i % 2:
