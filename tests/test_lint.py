@@ -386,3 +386,13 @@ def test_the_bundled_invariants_name_the_constraints_of_the_issue():
     assert ("serving_platform", "forbid", ("bigquery_ml_predict",)) in found
     assert ("serving_platform", "forbid", ("vertex_endpoint_public",)) in found
     assert ("privacy", "require", ("sensitive_data_protection",)) in found
+
+
+def test_an_extra_citation_outside_google_cloud_is_a_warning_a_lone_one_an_error(base):
+    write(base, "cites.yaml", [
+        rule("privacy.extra", "always", {"dimension": "privacy", "prefer": "none", "weight": 1}, docs=DOCS + ["https://www.tensorflow.org/lite"]),
+        rule("privacy.only-outside", "always", {"dimension": "privacy", "prefer": "none", "weight": 1}, docs=["https://mlflow.org/docs"]),
+    ])
+    found = {f.rules[0]: f for f in lint([base], samples=0, invariants=load_invariants(spec_of(base)), checks=["citation-domain"]).failing}
+    assert found["privacy.extra"].severity == "warning" and "besides 1 Google Cloud page" in found["privacy.extra"].message
+    assert found["privacy.only-outside"].severity == "error" and "cites only https://mlflow.org/docs" in found["privacy.only-outside"].message

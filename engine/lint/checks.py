@@ -173,18 +173,28 @@ def cycles(vocab: Vocabulary, rules: Sequence[Rule]) -> tuple[list[Rule], list[F
 
 
 def citation_domains(rules: Sequence[Rule], domains: Sequence[str]) -> list[Finding]:
+    """Citations outside the allowed documentation domains: an error when a rule cites no
+    allowed page at all, a warning when the outside pages come on top of allowed ones."""
     out = []
     for r in rules:
-        bad = []
+        inside, outside = [], []
         for url in r.docs:
             host = (urlsplit(url).hostname or "").lower()
-            if not any(host == d or host.endswith("." + d) for d in domains):
-                bad.append(url)
-        if bad:
+            (inside if any(host == d or host.endswith("." + d) for d in domains) else outside).append(url)
+        if not outside:
+            continue
+        where = f"outside the Google Cloud documentation domains ({', '.join(domains)})"
+        if inside:
+            out.append(Finding(
+                "citation-domain", "warning",
+                f"cites {', '.join(outside)}, {where}, besides {len(inside)} Google Cloud page{'s' if len(inside) > 1 else ''}; "
+                "drop the other citations, or add their domain to citations.domains in engine/lint/invariants.yaml if the project accepts it",
+                (r.id,), r.source, r.line,
+            ))
+        else:
             out.append(Finding(
                 "citation-domain", "error",
-                f"cites {', '.join(bad)}, outside the Google Cloud documentation domains ({', '.join(domains)}); "
-                "cite the Google Cloud page that states the same, or add the domain to engine/lint/invariants.yaml if it belongs there",
+                f"cites only {', '.join(outside)}, {where}; cite the Google Cloud page that supports the rule",
                 (r.id,), r.source, r.line,
             ))
     return out
