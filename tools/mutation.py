@@ -71,6 +71,8 @@ from engine.scenario import Scenario, load_scenario  # noqa: E402
 from engine.vocabulary import DECISION_PREFIX, Vocabulary, load_vocabulary  # noqa: E402
 
 GOLDEN = ROOT / "tests" / "golden"
+SCENARIOS = ROOT / "scenarios" if (ROOT / "scenarios").is_dir() else bundled_scenarios_dir()  # of this checkout, like the goldens
+RULES = ROOT / "rules" if (ROOT / "rules").is_dir() else bundled_rules_dir()
 PLACEHOLDER_RE = re.compile(r"\{([a-z_]+\.[a-z_]+)\}")
 FLIP = {"lt": "gte", "gte": "lt", "lte": "gt", "gt": "lte", "eq": "ne", "ne": "eq", "in": "not_in", "not_in": "in",
         "contains_any": "contains_none", "contains_none": "contains_any", "contains_all": "contains_any"}
@@ -298,7 +300,7 @@ class Suite:
         self.domains = Domains(self.vocab, self.book.rules)
         self.downstream = self._downstream()
         # the bundled scenarios: expectations, "every decision rests on a rule", goldens (those that pass now)
-        self.scenarios = [Base.of(self.engine, load_scenario(p)) for p in sorted(bundled_scenarios_dir().glob("*.yaml"))]
+        self.scenarios = [Base.of(self.engine, load_scenario(p)) for p in sorted(SCENARIOS.glob("*.yaml"))]
         self.expect_ok = {b.scenario.name for b in self.scenarios if all(b.rec.choices.get(d) == c for d, c in b.scenario.expect.items())}
         self.rests_ok = {b.scenario.name for b in self.scenarios if _rests_on_rules(b.rec)}
         self.goldens: dict[tuple[str, str], str] = {}
@@ -311,13 +313,13 @@ class Suite:
         self.diagrams: list[tuple[str, list[Base], Any, dict[str, str]]] = []  # name, evaluations, design choices, golden texts
         for b in self.scenarios:
             self._add_diagram(b.scenario.name, [b], None)
-        for path in sorted((ROOT / "scenarios" / "designs").glob("*.yaml")):
+        for path in sorted((SCENARIOS / "designs").glob("*.yaml")):
             design = _optional("engine.review", "load_design", path)
             if design is not None:
                 self._add_diagram(f"design-{path.stem}", [Base.of(self.engine, design.scenario), Base.of(self.engine, design.scenario, design.choices)], design.choices)
         # exam questions with an answer key (tests/test_answer.py), with every evaluation answering one makes
         self.questions: list[tuple[Any, list[Base]]] = []
-        for path in sorted((ROOT / "scenarios" / "questions").glob("*.yaml")):
+        for path in sorted((SCENARIOS / "questions").glob("*.yaml")):
             question = _optional("engine.answer", "load_question", path)
             if question is None or not question.expect or not _answered_right(self.engine, question):
                 continue
@@ -332,11 +334,21 @@ class Suite:
                     ok = (r.id in base.rec.fired and r.dimension in base.rec.decisions) == (kind == "fires")
                     self.examples.append((r, kind, i, base, ok))
         # the property sample, with the violations the unmutated rules already have there
-        seeds = seed_scenarios(self.book)
+        seeds = seed_scenarios(self.book, SCENARIOS)
         sampler = Sampler(self.vocab, self.domains, seeds, seed=0)
         self.sample = [Base.of(self.engine, s) for s in seeds + list(sampler.scenarios(samples))]
         self.known: dict[int, set[str]] = {}
         self.extra = [Base.of(self.engine, s) for s in Sampler(self.vocab, self.domains, seeds, seed=1).scenarios(1000)]
+        self.baseline = {  # the tests that pass on the unmutated rules, and so can kill a mutant
+            "rules": len(self.book.rules),
+            "examples passing": sum(ok for *_, ok in self.examples),
+            "examples": len(self.examples),
+            "scenarios with expectations holding": len(self.expect_ok),
+            "golden outputs current": len(self.goldens),
+            "diagram goldens current": len(self.diagrams),
+            "exam questions answered right": len(self.questions),
+            "property sample": len(self.sample),
+        }
 
     def _add_diagram(self, name: str, bases: list[Base], design: Mapping[str, str] | None) -> None:
         texts = _diagram_texts(bases, design)
@@ -654,7 +666,7 @@ def summarize(outcomes: Sequence[Outcome], seconds: float) -> dict[str, Any]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rules", action="append", metavar="PATH", help="rule file or folder (default: the bundled rules)")
+    parser.add_argument("--rules", action="append", metavar="PATH", help="rule file or folder (default: this checkout's rules/)")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
     parser.add_argument("--sample", type=int, default=0, metavar="N", help="check only N mutants drawn at random (0: all)")
     parser.add_argument("--seed", type=int, default=0, help="seed for --sample")
@@ -665,7 +677,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.jobs < 1 or args.sample < 0 or args.samples < 0:
         parser.error("--jobs must be at least 1; --sample and --samples at least 0")
-    paths = [Path(p) for p in (args.rules or [str(bundled_rules_dir())])]
+    paths = [Path(p) for p in (args.rules or [str(RULES)])]
     for p in paths:
         if not p.exists():
             parser.error(f"no such rule file or folder: {p}")
@@ -676,7 +688,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     start = time.time()
     global _SUITE
     _SUITE = Suite(paths, args.samples)
-    print(f"baseline ready ({time.time() - start:.0f}s)", file=sys.stderr)
+    print(f"baseline ready ({time.time() - start:.0f}s): " + ", ".join(f"{k} {v}" for k, v in _SUITE.baseline.items()), file=sys.stderr)
     outcomes: list[Outcome] = []
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(args.jobs, maxtasksperchild=TASKS_PER_WORKER) as pool:
@@ -685,6 +697,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if i % 100 == 0:
                 print(f"  {i}/{len(mutants)} ({time.time() - start:.0f}s)", file=sys.stderr)
     summary = summarize(outcomes, time.time() - start)
+    summary["baseline"] = _SUITE.baseline
     print(report_text(outcomes, summary))
     if args.json:
         Path(args.json).write_text(json.dumps({"summary": summary, "outcomes": [asdict(o) for o in outcomes]}, indent=2) + "\n")
@@ -693,6 +706,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def report_text(outcomes: Sequence[Outcome], s: Mapping[str, Any]) -> str:
     lines = [
+        "baseline: " + ", ".join(f"{k} {v}" for k, v in s.get("baseline", {}).items()),
         f"mutants: {s['mutants']} ({s['invalid']} rejected by the rule loader, not counted)",
         f"killed: {s['killed']} of {s['valid']} = {s['kill_rate']:.1%}",
         f"equivalent survivors: {s['equivalent']}; score without them: {s['killed']} of {s['valid'] - s['equivalent']} = {s['score']:.1%}",
