@@ -49,7 +49,7 @@ from .yamlio import PathT, format_path
 
 VERDICTS = ("require", "forbid", "prefer", "avoid")
 HARD_VERDICTS = ("require", "forbid")
-RULE_KEYS = ("id", "title", "section", "docs", "when", "then", "because", "examples", "default", "notes")
+RULE_KEYS = ("id", "title", "section", "docs", "when", "then", "because", "examples", "default", "notes", "review_only")
 REQUIRED_KEYS = ("id", "title", "section", "docs", "when", "then", "because", "examples")
 ID_PATTERN = re.compile(r"^[a-z_]+\.[a-z0-9][a-z0-9-]*$")
 PLACEHOLDER = re.compile(r"\{([a-z_]+\.[a-z_]+)\}")
@@ -83,6 +83,7 @@ class Rule:
     default: bool = False
     notes: str = ""
     source: str = ""
+    review_only: bool = False  # meant for reviews of pinned designs; lint expects it never to fire in a recommendation
     line: int | None = None
 
     @property
@@ -109,6 +110,7 @@ class Rule:
             "then": {"dimension": self.dimension, self.verdict: list(self.choices), "weight": self.weight},
             "because": self.because,
             "default": self.default,
+            **({"review_only": True} if self.review_only else {}),
         }
 
 
@@ -194,6 +196,9 @@ class _RuleParser:
         notes = entry.get("notes", "")
         if not isinstance(notes, str):
             self.problem(path + ("notes",), "expected text")
+        review_only = entry.get("review_only", False)
+        if not isinstance(review_only, bool):
+            self.problem(path + ("review_only",), f"expected true or false, got {review_only!r}")
         dnf: list[Conjunct] = []
         try:
             dnf = canonical_order(to_dnf(when, limit=DNF_LIMIT))
@@ -208,7 +213,7 @@ class _RuleParser:
             id=rule_id, title=title, sections=sections, docs=docs, when=when, dimension=dimension,
             verdict=verdict, choices=choices, weight=weight, because=because, fires=fires,
             does_not_fire=quiet, default=default, notes=notes.strip(), source=self.doc.source,
-            line=self.doc.line_of(path),
+            line=self.doc.line_of(path), review_only=review_only,
         )
         rule.__dict__["alternatives"] = tuple(dnf)  # computed above; saves recomputing it
         return rule

@@ -395,4 +395,32 @@ def test_an_extra_citation_outside_google_cloud_is_a_warning_a_lone_one_an_error
     ])
     found = {f.rules[0]: f for f in lint([base], samples=0, invariants=load_invariants(spec_of(base)), checks=["citation-domain"]).failing}
     assert found["privacy.extra"].severity == "warning" and "besides 1 Google Cloud page" in found["privacy.extra"].message
-    assert found["privacy.only-outside"].severity == "error" and "cites only https://mlflow.org/docs" in found["privacy.only-outside"].message
+    assert found["privacy.only-outside"].severity == "error" and "cites no Google Cloud page (https://mlflow.org/docs" in found["privacy.only-outside"].message
+
+
+def test_supplementary_documentation_is_accepted_only_besides_a_google_cloud_page(base):
+    spec = spec_of(base)
+    spec.write_text(SPEC.replace("  domains: [cloud.google.com, docs.cloud.google.com]",
+                                 "  domains: [cloud.google.com, docs.cloud.google.com]\n  supplementary: [tensorflow.org, github.com/GoogleCloudPlatform]"))
+    write(base, "cites.yaml", [
+        rule("privacy.tf", "always", {"dimension": "privacy", "prefer": "none", "weight": 1}, docs=DOCS + ["https://www.tensorflow.org/lite"]),
+        rule("privacy.gcp-repo", "always", {"dimension": "privacy", "prefer": "none", "weight": 1}, docs=DOCS + ["https://github.com/GoogleCloudPlatform/x"]),
+        rule("privacy.other-repo", "always", {"dimension": "privacy", "prefer": "none", "weight": 1}, docs=DOCS + ["https://github.com/someone/x"]),
+        rule("privacy.tf-only", "always", {"dimension": "privacy", "prefer": "none", "weight": 1}, docs=["https://www.tensorflow.org/lite"]),
+    ])
+    found = {f.rules[0]: f.severity for f in lint([base], samples=0, invariants=load_invariants(spec), checks=["citation-domain"]).failing}
+    assert found == {"privacy.other-repo": "warning", "privacy.tf-only": "error"}
+
+
+def test_declared_review_only_rules_are_notes_and_checked_both_ways(base):
+    write(base, "review.yaml", [
+        rule("automl_objective.declared", {"data.modality": "image"}, {"dimension": "automl_objective", "prefer": "image_classification", "weight": 2},
+             fires=[{"data": {"modality": "image"}, "decisions": {"approach": "automl"}}], review_only=True),
+        rule("privacy.declared-but-fires", {"data.labeled": True}, {"dimension": "privacy", "prefer": "none", "weight": 1},
+             fires=[{"data": {"labeled": True}}], review_only=True),
+    ])
+    report = run_lint(base)
+    notes = [f for f in report.findings if f.rules == ("automl_objective.declared",)]
+    assert [(f.check, f.severity) for f in notes] == [("review-only", "info")]
+    (wrong,) = [f for f in report.failing if f.rules == ("privacy.declared-but-fires",)]
+    assert wrong.severity == "warning" and "declared review_only but fires" in wrong.message

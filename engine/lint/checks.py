@@ -172,29 +172,38 @@ def cycles(vocab: Vocabulary, rules: Sequence[Rule]) -> tuple[list[Rule], list[F
     return [r for r in rules if r.id not in dropped], findings
 
 
-def citation_domains(rules: Sequence[Rule], domains: Sequence[str]) -> list[Finding]:
-    """Citations outside the allowed documentation domains: an error when a rule cites no
-    allowed page at all, a warning when the outside pages come on top of allowed ones."""
+def _matches(url: str, entries: Sequence[str]) -> bool:
+    """A host entry matches the host and its subdomains; an entry with a path matches as a prefix."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    for entry in entries:
+        domain, _, path = entry.partition("/")
+        if (host == domain or host.endswith("." + domain)) and (not path or parts.path.lstrip("/").startswith(path)):
+            return True
+    return False
+
+
+def citation_domains(rules: Sequence[Rule], domains: Sequence[str], supplementary: Sequence[str] = ()) -> list[Finding]:
+    """Every rule must cite a page of the documentation domains (error otherwise);
+    other pages are accepted on top of those when they are official project
+    documentation (``supplementary``), and a warning otherwise."""
     out = []
     for r in rules:
-        inside, outside = [], []
-        for url in r.docs:
-            host = (urlsplit(url).hostname or "").lower()
-            (inside if any(host == d or host.endswith("." + d) for d in domains) else outside).append(url)
-        if not outside:
-            continue
+        inside = [u for u in r.docs if _matches(u, domains)]
+        outside = [u for u in r.docs if not _matches(u, domains) and not _matches(u, supplementary)]
         where = f"outside the Google Cloud documentation domains ({', '.join(domains)})"
-        if inside:
-            out.append(Finding(
-                "citation-domain", "warning",
-                f"cites {', '.join(outside)}, {where}, besides {len(inside)} Google Cloud page{'s' if len(inside) > 1 else ''}; "
-                "drop the other citations, or add their domain to citations.domains in engine/lint/invariants.yaml if the project accepts it",
-                (r.id,), r.source, r.line,
-            ))
-        else:
+        if not inside:
             out.append(Finding(
                 "citation-domain", "error",
-                f"cites only {', '.join(outside)}, {where}; cite the Google Cloud page that supports the rule",
+                f"cites no Google Cloud page ({', '.join(r.docs)} are {where}); cite the Google Cloud page that supports the rule",
+                (r.id,), r.source, r.line,
+            ))
+        elif outside:
+            out.append(Finding(
+                "citation-domain", "warning",
+                f"cites {', '.join(outside)}, {where} and not listed as supplementary documentation, besides "
+                f"{len(inside)} Google Cloud page{'s' if len(inside) > 1 else ''}; drop it, or add its domain to "
+                "citations.supplementary in engine/lint/invariants.yaml if it is official documentation",
                 (r.id,), r.source, r.line,
             ))
     return out
@@ -356,7 +365,24 @@ def unreached(run: _Run, natural: Domains, rules: Sequence[Rule], static_dead: s
     """Rules no recommendation reaches: a note when provably review-only, a warning when only not found."""
     out = []
     for r in rules:
-        if r.id in static_dead or r.id in run.first_fired or r.id in run.finder.seed_fired:
+        fired = r.id in run.first_fired or r.id in run.finder.seed_fired
+        if r.review_only and fired:
+            out.append(Finding(
+                "unreached", "warning",
+                f"{r.id} is declared review_only but fires in a recommendation; drop review_only or narrow its condition",
+                (r.id,), **_rule_loc(r), scenario=run.fires(r),
+            ))
+            continue
+        if r.id in static_dead or fired:
+            continue
+        if r.review_only:
+            pinned = [e for e in r.fires if e.pinned]
+            out.append(Finding(
+                "review-only", "info",
+                f"{r.id} is declared review_only: it explains a choice a design may pin, and no recommendation reaches it",
+                (r.id,), **_rule_loc(r), scenario=pinned[0].scenario if pinned else None,
+                decisions=dict(pinned[0].pinned) if pinned else {},
+            ))
             continue
         blocked = blocked_in_recommendations(natural, run.book, r)
         if blocked is None and run.fires(r, small=False) is not None:
@@ -607,7 +633,7 @@ def lint(
     findings += dups
     rules, cyc = cycles(vocab, rules)
     findings += cyc
-    findings += citation_domains(rules, invariants.citation_domains)
+    findings += citation_domains(rules, invariants.citation_domains, invariants.supplementary)
     book = RuleBook(tuple(sorted(rules, key=lambda r: r.id)))
     domains = Domains(vocab, book.rules)
     structural = Domains(vocab, book.rules, natural=False)

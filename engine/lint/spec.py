@@ -13,7 +13,9 @@
   the decisions describe one buildable architecture.
 * ``monotonic``: a change to one fact in one direction must never move a
   decision from some choices to others.
-* ``citations``: the documentation domains a rule may cite.
+* ``citations``: the documentation domains a rule must cite (``domains``)
+  and the official project documentation it may cite besides them
+  (``supplementary``).
 """
 
 from __future__ import annotations
@@ -90,6 +92,9 @@ class Invariants:
     constraints: tuple[Constraint, ...]
     coherence: tuple[Coherence, ...]
     monotonic: tuple[Monotonic, ...]
+    # official project documentation a rule may cite besides (never instead of)
+    # a Google Cloud page: a host ("tensorflow.org") or a host/path prefix
+    supplementary: tuple[str, ...] = ()
 
 
 class _Parser:
@@ -231,12 +236,18 @@ class _Parser:
             return Invariants((), (), (), ())
         domains: tuple[str, ...] = DEFAULT_DOMAINS
         citations = data.get("citations", {"domains": list(DEFAULT_DOMAINS)})
-        if self.keys(citations, ("domains",), ("domains",), ("citations",)):
+        supplementary: tuple[str, ...] = ()
+        if self.keys(citations, ("domains", "supplementary"), ("domains",), ("citations",)):
             raw = citations.get("domains")
             if not isinstance(raw, list) or not all(isinstance(d, str) and d for d in raw):
                 self.problem(("citations", "domains"), "expected a list of host names, e.g. cloud.google.com")
             else:
                 domains = tuple(raw)
+            extra = citations.get("supplementary", [])
+            if not isinstance(extra, list) or not all(isinstance(d, str) and d for d in extra):
+                self.problem(("citations", "supplementary"), "expected a list of host names or host/path prefixes, e.g. tensorflow.org")
+            else:
+                supplementary = tuple(extra)
         out: dict[str, list[Any]] = {"constraints": [], "coherence": [], "monotonic": []}
         seen: set[str] = set()
         for section, make in (("constraints", self.constraint), ("coherence", self.coherence), ("monotonic", self.monotonic)):
@@ -252,7 +263,7 @@ class _Parser:
                     self.problem((section, i, "id"), f"duplicate id {found.id!r}")
                 seen.add(found.id)
                 out[section].append(found)
-        return Invariants(domains, tuple(out["constraints"]), tuple(out["coherence"]), tuple(out["monotonic"]))
+        return Invariants(domains, tuple(out["constraints"]), tuple(out["coherence"]), tuple(out["monotonic"]), supplementary)
 
 
 def parse_invariants(doc: yamlio.Document, vocab: Vocabulary | None = None) -> Invariants:
