@@ -52,6 +52,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Mapping, Sequence
 
+import yaml
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -67,7 +69,7 @@ from engine.recommend import Engine, Recommendation  # noqa: E402
 from engine.report import render  # noqa: E402
 from engine.rulebook import Rule, RuleBook, parse_rule_document, rule_files  # noqa: E402
 from engine.ruletests import rule_fires  # noqa: E402
-from engine.scenario import Scenario, load_scenario  # noqa: E402
+from engine.scenario import Scenario, load_scenario, validate_mapping  # noqa: E402
 from engine.vocabulary import DECISION_PREFIX, Vocabulary, load_vocabulary  # noqa: E402
 
 GOLDEN = ROOT / "tests" / "golden"
@@ -325,6 +327,14 @@ class Suite:
                 continue
             bases = [Base.of(self.engine, question.scenario)] + [Base.of(self.engine, question.scenario, d.choices) for d in question.options.values()]
             self.questions.append((question, bases))
+        # regression cases found by earlier mutation runs (tests/test_regression.py), those that hold now
+        self.regressions: list[tuple[Base, dict[str, Any]]] = []
+        regression_file = ROOT / "tests" / "regression" / "decisions.yaml"
+        if regression_file.exists():
+            for case in yaml.safe_load(regression_file.read_text()).get("cases", []):
+                base = Base.of(self.engine, validate_mapping({"name": "regression", **case["scenario"]}))
+                if all(base.rec.choices.get(d) == c for d, c in case["expect"].items()):
+                    self.regressions.append((base, case["expect"]))
         # every rule example, evaluated as `mlarch test` does, and whether it passes now
         self.examples: list[tuple[Rule, str, int, Base, bool]] = []
         for r in self.book.rules:
@@ -347,6 +357,7 @@ class Suite:
             "golden outputs current": len(self.goldens),
             "diagram goldens current": len(self.diagrams),
             "exam questions answered right": len(self.questions),
+            "regression cases holding": len(self.regressions),
             "property sample": len(self.sample),
         }
 
@@ -454,6 +465,12 @@ class Suite:
         for question, bases in self.questions:
             if any(self.affected(original, rule, b) for b in bases) and not _answered_right(engine, question):
                 return "exam questions", question.name
+        # 3d. regression cases found by earlier runs
+        for b, expect in self.regressions:
+            if self.affected(original, rule, b):
+                rec = engine.evaluate(b.scenario)
+                if any(rec.choices.get(d) != c for d, c in expect.items()):
+                    return "regression cases", json.dumps(dict(b.scenario.to_nested()), sort_keys=True)[:120]
         # 4. examples of the rules that depend on this dimension
         dims = self.downstream[rule.dimension]
         for other, kind, i, b, ok in self.examples:
