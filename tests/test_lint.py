@@ -424,3 +424,37 @@ def test_declared_review_only_rules_are_notes_and_checked_both_ways(base):
     assert [(f.check, f.severity) for f in notes] == [("review-only", "info")]
     (wrong,) = [f for f in report.failing if f.rules == ("privacy.declared-but-fires",)]
     assert wrong.severity == "warning" and "declared review_only but fires" in wrong.message
+
+
+NO_CODE = {"team.prefers_no_code": True, "operations.hybrid_cloud": True, "constraints.exfiltration_risk": True}
+CUSTOM = {"problem.custom_labels": True, "constraints.minimize_ops": True, "operations.code_changes_frequent": True}
+
+
+def nested(facts: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for ref, value in facts.items():
+        group, name = ref.split(".")
+        out.setdefault(group, {})[name] = value
+    return out
+
+
+def test_a_preference_that_never_wins_where_it_fires_is_outweighed(base):
+    """A +1 preference always ties with the +1 default and loses the tie-break: a warning.
+    Two +1 preferences for one choice win together (2 > 1): no warning (at most a note when
+    only a search aimed at both found the win)."""
+    pd = {"dimension": "data_processing", "weight": 1}
+    write(base, "weights.yaml", [
+        rule("data_processing.labelled-dataflow", {"data.labeled": True}, {**pd, "prefer": "dataflow"}, fires=[{"data": {"labeled": True}}]),
+        # three facts each, so random scenarios almost never make both fire: the search must pair them
+        rule("data_processing.no-code-dataproc", NO_CODE, {**pd, "prefer": "dataproc"}, fires=[nested(NO_CODE)]),
+        rule("data_processing.custom-labels-dataproc", CUSTOM, {**pd, "prefer": "dataproc"}, fires=[nested(CUSTOM)]),
+        rule("data_processing.strong-dataflow", {"data.streaming": True}, {**pd, "prefer": "dataproc_serverless", "weight": 3}, fires=[{"data": {"streaming": True}}]),
+    ])
+    report = run_lint(base)
+    found = {f.rules[0]: f for f in report.findings if f.check == "outweighed"}
+    lone = found["data_processing.labelled-dataflow"]
+    assert lone.severity == "warning" and "another choice wins data_processing" in lone.message and lone.scenario is not None
+    pair = [found[r] for r in ("data_processing.no-code-dataproc", "data_processing.custom-labels-dataproc") if r in found]
+    assert all(f.severity == "info" and "aimed at it together with" in f.message for f in pair), render_text(report)
+    assert "data_processing.strong-dataflow" not in found  # +3 beats the default where it fires
+    assert "outweighed" in CHECKS

@@ -297,6 +297,7 @@ class _Run:
         self.invariants = invariants
         self.samples = samples
         self.first_fired: dict[str, Any] = {}  # rule id -> smallest sampled scenario where it fired
+        self.won: set[str] = set()  # prefer rules whose choice was decided in a sampled scenario where they fired
         self.sampled: dict[tuple[str, str, str], tuple[Any, inv.Violation | None, Recommendation]] = {}
         self.unenforced: dict[str, tuple[Any, dict[str, str], inv.Violation]] = {}  # constraint id -> smallest breaking design review missed
         self._enforcement_checks: dict[str, int] = {}
@@ -312,6 +313,8 @@ class _Run:
                 old = self.first_fired.get(rid)
                 if old is None or len(scenario.facts) < len(old.facts):
                     self.first_fired[rid] = scenario
+                if rid not in self.won and _wins(self.book.get(rid), rec):
+                    self.won.add(rid)
             problems = inv.totality(self.engine.vocab, rec) + inv.constraints_kept(self.invariants, rec) + inv.coherent(self.invariants, rec)
             problems += [v for v in inv.hard_rules_kept(self.engine, rec) if v.check == "conflict"] if any(d.conflicts for d in rec.decisions.values()) else []
             self._check_enforcement(scenario, rec)
@@ -355,6 +358,11 @@ class _Run:
             return f"{dimension} does not apply"
         reasons = ", ".join(s.rule.id for s in dec.reasons[:3]) or "no rule"
         return f"the engine decides {dimension} = {dec.choice} ({dec.how}; {reasons})"
+
+
+def _wins(rule: Rule | None, rec: Recommendation) -> bool:
+    """Whether ``rule`` is a prefer rule that fired in ``rec`` and whose choice was decided."""
+    return rule is not None and rule.verdict == "prefer" and rule.id in rec.fired and rec.choices.get(rule.dimension) == rule.choices[0]
 
 
 def _rule_loc(rule: Rule) -> dict[str, Any]:
@@ -410,6 +418,52 @@ def unreached(run: _Run, natural: Domains, rules: Sequence[Rule], static_dead: s
             "Check that some scenario leads the rules to the decisions it waits for.",
             (r.id,), **_rule_loc(r), details=tuple(n if n.startswith("with the facts") else f"it needs: {n}" for n in needs),
         ))
+    return out
+
+
+def outweighed(run: _Run, rules: Sequence[Rule], static_dead: set[str]) -> list[Finding]:
+    """Prefer rules whose choice never wins where they fire: their reason argues for a
+    choice the engine does not make. Sampled, then searched at the rule's condition: a
+    warning when no scenario was found; a note when only a search aimed at the rule together
+    with another rule preferring the same choice found one (a rule that only tips the
+    balance: make sure that is meant). A rule that never fires is ``unreached``; a shadowed
+    one is reported as such."""
+    out = []
+    byid = {r.id: r for r in rules}
+    for r in rules:
+        if r.verdict != "prefer" or r.review_only or r.id in static_dead or r.id in run.won:
+            continue
+        if r.id not in run.first_fired and r.id not in run.finder.seed_fired:
+            continue
+
+        def wins(rec: Recommendation, r: Rule = r) -> bool:
+            return _wins(r, rec)
+
+        if run.finder.find([(c, r.dimension) for c in r.alternatives], wins, budget=120, small=False) is not None:
+            continue
+        together: Any = None
+        allies = sorted(a.id for a in rules if a.id != r.id and a.dimension == r.dimension and a.verdict == "prefer" and a.choices == r.choices)
+        for ally in allies:
+            goals = [(tuple(dict.fromkeys(c + d)), r.dimension) for c in r.alternatives for d in byid[ally].alternatives]
+            together = run.finder.find(goals, wins, budget=40)
+            if together is not None:
+                out.append(Finding(
+                    "outweighed", "info",
+                    f"{r.id} prefers {r.choices[0]} (+{r.weight}), and {r.choices[0]} won {r.dimension} only in a scenario "
+                    f"aimed at it together with {ally} (not in the samples nor where it fires alone). "
+                    "Fine for a rule meant to tip the balance; otherwise raise its weight",
+                    (r.id, ally), **_rule_loc(r), scenario=together, details=(run.decided(together, r.dimension),),
+                ))
+                break
+        if together is None:
+            scenario = run.fires(r)
+            details = (run.decided(scenario, r.dimension),) if scenario is not None else ()
+            out.append(Finding(
+                "outweighed", "warning",
+                f"{r.id} prefers {r.choices[0]} (+{r.weight}), but in every sampled and searched scenario where it fires "
+                f"another choice wins {r.dimension}; raise its weight, narrow the rules that outweigh it, or declare it review_only",
+                (r.id,), **_rule_loc(r), scenario=scenario, details=details,
+            ))
     return out
 
 
@@ -657,6 +711,8 @@ def lint(
             findings += unreached(run, domains, book.rules, static_dead)
         if wanted & {"shadowed", "redundant"}:
             findings += shadowing(run, book.rules, static_dead)
+        if "outweighed" in wanted:  # a shadowed rule is outweighed too; say it once
+            findings += outweighed(run, book.rules, static_dead | {f.rules[0] for f in findings if f.check == "shadowed"})
         if "hard-conflict" in wanted:
             findings += hard_conflicts(run, book.rules, static_dead)
         if "constraint-not-enforced" in wanted:

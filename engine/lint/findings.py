@@ -29,6 +29,7 @@ CHECKS: dict[str, str] = {
     "unreached": "a rule no sampled or targeted scenario made fire",
     "review-only": "a rule that can fire only when a design pins decisions (in `review`), never in a recommendation (a note)",
     "shadowed": "a rule whose conclusion can never matter because another rule always overrides it",
+    "outweighed": "a prefer rule that fires but whose choice never wins where it fires (sampled and searched)",
     "redundant": "a hard rule another hard rule always covers, or two rules saying the same thing under the same condition",
     "hard-conflict": "two hard conclusions that can fire together and contradict each other",
     "fallback": "a dimension decided by no rule at all for some scenario",
