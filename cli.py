@@ -8,10 +8,11 @@ MLARCH_DEBUG=1 shows the traceback).
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 import click
 
@@ -35,8 +36,50 @@ from engine.ruletests import run_examples
 from engine.scenario import json_schema, load_scenario
 from engine.vocabulary import load_vocabulary
 
+# Commands that live with their feature, imported only when used: `mlarch recommend`
+# should not pay for Graphviz, the lint checks or the review search (measured in
+# benchmarks/run.py: the CLI's start-to-answer time is mostly imports).
+FEATURE_COMMANDS: dict[str, str] = {
+    "lint": "engine.lint.command:lint_command",
+    "diagram": "engine.diagram.command:diagram",
+    "review": "engine.review_cli:review_command",
+    "answer": "engine.review_cli:answer_command",
+    "explain": "engine.review_cli:explain_command",
+    "why-not": "engine.review_cli:why_not_command",
+    "what-if": "engine.review_cli:what_if_command",
+    "adr": "engine.review_cli:adr_command",
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+
+class LazyGroup(click.Group):
+    """A click group that imports a feature command the first time it is looked up."""
+
+    def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy and cmd_name not in self.commands:
+            module, attr = self.lazy[cmd_name].split(":")
+            command = getattr(importlib.import_module(module), attr)
+            if command.name != cmd_name:  # pragma: no cover - a wrong table entry
+                raise RuntimeError(f"{self.lazy[cmd_name]} is the command {command.name!r}, not {cmd_name!r}")
+            self.add_command(command)
+        return super().get_command(ctx, cmd_name)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else None
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            hint = did_you_mean(name, self.list_commands(ctx))
+            ctx.fail(f"No such command {name!r}." + (f" Did you mean {hint!r}?" if hint else "")
+                     + f" Commands: {', '.join(self.list_commands(ctx))}.")
+        return super().resolve_command(ctx, args)
+
+
+@click.group(cls=LazyGroup, lazy=FEATURE_COMMANDS, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="mlarch")
 @click.option(
     "--rules", "rule_paths", multiple=True, type=click.Path(), metavar="PATH",
@@ -218,16 +261,6 @@ def rules_show(ctx: Context, rule_id: str) -> int:
         raise InputError.single(None, "RULE_ID", f"unknown rule {rule_id!r}", (), did_you_mean(rule_id, ids))
     click.echo(show_rule(rule), nl=False)
     return EXIT_OK
-
-
-# Commands that live with their feature (each module defines one click command).
-from engine.diagram.command import diagram as diagram_command  # noqa: E402
-from engine.lint.command import lint_command  # noqa: E402
-from engine.review_cli import COMMANDS as review_commands  # noqa: E402
-
-FEATURE_COMMANDS: list[click.Command] = [lint_command, diagram_command, *review_commands]
-for _command in FEATURE_COMMANDS:
-    cli.add_command(_command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -71,7 +71,8 @@ def test_bad_scenario_exits_2_with_located_errors(capsys, tmp_path):
     [
         (["recommend", "missing.yaml"], "no such file"),
         (["recommend", str(SCENARIO), "--format", "html"], "Invalid value for '-f' / '--format'"),
-        (["recomend", str(SCENARIO)], "No such command 'recomend'"),
+        (["recomend", str(SCENARIO)], "No such command 'recomend'. Did you mean 'recommend'?"),
+        (["diagramm", str(SCENARIO)], "Did you mean 'diagram'?"),
         (["validate"], "Missing argument"),
         (["rules", "show", "approach.nope"], "unknown rule"),
         (["rules", "--dimension", "aproach"], "did you mean 'approach'"),
@@ -152,3 +153,25 @@ def test_coverage_flags_uncovered_sections(capsys):
     code, out, _ = run(capsys, "--rules", str(FIXTURES / "rules"), "coverage")
     assert code == 1
     assert "UNCOVERED" in out and "5.1" in out.split("uncovered:")[-1]
+
+
+def test_feature_commands_are_imported_only_when_used():
+    """`mlarch recommend` must not pay for Graphviz, lint or the review search."""
+    code = (
+        "import sys, cli; heavy = ['graphviz', 'engine.diagram', 'engine.lint.checks', 'engine.review_cli', 'engine.whynot'];"
+        "print([m for m in heavy if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_every_lazy_command_resolves_to_its_name():
+    import click
+
+    from cli import FEATURE_COMMANDS, cli
+
+    ctx = click.Context(cli)
+    for name in FEATURE_COMMANDS:
+        command = cli.get_command(ctx, name)
+        assert command is not None and command.name == name
+    assert set(FEATURE_COMMANDS) <= set(cli.list_commands(ctx))
