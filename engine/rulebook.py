@@ -364,22 +364,28 @@ def rule_files(directory: str | Path) -> list[Path]:
     return sorted(Path(directory).glob("*.yaml"), key=lambda p: p.name)
 
 
-def load_rulebook(paths: Iterable[str | Path], vocab: Vocabulary | None = None) -> RuleBook:
-    """Load rule files and/or directories of them into one :class:`RuleBook`.
-
-    All files are read before failing, so one run reports every problem.
-    """
-    vocab = vocab or load_vocabulary()
+def expand_rule_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Rule files named directly, and the rule files of named folders; a folder without any is an error."""
     files: list[Path] = []
     for p in paths:
         p = Path(p)
         if p.is_dir():
             found = rule_files(p)
             if not found:
-                raise InputError.single(str(p), "", "no *.yaml rule files in this directory")
+                raise InputError.single(str(p), "", "no *.yaml rule files in this folder")
             files += found
         else:
             files.append(p)
+    return files
+
+
+def load_rulebook(paths: Iterable[str | Path], vocab: Vocabulary | None = None) -> RuleBook:
+    """Load rule files and/or directories of them into one :class:`RuleBook`.
+
+    All files are read before failing, so one run reports every problem.
+    """
+    vocab = vocab or load_vocabulary()
+    files = expand_rule_paths(paths)
     errors: list[InputError] = []
     rules: list[Rule] = []
     for path in files:

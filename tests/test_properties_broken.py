@@ -31,62 +31,10 @@ from engine.report import render
 from engine.rulebook import RuleBook, parse_rule_document
 from engine.vocabulary import load_vocabulary
 
+from .conftest import FIXTURES
 from .strategies import domains_of, realistic_scenarios, smallest
 
-SPEC = """
-citations:
-  domains: [cloud.google.com, docs.cloud.google.com]
-constraints:
-  - id: no-tpu-for-classical-ml
-    title: No TPU for scikit-learn or XGBoost work
-    when: {decision.framework: {in: [scikit_learn, xgboost]}}
-    then: {dimension: training_hardware, forbid: [tpu]}
-  - id: no-tpu-serving-for-classical-ml
-    title: No TPU to serve scikit-learn or XGBoost models
-    when:
-      any:
-        - decision.framework: {in: [scikit_learn, xgboost]}
-        - model.framework: {in: [scikit_learn, xgboost]}
-    then: {dimension: serving_hardware, forbid: [tpu]}
-  - id: edge-hardware-only-with-edge-serving
-    title: Edge hardware only when serving at the edge
-    when: {decision.serving_mode: {ne: edge}}
-    then: {dimension: serving_hardware, forbid: [edge_tpu, mobile_cpu]}
-  - id: bigquery-ml-prediction-only-with-bigquery-ml
-    title: BigQuery ML prediction only with a BigQuery ML approach
-    when: {decision.approach: {ne: bigquery_ml}}
-    then: {dimension: serving_platform, forbid: [bigquery_ml_predict]}
-  - id: private-endpoint-for-private-network
-    title: No public endpoint when predictions must stay off the public internet
-    when: {serving.private_network: true}
-    then: {dimension: serving_platform, forbid: [vertex_endpoint_public]}
-  - id: sensitive-data-protection-for-pii-or-phi
-    title: Sensitive Data Protection whenever the data holds PII or PHI
-    when: {data.sensitive: {contains_any: [pii, phi]}}
-    then: {dimension: privacy, require: sensitive_data_protection}
-coherence:
-  - id: on-device-serving-is-edge-serving
-    title: A model served on the device is served at the edge
-    when: {decision.serving_platform: on_device}
-    expect: {decision.serving_mode: edge}
-  - id: batch-serving-is-not-on-device
-    title: Batch or streaming prediction does not run on an edge device
-    when: {decision.serving_mode: {in: [batch, streaming]}}
-    expect: {decision.serving_platform: {ne: on_device}}
-monotonic:
-  - id: tighter-latency-keeps-online
-    title: Tightening the latency requirement never turns online serving into batch
-    change: {fact: serving.latency_ms, direction: decrease}
-    keep: [{dimension: serving_mode, from: [online], never_to: [batch]}]
-  - id: pii-keeps-privacy-controls
-    title: Adding PII never removes a privacy control
-    change: {fact: data.sensitive, add: pii}
-    keep: [{dimension: privacy, from: [sensitive_data_protection], never_to: [none]}]
-  - id: more-data-keeps-distributed-training
-    title: Growing the training data never turns distributed training into single-node training
-    change: {fact: data.size_gb, direction: increase}
-    keep: [{dimension: distributed_training, from: [multi_worker_data_parallel], never_to: [single_node]}]
-"""
+SPEC = (FIXTURES / "lint-invariants.yaml").read_text()
 # The checks are tested against this small, fixed specification (the issue's
 # constraints and a few checks), so these tests do not change as the project's
 # own engine/lint/invariants.yaml grows.

@@ -23,7 +23,7 @@ from ..conditions import All, ConditionTooComplex, Not, to_dnf
 from ..errors import EngineError, InputError, Problem, RuleBaseLimitError, format_allowed
 from ..plan import dependencies
 from ..recommend import Engine, Recommendation
-from ..rulebook import Rule, RuleBook, parse_rule_document, rule_files
+from ..rulebook import Rule, RuleBook, expand_rule_paths, parse_rule_document
 from ..ruletests import run_examples
 from ..vocabulary import Vocabulary, load_vocabulary
 from . import invariants as inv
@@ -70,18 +70,10 @@ def _rule_of(p: Problem) -> tuple[str, ...]:
 
 def load_files(paths: Sequence[str | Path], vocab: Vocabulary) -> Loaded:
     """Parse every rule file on its own; problems become findings, good rules are kept."""
-    files: list[Path] = []
-    for p in paths:
-        p = Path(p)
-        if p.is_dir():
-            found = rule_files(p)
-            if not found:
-                raise InputError.single(str(p), "", "no *.yaml rule files in this folder")
-            files += found
-        elif p.is_file():
-            files.append(p)
-        else:
+    for p in map(Path, paths):
+        if not p.exists():
             raise InputError.single(str(p), "", "no such rule file or folder")
+    files = expand_rule_paths(paths)
     loaded = Loaded(files, [], [])
     for file in files:
         try:
