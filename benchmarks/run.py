@@ -147,6 +147,10 @@ def main() -> int:
     scales = [int(s) for s in args.scales.split(",")]
     work = Path(tempfile.mkdtemp(prefix="mlarch-bench-"))
     env = dict(os.environ, MLARCH_CACHE_DIR=str(work / "cache"))
+    # An installed mlarch has its bytecode compiled by pip; a checkout run with
+    # PYTHONDONTWRITEBYTECODE=1 (set on some CI images) would recompile every
+    # module on every run and measure the compiler, not mlarch.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     print(f"# mlarch benchmark — {time.strftime('%Y-%m-%d %H:%M')}")
     print(f"\nPython {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
     print(f"{len(SCENARIOS)} bundled scenarios; CLI runs: {runs}; timed loops: {seconds:.0f} s\n")
