@@ -547,8 +547,14 @@ class Suite:
                 continue
             rec = engine.evaluate(b.scenario)
             if rec.choices != b.rec.choices:
-                diff = {d: (b.rec.choices.get(d), rec.choices.get(d)) for d in set(rec.choices) | set(b.rec.choices) if rec.choices.get(d) != b.rec.choices.get(d)}
-                out.equivalence, out.scenario = "live", _smallest(engine, self.engine, b.scenario)
+                small = _smallest(engine, self.engine, b.scenario)
+                mine, theirs = self.engine.evaluate(small).choices, engine.evaluate(small).choices
+                diff = {d: (mine.get(d), theirs.get(d)) for d in set(mine) | set(theirs) if mine.get(d) != theirs.get(d)}
+                data = small.to_nested()
+                data["name"] = "mutant-difference"
+                data.pop("description", None)
+                out.equivalence, out.scenario = "live", data
+                # the difference on the scenario shown (shrinking may change which decisions differ)
                 out.detail = "decisions change (original -> mutant): " + ", ".join(f"{d}: {x} -> {y}" for d, (x, y) in sorted(diff.items()))
                 return
             if reasons_only is None and set(rec.fired) != set(b.rec.fired):
@@ -561,8 +567,8 @@ class Suite:
             out.detail = f"no difference in any decision or fired rule on {len(pool)} scenarios"
 
 
-def _smallest(mutant: Engine, original: Engine, scenario: Scenario) -> dict[str, Any]:
-    """The scenario without the facts the difference does not need, as YAML data."""
+def _smallest(mutant: Engine, original: Engine, scenario: Scenario) -> Scenario:
+    """The scenario without the facts the difference does not need."""
     def differs(s: Scenario) -> bool:
         return mutant.evaluate(s).choices != original.evaluate(s).choices
 
@@ -570,10 +576,7 @@ def _smallest(mutant: Engine, original: Engine, scenario: Scenario) -> dict[str,
         trial = scenario.with_facts({fact: None})
         if differs(trial):
             scenario = trial
-    data = scenario.to_nested()
-    data["name"] = "mutant-difference"
-    data.pop("description", None)
-    return data
+    return scenario
 
 
 def _optional(module: str, name: str, *args: Any) -> Any:
