@@ -41,3 +41,12 @@ def fixture_engine():
     engine = Engine(load_rulebook([FIXTURES / "rules"]))
     yield engine
     engine.close()
+
+
+def run_cli(capsys, *args: object) -> tuple[int, str, str]:
+    """Run the CLI in-process (as `mlarch ARGS...`): exit status, stdout, stderr."""
+    from cli import main
+
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err

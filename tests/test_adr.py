@@ -6,22 +6,15 @@ import re
 
 import pytest
 
-from cli import main
 from engine.adr import file_name, records
 from engine.scenario import load_scenario
 from engine.vocabulary import load_vocabulary
 
-from .conftest import ROOT
+from .conftest import ROOT, run_cli
 
 CHURN = ROOT / "scenarios" / "churn-bigquery-sql-team.yaml"
 MADR_SECTIONS = ["## Context and Problem Statement", "## Decision Drivers", "## Considered Options", "## Decision Outcome",
                  "### Consequences", "### Confirmation", "## Pros and Cons of the Options", "## More Information"]
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture(scope="module")
@@ -67,37 +60,37 @@ def test_deprecated_choice_is_a_consequence(bundled_engine):
 
 
 def test_cli_writes_byte_identical_files(capsys, tmp_path):
-    code, out, _ = run(capsys, "adr", str(CHURN), "-o", str(tmp_path / "a"))
+    code, out, _ = run_cli(capsys, "adr", str(CHURN), "-o", str(tmp_path / "a"))
     assert code == 0 and out.startswith("wrote ")
-    run(capsys, "adr", str(CHURN), "-o", str(tmp_path / "b"))
+    run_cli(capsys, "adr", str(CHURN), "-o", str(tmp_path / "b"))
     a = {p.name: p.read_bytes() for p in (tmp_path / "a").iterdir()}
     b = {p.name: p.read_bytes() for p in (tmp_path / "b").iterdir()}
     assert a == b and len(a) > 10
     # rerunning over unchanged files is fine
-    assert run(capsys, "adr", str(CHURN), "-o", str(tmp_path / "a"))[0] == 0
+    assert run_cli(capsys, "adr", str(CHURN), "-o", str(tmp_path / "a"))[0] == 0
 
 
 def test_cli_refuses_to_overwrite_changed_files_without_force(capsys, tmp_path):
     out_dir = tmp_path / "adr"
-    run(capsys, "adr", str(CHURN), "-o", str(out_dir))
+    run_cli(capsys, "adr", str(CHURN), "-o", str(out_dir))
     (out_dir / "0001-approach.md").write_text("edited by hand\n")
-    code, out, err = run(capsys, "adr", str(CHURN), "-o", str(out_dir))
+    code, out, err = run_cli(capsys, "adr", str(CHURN), "-o", str(out_dir))
     assert code == 2 and "would overwrite 1 changed file(s) (0001-approach.md); pass --force" in err
     assert (out_dir / "0001-approach.md").read_text() == "edited by hand\n"
-    assert run(capsys, "adr", str(CHURN), "-o", str(out_dir), "--force")[0] == 0
+    assert run_cli(capsys, "adr", str(CHURN), "-o", str(out_dir), "--force")[0] == 0
     assert (out_dir / "0001-approach.md").read_text().startswith("---\nstatus: proposed\n")
 
 
 def test_cli_status_and_date(capsys, tmp_path):
-    code, _, _ = run(capsys, "adr", str(CHURN), "-o", str(tmp_path), "--status", "accepted", "--date", "2025-03-01")
+    code, _, _ = run_cli(capsys, "adr", str(CHURN), "-o", str(tmp_path), "--status", "accepted", "--date", "2025-03-01")
     assert code == 0
     assert (tmp_path / "0013-serving-mode.md").read_text().startswith("---\nstatus: accepted\ndate: 2025-03-01\n---\n")
-    code, out, err = run(capsys, "adr", str(CHURN), "-o", str(tmp_path / "x"), "--date", "2025-13-01")
+    code, out, err = run_cli(capsys, "adr", str(CHURN), "-o", str(tmp_path / "x"), "--date", "2025-13-01")
     assert code == 2 and "--date: expected a date as YYYY-MM-DD, got '2025-13-01'" in err
 
 
 def test_cli_output_must_be_a_folder(capsys, tmp_path):
     target = tmp_path / "file.md"
     target.write_text("x")
-    code, _, err = run(capsys, "adr", str(CHURN), "-o", str(target))
+    code, _, err = run_cli(capsys, "adr", str(CHURN), "-o", str(target))
     assert code == 2 and "Traceback" not in err

@@ -7,13 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from cli import main
 from engine.answer import Score, answer, load_question
-from engine.recommend import Engine
-from engine.rulebook import load_rulebook
 from engine.vocabulary import load_vocabulary
 
-from .conftest import FIXTURES, ROOT
+from .conftest import FIXTURES, ROOT, run_cli
 
 QUESTIONS = sorted((ROOT / "scenarios" / "questions").glob("*.yaml"))
 FIXTURE_RULES = str(FIXTURES / "rules")
@@ -27,23 +24,10 @@ scenario:
 """
 
 
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def write(tmp_path: Path, text: str, name: str = "q.yaml") -> Path:
     path = tmp_path / name
     path.write_text(text)
     return path
-
-
-@pytest.fixture(scope="module")
-def engine():
-    e = Engine(load_rulebook([FIXTURES / "rules"]))
-    yield e
-    e.close()
 
 
 # ------------------------------------------------------------------ the bundled questions
@@ -70,7 +54,7 @@ def test_bundled_question_is_answered_right(bundled_engine, path):
 
 
 def test_all_bundled_questions_from_the_cli(capsys):
-    code, out, _ = run(capsys, "answer", str(ROOT / "scenarios" / "questions"))
+    code, out, _ = run_cli(capsys, "answer", str(ROOT / "scenarios" / "questions"))
     assert code == 0, out
     assert f"{len(QUESTIONS)} questions; {len(QUESTIONS)} of {len(QUESTIONS)} with an answer key answered right; 0 ties" in out
 
@@ -89,8 +73,8 @@ expect: B
 """
 
 
-def test_scores_order_errors_then_departures_then_support(engine, tmp_path):
-    a = answer(engine, load_question(write(tmp_path, QUESTION)))
+def test_scores_order_errors_then_departures_then_support(fixture_engine, tmp_path):
+    a = answer(fixture_engine, load_question(write(tmp_path, QUESTION)))
     scores = {o.label: o.score for o in a.options}
     assert a.answer == "B" and a.correct is True and not a.tie
     assert scores["B"] == Score(0, 0, 4)  # agrees on approach, backed by a +4 rule
@@ -100,28 +84,28 @@ def test_scores_order_errors_then_departures_then_support(engine, tmp_path):
     assert [o.label for o in sorted(a.options, key=lambda o: o.rank)] == ["B", "A", "D", "C"]
 
 
-def test_a_hard_constraint_outweighs_any_soft_support(engine, tmp_path):
+def test_a_hard_constraint_outweighs_any_soft_support(fixture_engine, tmp_path):
     text = SCENARIO + "options:\n  A: {privacy: none, approach: bigquery_ml}\n  B: {approach: automl}\n"
-    a = answer(engine, load_question(write(tmp_path, text)))
+    a = answer(fixture_engine, load_question(write(tmp_path, text)))
     assert a.answer == "B"  # A breaks privacy.pii-requires-sdp even though it agrees on the approach
     assert a.option("A").score.errors == 1 and a.option("A").score.support > a.option("B").score.support
 
 
-def test_ties_are_reported_not_guessed(engine, capsys, tmp_path):
+def test_ties_are_reported_not_guessed(fixture_engine, capsys, tmp_path):
     text = SCENARIO + "options:\n  A: {approach: bigquery_ml}\n  B: {approach: bigquery_ml}\n  C: {approach: automl}\n"
     path = write(tmp_path, text)
-    a = answer(engine, load_question(path))
+    a = answer(fixture_engine, load_question(path))
     assert a.tie and a.best == ("A", "B") and a.answer is None and a.correct is None
-    code, out, _ = run(capsys, "--rules", FIXTURE_RULES, "answer", str(path))
+    code, out, _ = run_cli(capsys, "--rules", FIXTURE_RULES, "answer", str(path))
     assert code == 1 and out.splitlines()[0] == "tie: A, B"
     assert "equally supported" in out
-    code, out, _ = run(capsys, "--rules", FIXTURE_RULES, "answer", str(path), "-f", "json")
+    code, out, _ = run_cli(capsys, "--rules", FIXTURE_RULES, "answer", str(path), "-f", "json")
     data = json.loads(out)
     assert code == 1 and data["answer"] is None and data["tie"] == ["A", "B"]
 
 
 def test_text_prints_the_letter_first_then_why(capsys, tmp_path):
-    code, out, _ = run(capsys, "--rules", FIXTURE_RULES, "answer", str(write(tmp_path, QUESTION)))
+    code, out, _ = run_cli(capsys, "--rules", FIXTURE_RULES, "answer", str(write(tmp_path, QUESTION)))
     lines = out.splitlines()
     assert code == 0 and lines[0] == "B"
     assert "B wins" in out and "A loses" in out and "C loses: breaks 1 hard constraint" in out and "D loses" in out
@@ -132,7 +116,7 @@ def test_text_prints_the_letter_first_then_why(capsys, tmp_path):
 
 
 def test_json_shape(capsys, tmp_path):
-    code, out, _ = run(capsys, "--rules", FIXTURE_RULES, "answer", str(write(tmp_path, QUESTION)), "-f", "json")
+    code, out, _ = run_cli(capsys, "--rules", FIXTURE_RULES, "answer", str(write(tmp_path, QUESTION)), "-f", "json")
     data = json.loads(out)
     assert code == 0 and data["answer"] == "B" and data["correct"] is True
     assert list(data["options"]) == ["A", "B", "C", "D"]
@@ -145,7 +129,7 @@ def test_json_shape(capsys, tmp_path):
 
 def test_wrong_expectation_exits_1(capsys, tmp_path):
     path = write(tmp_path, QUESTION.replace("expect: B", "expect: A"))
-    code, out, _ = run(capsys, "--rules", FIXTURE_RULES, "answer", str(path))
+    code, out, _ = run_cli(capsys, "--rules", FIXTURE_RULES, "answer", str(path))
     assert code == 1 and out.splitlines()[0] == "B" and "WRONG" in out
 
 
@@ -155,9 +139,9 @@ def test_output_is_byte_identical_and_independent_of_option_order(capsys, tmp_pa
     i = lines.index("options:")
     shuffled = lines[: i + 1] + list(reversed(lines[i + 1:i + 5])) + lines[i + 5:]
     b = write(tmp_path, "\n".join(shuffled) + "\n", "b.yaml")
-    first = run(capsys, "--rules", FIXTURE_RULES, "answer", str(a), "-f", "json")
-    again = run(capsys, "--rules", FIXTURE_RULES, "answer", str(a), "-f", "json")
-    other = run(capsys, "--rules", FIXTURE_RULES, "answer", str(b), "-f", "json")
+    first = run_cli(capsys, "--rules", FIXTURE_RULES, "answer", str(a), "-f", "json")
+    again = run_cli(capsys, "--rules", FIXTURE_RULES, "answer", str(a), "-f", "json")
+    other = run_cli(capsys, "--rules", FIXTURE_RULES, "answer", str(b), "-f", "json")
     assert first == again
     def key(out: str) -> tuple:  # the file name and option lines differ; the verdicts must not
         data = json.loads(out)
@@ -178,7 +162,7 @@ def test_output_is_byte_identical_and_independent_of_option_order(capsys, tmp_pa
     (SCENARIO + "options: [A, B]\n", "options must be a mapping of letter: design"),
 ])
 def test_bad_question_files_exit_2(capsys, tmp_path, text, fragment):
-    code, out, err = run(capsys, "answer", str(write(tmp_path, text)))
+    code, out, err = run_cli(capsys, "answer", str(write(tmp_path, text)))
     assert code == 2 and not out and fragment in err, err
 
 

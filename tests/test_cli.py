@@ -9,29 +9,21 @@ import sys
 import pytest
 import yaml
 
-from cli import main
-
-from .conftest import FIXTURES, ROOT
+from .conftest import FIXTURES, ROOT, run_cli
 
 SCENARIO = ROOT / "scenarios" / "churn-bigquery-sql-team.yaml"
 
 
-def run(capsys, *args) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 @pytest.mark.parametrize("fmt", ["text", "json", "yaml", "markdown"])
 def test_recommend_formats_are_byte_identical_across_runs(capsys, fmt):
-    first = run(capsys, "recommend", str(SCENARIO), "--format", fmt)
-    second = run(capsys, "recommend", str(SCENARIO), "--format", fmt)
+    first = run_cli(capsys, "recommend", str(SCENARIO), "--format", fmt)
+    second = run_cli(capsys, "recommend", str(SCENARIO), "--format", fmt)
     assert first[0] == 0 and first == second
     assert first[1].strip()
 
 
 def test_json_output_follows_the_contract(capsys):
-    code, out, _ = run(capsys, "recommend", str(SCENARIO), "-f", "json")
+    code, out, _ = run_cli(capsys, "recommend", str(SCENARIO), "-f", "json")
     data = json.loads(out)
     assert code == 0
     assert list(data)[:2] == ["scenario", "decisions"] and {"warnings", "engine"} <= set(data)
@@ -43,12 +35,12 @@ def test_json_output_follows_the_contract(capsys):
             assert {"rule", "text", "facts"} <= set(reason)
         for alt in decision["alternatives"]:
             assert {"choice", "why_not"} <= set(alt)
-    assert yaml.safe_load(run(capsys, "recommend", str(SCENARIO), "-f", "yaml")[1]) == data
+    assert yaml.safe_load(run_cli(capsys, "recommend", str(SCENARIO), "-f", "yaml")[1]) == data
 
 
 def test_text_output_fits_80_columns(capsys):
     for path in sorted((ROOT / "scenarios").glob("*.yaml")):
-        code, out, _ = run(capsys, "recommend", str(path))
+        code, out, _ = run_cli(capsys, "recommend", str(path))
         assert code == 0
         too_wide = [line for line in out.splitlines() if len(line) > 80]
         assert not too_wide, (path.name, too_wide[:3])
@@ -58,7 +50,7 @@ def test_text_output_fits_80_columns(capsys):
 def test_bad_scenario_exits_2_with_located_errors(capsys, tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: bad\ndata:\n  modality: tabualr\n  locaton: bigquery\n")
-    code, out, err = run(capsys, "recommend", str(bad))
+    code, out, err = run_cli(capsys, "recommend", str(bad))
     assert code == 2 and out == ""
     lines = err.strip().splitlines()
     assert lines[0].startswith(f"{bad}:3: data.modality: invalid value 'tabualr' (did you mean 'tabular'?)")
@@ -80,7 +72,7 @@ def test_bad_scenario_exits_2_with_located_errors(capsys, tmp_path):
     ],
 )
 def test_usage_and_input_errors_exit_2(capsys, args, message):
-    code, _, err = run(capsys, *args)
+    code, _, err = run_cli(capsys, *args)
     assert code == 2
     assert message in err
     assert "Traceback" not in err
@@ -88,7 +80,7 @@ def test_usage_and_input_errors_exit_2(capsys, args, message):
 
 def test_bad_rule_file_exits_2(capsys, tmp_path):
     (tmp_path / "r.yaml").write_text("rules:\n  - id: approach.x\n    title: t\n")
-    code, _, err = run(capsys, "--rules", str(tmp_path), "recommend", str(SCENARIO))
+    code, _, err = run_cli(capsys, "--rules", str(tmp_path), "recommend", str(SCENARIO))
     assert code == 2
     assert "rule approach.x" in err and "required key is missing" in err
 
@@ -96,40 +88,40 @@ def test_bad_rule_file_exits_2(capsys, tmp_path):
 def test_validate(capsys, tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: x\nserving: {latency_ms: fast}\n")
-    assert run(capsys, "validate", str(SCENARIO))[0] == 0
-    code, _, err = run(capsys, "validate", str(SCENARIO), str(bad))
+    assert run_cli(capsys, "validate", str(SCENARIO))[0] == 0
+    code, _, err = run_cli(capsys, "validate", str(SCENARIO), str(bad))
     assert code == 2 and "serving.latency_ms: expected a number, got 'fast'" in err
 
 
 def test_schema_is_json(capsys):
-    code, out, _ = run(capsys, "schema")
+    code, out, _ = run_cli(capsys, "schema")
     assert code == 0 and json.loads(out)["title"] == "mlarch scenario"
 
 
 def test_rule_examples_command(capsys, tmp_path):
-    code, out, _ = run(capsys, "--rules", str(FIXTURES / "rules"), "test")
+    code, out, _ = run_cli(capsys, "--rules", str(FIXTURES / "rules"), "test")
     assert code == 0 and "examples passed" in out
     broken = (FIXTURES / "rules" / "fixture.yaml").read_text().replace("fires: [{serving: {latency_ms: 100}}]", "fires: [{serving: {latency_ms: 2000}}]")
     (tmp_path / "r.yaml").write_text(broken)
-    code, out, _ = run(capsys, "--rules", str(tmp_path), "test")
+    code, out, _ = run_cli(capsys, "--rules", str(tmp_path), "test")
     assert code == 1 and "FAIL serving_mode.latency-online examples.fires[0]" in out
 
 
 def test_check_command_reports_mismatches(capsys, tmp_path):
     s = tmp_path / "s.yaml"
     s.write_text("name: s\nserving: {latency_ms: 50}\nexpect: {serving_mode: batch}\n")
-    code, out, _ = run(capsys, "--rules", str(FIXTURES / "rules"), "check", str(s))
+    code, out, _ = run_cli(capsys, "--rules", str(FIXTURES / "rules"), "check", str(s))
     assert code == 1 and "FAIL" in out and "expected batch, got online" in out
     s.write_text("name: s\nserving: {latency_ms: 50}\nexpect: {serving_mode: online}\n")
-    assert run(capsys, "--rules", str(FIXTURES / "rules"), "check", str(s))[0] == 0
+    assert run_cli(capsys, "--rules", str(FIXTURES / "rules"), "check", str(s))[0] == 0
 
 
 def test_rules_listing_and_show(capsys):
-    code, out, _ = run(capsys, "--rules", str(FIXTURES / "rules"), "rules", "--dimension", "approach")
+    code, out, _ = run_cli(capsys, "--rules", str(FIXTURES / "rules"), "rules", "--dimension", "approach")
     assert code == 0 and "approach.sql-team-data-in-bigquery" in out and "privacy" not in out
-    code, out, _ = run(capsys, "--rules", str(FIXTURES / "rules"), "rules", "--hard", "-f", "json")
+    code, out, _ = run_cli(capsys, "--rules", str(FIXTURES / "rules"), "rules", "--hard", "-f", "json")
     assert {r["id"] for r in json.loads(out)} == {"training_hardware.no-tpu-for-sklearn", "privacy.pii-requires-sdp"}
-    code, out, _ = run(capsys, "--rules", str(FIXTURES / "rules"), "rules", "show", "privacy.pii-requires-sdp")
+    code, out, _ = run_cli(capsys, "--rules", str(FIXTURES / "rules"), "rules", "show", "privacy.pii-requires-sdp")
     assert code == 0
     for part in ("When:", "data.sensitive includes any of [pii, phi]", "require privacy = sensitive_data_protection", "Sources:", "Examples that fire it:"):
         assert part in out
@@ -142,7 +134,7 @@ def test_console_script_runs_in_a_subprocess():
 
 
 def test_coverage_of_the_bundled_knowledge(capsys):
-    code, out, _ = run(capsys, "coverage", "-f", "json")
+    code, out, _ = run_cli(capsys, "coverage", "-f", "json")
     data = json.loads(out)
     assert [s["section"] for s in data["sections"]] == ["1.1", "1.2", "1.3", "2.1", "2.2", "2.3", "3.1", "3.2", "3.3", "4.1", "4.2", "5.1", "5.2", "5.3", "6.1", "6.2"]
     assert code == 0 and data["uncovered"] == []
@@ -150,7 +142,7 @@ def test_coverage_of_the_bundled_knowledge(capsys):
 
 
 def test_coverage_flags_uncovered_sections(capsys):
-    code, out, _ = run(capsys, "--rules", str(FIXTURES / "rules"), "coverage")
+    code, out, _ = run_cli(capsys, "--rules", str(FIXTURES / "rules"), "coverage")
     assert code == 1
     assert "UNCOVERED" in out and "5.1" in out.split("uncovered:")[-1]
 

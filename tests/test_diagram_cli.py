@@ -11,18 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from cli import main
-
-from .conftest import ROOT
+from .conftest import ROOT, run_cli
 from .test_diagram_support import require_dot
 
 SCENARIO = ROOT / "scenarios" / "churn-bigquery-sql-team.yaml"
-
-
-def run(capsys, *args) -> tuple[int, str, str]:
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.mark.parametrize(
@@ -34,7 +26,7 @@ def test_the_extension_picks_the_format(capsys, tmp_path, suffix, starts):
     if suffix in (".svg", ".png", ".pdf"):
         require_dot()
     out = tmp_path / f"churn{suffix}"
-    code, stdout, err = run(capsys, "diagram", SCENARIO, "-o", out)
+    code, stdout, err = run_cli(capsys, "diagram", SCENARIO, "-o", out)
     assert code == 0 and stdout == ""
     assert out.read_bytes().startswith(starts)
     assert f"wrote {out}" in err
@@ -42,20 +34,20 @@ def test_the_extension_picks_the_format(capsys, tmp_path, suffix, starts):
 
 
 def test_text_formats_go_to_stdout_byte_identically(capsys):
-    first = run(capsys, "diagram", SCENARIO)
-    second = run(capsys, "diagram", SCENARIO, "--format", "dot", "-o", "-")
+    first = run_cli(capsys, "diagram", SCENARIO)
+    second = run_cli(capsys, "diagram", SCENARIO, "--format", "dot", "-o", "-")
     assert first[0] == 0 and first[1] == second[1] and first[1].startswith("digraph mlarch {")
-    code, out, _ = run(capsys, "diagram", SCENARIO, "-f", "mermaid")
+    code, out, _ = run_cli(capsys, "diagram", SCENARIO, "-f", "mermaid")
     assert code == 0 and "flowchart LR" in out
 
 
 def test_options_change_the_output(capsys):
-    _, lr, _ = run(capsys, "diagram", SCENARIO)
-    _, tb, _ = run(capsys, "diagram", SCENARIO, "--direction", "TB")
-    _, bare, _ = run(capsys, "diagram", SCENARIO, "--no-legend")
+    _, lr, _ = run_cli(capsys, "diagram", SCENARIO)
+    _, tb, _ = run_cli(capsys, "diagram", SCENARIO, "--direction", "TB")
+    _, bare, _ = run_cli(capsys, "diagram", SCENARIO, "--no-legend")
     assert "rankdir=LR" in lr and "rankdir=TB" in tb
     assert "cluster_legend" in lr and "cluster_legend" not in bare
-    _, mmd_tb, _ = run(capsys, "diagram", SCENARIO, "-f", "mermaid", "--direction", "TB", "--no-legend")
+    _, mmd_tb, _ = run_cli(capsys, "diagram", SCENARIO, "-f", "mermaid", "--direction", "TB", "--no-legend")
     assert "flowchart TB" in mmd_tb and "Legend" not in mmd_tb
 
 
@@ -74,7 +66,7 @@ def test_options_change_the_output(capsys):
 )
 def test_bad_options_exit_2_naming_what_is_allowed(capsys, tmp_path, args, message):
     args = [a.replace("{tmp}", str(tmp_path)) for a in args]
-    code, out, err = run(capsys, "diagram", SCENARIO, *args)
+    code, out, err = run_cli(capsys, "diagram", SCENARIO, *args)
     assert code == 2 and out == ""
     assert message in err and "Traceback" not in err
     assert list(tmp_path.iterdir()) == []
@@ -83,18 +75,18 @@ def test_bad_options_exit_2_naming_what_is_allowed(capsys, tmp_path, args, messa
 def test_bad_scenario_exits_2(capsys, tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: x\ndata: {locaton: bigquery}\n")
-    code, _, err = run(capsys, "diagram", bad)
+    code, _, err = run_cli(capsys, "diagram", bad)
     assert code == 2 and "data.locaton: unknown key (did you mean 'location'?)" in err
 
 
 def test_design_file_is_drawn_with_its_departures(capsys, tmp_path):
     design = tmp_path / "design.yaml"
     design.write_text(f"scenario_file: {SCENARIO}\ndesign:\n  approach: custom_training\n  monitoring: none\n")
-    code, out, _ = run(capsys, "diagram", design, "-f", "mermaid")
+    code, out, _ = run_cli(capsys, "diagram", design, "-f", "mermaid")
     assert code == 0 and "proposed design" in out and "approach: recommended" in out
     inline = tmp_path / "inline.yaml"
     inline.write_text("scenario: {name: inline, data: {location: bigquery}}\ndesign: {serving_mode: online}\n")
-    assert run(capsys, "diagram", inline)[0] == 0
+    assert run_cli(capsys, "diagram", inline)[0] == 0
 
 
 @pytest.mark.parametrize(
@@ -110,7 +102,7 @@ def test_design_file_is_drawn_with_its_departures(capsys, tmp_path):
 def test_bad_design_files_exit_2_with_the_line(capsys, tmp_path, text, message):
     design = tmp_path / "design.yaml"
     design.write_text(text)
-    code, _, err = run(capsys, "diagram", design)
+    code, _, err = run_cli(capsys, "diagram", design)
     assert code == 2 and message in err, err
 
 
@@ -145,7 +137,7 @@ def test_text_formats_work_without_graphviz(tmp_path):
 
 
 def test_help_lists_the_command_and_its_choices(capsys):
-    code, out, _ = run(capsys, "diagram", "--help")
+    code, out, _ = run_cli(capsys, "diagram", "--help")
     assert code == 0 and "[dot|svg|png|pdf|mermaid]" in out and "[LR|TB]" in out
-    code, out, _ = run(capsys, "--help")
+    code, out, _ = run_cli(capsys, "--help")
     assert "diagram" in out

@@ -7,35 +7,21 @@ from pathlib import Path
 
 import pytest
 
-from cli import main
 from engine.explain import trace
 from engine.recommend import Engine
 from engine.rulebook import load_rulebook
 from engine.scenario import load_scenario, validate_mapping
 
-from .conftest import FIXTURES, ROOT
+from .conftest import FIXTURES, ROOT, run_cli
 
 FIXTURE_RULES = str(FIXTURES / "rules")
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-@pytest.fixture(scope="module")
-def engine():
-    e = Engine(load_rulebook([FIXTURES / "rules"]))
-    yield e
-    e.close()
 
 
 SQL_TEAM = {"name": "sql-team", "data": {"location": "bigquery"}, "team": {"skills": ["sql"]}, "serving": {"latency_ms": 50}}
 
 
-def test_trace_lists_fired_rules_facts_and_contributions(engine):
-    t = trace(engine, validate_mapping(SQL_TEAM))
+def test_trace_lists_fired_rules_facts_and_contributions(fixture_engine):
+    t = trace(fixture_engine, validate_mapping(SQL_TEAM))
     approach = next(d for d in t.dimensions if d.dimension == "approach")
     assert approach.applies and approach.decision.choice == "bigquery_ml" and approach.step == 0
     fired = {s.rule.id: s for s in approach.decision.considered}
@@ -46,8 +32,8 @@ def test_trace_lists_fired_rules_facts_and_contributions(engine):
     assert approach.resolution == "bigquery_ml has the highest score (4); next best automl at 1."
 
 
-def test_dimensions_are_traced_in_evaluation_order_and_inapplicable_ones_say_why(engine):
-    t = trace(engine, validate_mapping(SQL_TEAM))
+def test_dimensions_are_traced_in_evaluation_order_and_inapplicable_ones_say_why(fixture_engine):
+    t = trace(fixture_engine, validate_mapping(SQL_TEAM))
     steps = [d.step for d in t.dimensions]
     assert steps == sorted(steps)
     hw = next(d for d in t.dimensions if d.dimension == "training_hardware")
@@ -55,23 +41,23 @@ def test_dimensions_are_traced_in_evaluation_order_and_inapplicable_ones_say_why
     assert hw.resolution == "Does not apply: it applies only when approach == custom_training, and approach is bigquery_ml."
 
 
-def test_one_dimension_lists_the_rules_that_did_not_fire(engine):
-    t = trace(engine, validate_mapping(SQL_TEAM), "approach")
+def test_one_dimension_lists_the_rules_that_did_not_fire(fixture_engine):
+    t = trace(fixture_engine, validate_mapping(SQL_TEAM), "approach")
     (d,) = t.dimensions
     misses = {m.rule.id: m.failed for m in d.near_misses}
     assert misses == {"approach.custom-architecture": ("model.custom_architecture is true (here: model.custom_architecture = not stated)",)}
 
 
-def test_resolution_texts_for_each_way_of_deciding(engine):
+def test_resolution_texts_for_each_way_of_deciding(fixture_engine):
     pii = dict(SQL_TEAM, data={"location": "bigquery", "sensitive": ["pii"]})
-    t = trace(engine, validate_mapping(pii))
+    t = trace(fixture_engine, validate_mapping(pii))
     by_dim = {d.dimension: d for d in t.dimensions}
     assert by_dim["privacy"].resolution.startswith("sensitive_data_protection is required by privacy.pii-requires-sdp")
     # no rule about the encryption dimension in the fixture rules
     assert by_dim["encryption"].decision.how == "fallback"
     assert by_dim["encryption"].resolution == "No rule fired for this dimension; google_managed is only the first choice in vocabulary order."
     custom = dict(SQL_TEAM, model={"custom_architecture": True, "framework": "scikit_learn"})
-    hw = {d.dimension: d for d in trace(engine, validate_mapping(custom)).dimensions}["training_hardware"]
+    hw = {d.dimension: d for d in trace(fixture_engine, validate_mapping(custom)).dimensions}["training_hardware"]
     assert hw.decision.how == "elimination" and "after tpu was forbidden" in hw.resolution
 
 
@@ -105,14 +91,14 @@ rules:
 def test_cli_text_and_json(capsys, tmp_path):
     path = tmp_path / "s.yaml"
     path.write_text(json.dumps(SQL_TEAM))
-    code, out, _ = run(capsys, "--rules", FIXTURE_RULES, "explain", str(path))
+    code, out, _ = run_cli(capsys, "--rules", FIXTURE_RULES, "explain", str(path))
     assert code == 0
     assert "[stage 0] approach (training; applies always) = bigquery_ml  -- preferred" in out
     assert "approach.sql-team-data-in-bigquery: +4 to bigquery_ml" in out
     assert "on data.location = bigquery; team.skills = sql" in out
     assert "resolution: bigquery_ml has the highest score (4); next best automl at 1." in out
     assert "did not fire" not in out  # only with --dimension
-    code, out, _ = run(capsys, "--rules", FIXTURE_RULES, "explain", str(path), "--dimension", "approach", "-f", "json")
+    code, out, _ = run_cli(capsys, "--rules", FIXTURE_RULES, "explain", str(path), "--dimension", "approach", "-f", "json")
     data = json.loads(out)
     (dim,) = data["dimensions"]
     assert code == 0 and dim["choice"] == "bigquery_ml" and dim["resolved_by"] == "preferred"
@@ -122,7 +108,7 @@ def test_cli_text_and_json(capsys, tmp_path):
 
 
 def test_cli_rejects_unknown_dimension(capsys):
-    code, out, err = run(capsys, "explain", str(ROOT / "scenarios" / "churn-bigquery-sql-team.yaml"), "-d", "aproach")
+    code, out, err = run_cli(capsys, "explain", str(ROOT / "scenarios" / "churn-bigquery-sql-team.yaml"), "-d", "aproach")
     assert code == 2 and not out and "unknown dimension 'aproach' (did you mean 'approach'?)" in err
 
 

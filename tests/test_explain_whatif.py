@@ -6,30 +6,14 @@ import json
 
 import pytest
 
-from cli import main
 from engine.errors import InputError
-from engine.recommend import Engine
-from engine.rulebook import load_rulebook
 from engine.scenario import validate_mapping
 from engine.whatif import parse_changes, what_if
 
-from .conftest import FIXTURES, ROOT
+from .conftest import FIXTURES, ROOT, run_cli
 
 FIXTURE_RULES = str(FIXTURES / "rules")
 CHURN = str(ROOT / "scenarios" / "churn-bigquery-sql-team.yaml")
-
-
-@pytest.fixture(scope="module")
-def engine():
-    e = Engine(load_rulebook([FIXTURES / "rules"]))
-    yield e
-    e.close()
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_values_are_parsed_by_the_facts_type():
@@ -75,9 +59,9 @@ def test_every_problem_is_reported_at_once():
     assert len(exc.value.problems) == 3
 
 
-def test_diff_lists_changed_and_newly_applicable_decisions_with_reasons(engine):
+def test_diff_lists_changed_and_newly_applicable_decisions_with_reasons(fixture_engine):
     scenario = validate_mapping({"name": "sql", "data": {"location": "bigquery"}, "team": {"skills": ["sql"]}})
-    w = what_if(engine, scenario, {"model.custom_architecture": True, "model.framework": "scikit_learn"})
+    w = what_if(fixture_engine, scenario, {"model.custom_architecture": True, "model.framework": "scikit_learn"})
     diff = {d.dimension: d for d in w.differences}
     assert (diff["approach"].before, diff["approach"].after) == ("bigquery_ml", "custom_training")
     assert diff["approach"].decision.reasons[0].rule.id == "approach.custom-architecture"
@@ -90,33 +74,33 @@ def test_diff_lists_changed_and_newly_applicable_decisions_with_reasons(engine):
     assert w.changes == {"model.framework": (None, "scikit_learn"), "model.custom_architecture": (None, True)}
 
 
-def test_unset_removes_a_fact(engine):
+def test_unset_removes_a_fact(fixture_engine):
     scenario = validate_mapping({"name": "sql", "data": {"location": "bigquery"}, "team": {"skills": ["sql"]}})
-    w = what_if(engine, scenario, {"data.location": None})
+    w = what_if(fixture_engine, scenario, {"data.location": None})
     assert "data.location" not in w.changed.facts
     assert [(d.dimension, d.before, d.after) for d in w.differences][:1] == [("approach", "bigquery_ml", "automl")]
 
 
-def test_no_change_says_so(engine, capsys, tmp_path):
+def test_no_change_says_so(fixture_engine, capsys, tmp_path):
     path = tmp_path / "s.yaml"
     path.write_text("name: s\ndata: {location: bigquery}\nteam: {skills: [sql]}\n")
-    code, out, _ = run(capsys, "--rules", FIXTURE_RULES, "what-if", str(path), "--set", "data.size_gb=10")
+    code, out, _ = run_cli(capsys, "--rules", FIXTURE_RULES, "what-if", str(path), "--set", "data.size_gb=10")
     assert code == 0 and "No decision changes: the recommendation stays the same." in out
 
 
 def test_cli_text_and_json_on_the_bundled_rules(capsys):
     args = ["what-if", CHURN, "--set", "serving.latency_ms=50", "--set", "serving.schedule=on_request",
             "--set", "serving.consumers=application"]
-    code, out, _ = run(capsys, *args)
+    code, out, _ = run_cli(capsys, *args)
     assert code == 0
     assert "changes: serving.latency_ms: (not stated) -> 50" in out
     assert "serving_mode: batch -> online" in out
     assert "Recommendation after the changes (* = changed):" in out
     assert " * serving_mode" in out
     assert all(len(line) <= 80 for line in out.splitlines())
-    code, again, _ = run(capsys, *args)
+    code, again, _ = run_cli(capsys, *args)
     assert again == out
-    code, out, _ = run(capsys, *args, "-f", "json")
+    code, out, _ = run_cli(capsys, *args, "-f", "json")
     data = json.loads(out)
     assert code == 0 and data["changes"]["serving.consumers"] == {"before": ["bigquery"], "after": ["application"]}
     serving = next(d for d in data["diff"] if d["dimension"] == "serving_mode")
@@ -125,7 +109,7 @@ def test_cli_text_and_json_on_the_bundled_rules(capsys):
 
 
 def test_cli_bad_value_exits_2_with_one_line_per_problem(capsys):
-    code, out, err = run(capsys, "what-if", CHURN, "--set", "data.size_gb=abc", "--set", "data.modality=tabualr")
+    code, out, err = run_cli(capsys, "what-if", CHURN, "--set", "data.size_gb=abc", "--set", "data.modality=tabualr")
     assert code == 2 and not out
     assert err.splitlines() == [
         "--set data.size_gb: expected a number, got 'abc'",

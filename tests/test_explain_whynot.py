@@ -13,28 +13,12 @@ import json
 
 import pytest
 
-from cli import main
-from engine.recommend import Engine
-from engine.rulebook import load_rulebook
 from engine.scenario import validate_mapping
 from engine.whynot import Change, candidate_values, impossibility, why_not
 
-from .conftest import FIXTURES, ROOT
+from .conftest import FIXTURES, ROOT, run_cli
 
 FIXTURE_RULES = str(FIXTURES / "rules")
-
-
-@pytest.fixture(scope="module")
-def engine():
-    e = Engine(load_rulebook([FIXTURES / "rules"]))
-    yield e
-    e.close()
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 SQL_TEAM = validate_mapping({"name": "sql-team", "data": {"location": "bigquery"}, "team": {"skills": ["sql"]}})
@@ -67,11 +51,11 @@ def brute_force(engine, scenario, dimension, choice, size):
     return hits
 
 
-def test_single_change_found_and_complete(engine):
-    r = why_not(engine, SQL_TEAM, "approach", "custom_training")
+def test_single_change_found_and_complete(fixture_engine):
+    r = why_not(fixture_engine, SQL_TEAM, "approach", "custom_training")
     assert not r.already and r.impossible is None and r.exhaustive
     found = {frozenset(s.changes) for s in r.solutions}
-    assert found == brute_force(engine, SQL_TEAM, "approach", "custom_training", 1)
+    assert found == brute_force(fixture_engine, SQL_TEAM, "approach", "custom_training", 1)
     assert frozenset({Change("model.custom_architecture", None, True)}) in found
     for s in r.solutions:
         assert s.recommendation.choices["approach"] == "custom_training"
@@ -79,19 +63,19 @@ def test_single_change_found_and_complete(engine):
     assert r.blockers[0] == "approach = bigquery_ml (preferred, score 4)."
 
 
-def test_two_changes_when_one_is_not_enough(engine):
-    r = why_not(engine, SKLEARN, "training_hardware", "tpu")
+def test_two_changes_when_one_is_not_enough(fixture_engine):
+    r = why_not(fixture_engine, SKLEARN, "training_hardware", "tpu")
     assert r.solutions and all(len(s.changes) == 2 for s in r.solutions)
-    assert brute_force(engine, SKLEARN, "training_hardware", "tpu", 1) == set()
+    assert brute_force(fixture_engine, SKLEARN, "training_hardware", "tpu", 1) == set()
     found = {frozenset(s.changes) for s in r.solutions}
-    assert found == brute_force(engine, SKLEARN, "training_hardware", "tpu", 2)
+    assert found == brute_force(fixture_engine, SKLEARN, "training_hardware", "tpu", 2)
     # e.g. another framework and a very large model
     assert frozenset({Change("model.framework", "scikit_learn", None), Change("model.size", None, "very_large")}) in found
     assert any("forbidden" in b and "training_hardware.no-tpu-for-sklearn" in b for b in r.blockers)
 
 
-def test_side_effects_are_the_other_decisions_that_change(engine):
-    r = why_not(engine, SQL_TEAM, "approach", "custom_training")
+def test_side_effects_are_the_other_decisions_that_change(fixture_engine):
+    r = why_not(fixture_engine, SQL_TEAM, "approach", "custom_training")
     s = next(s for s in r.solutions if s.changes == (Change("model.custom_architecture", None, True),))
     effects = {d: (b, a) for d, b, a in s.side_effects}
     assert effects["bqml_model"][1] is None  # BigQuery ML's model type no longer applies
@@ -99,70 +83,70 @@ def test_side_effects_are_the_other_decisions_that_change(engine):
     assert "approach" not in effects
 
 
-def test_a_choice_no_rule_can_reach_is_proven_impossible(engine):
-    reason = impossibility(engine, "approach", "foundation_model")
+def test_a_choice_no_rule_can_reach_is_proven_impossible(fixture_engine):
+    reason = impossibility(fixture_engine, "approach", "foundation_model")
     assert reason and "no rule prefers or requires approach = foundation_model" in reason
-    r = why_not(engine, SQL_TEAM, "approach", "foundation_model")
+    r = why_not(fixture_engine, SQL_TEAM, "approach", "foundation_model")
     assert r.impossible == reason and r.solutions == () and r.evaluations == 0
 
 
-def test_impossibility_follows_applies_when(engine):
+def test_impossibility_follows_applies_when(fixture_engine):
     # genai_adaptation applies only with approach = foundation_model, which no rule can produce
-    reason = impossibility(engine, "genai_adaptation", "prompting")
+    reason = impossibility(fixture_engine, "genai_adaptation", "prompting")
     assert reason and reason.startswith("genai_adaptation applies only when approach == foundation_model")
 
 
-def test_already_recommended(engine, capsys, tmp_path):
-    r = why_not(engine, SQL_TEAM, "approach", "bigquery_ml")
+def test_already_recommended(fixture_engine, capsys, tmp_path):
+    r = why_not(fixture_engine, SQL_TEAM, "approach", "bigquery_ml")
     assert r.already and r.evaluations == 0
     path = tmp_path / "s.yaml"
     path.write_text(json.dumps(SQL_TEAM.to_nested()))
-    code, out, _ = run(capsys, "--rules", FIXTURE_RULES, "why-not", str(path), "approach", "bigquery_ml")
+    code, out, _ = run_cli(capsys, "--rules", FIXTURE_RULES, "why-not", str(path), "approach", "bigquery_ml")
     assert code == 0 and "approach = bigquery_ml is already the recommendation." in out
 
 
-def test_budget_bounds_the_search_and_says_so(engine):
-    r = why_not(engine, SKLEARN, "training_hardware", "tpu", budget=5)
+def test_budget_bounds_the_search_and_says_so(fixture_engine):
+    r = why_not(fixture_engine, SKLEARN, "training_hardware", "tpu", budget=5)
     assert r.evaluations <= 5 and not r.exhaustive and r.stopped and "budget of 5" in r.stopped
 
 
-def test_no_solution_within_the_limit_is_stated(engine):
+def test_no_solution_within_the_limit_is_stated(fixture_engine):
     # one change cannot get a TPU here (see above)
-    r = why_not(engine, SKLEARN, "training_hardware", "tpu", max_changes=1)
+    r = why_not(fixture_engine, SKLEARN, "training_hardware", "tpu", max_changes=1)
     assert r.solutions == () and r.exhaustive and r.impossible is None
 
 
-def test_search_is_deterministic(engine):
-    a = why_not(engine, SKLEARN, "training_hardware", "tpu")
-    b = why_not(engine, SKLEARN, "training_hardware", "tpu")
+def test_search_is_deterministic(fixture_engine):
+    a = why_not(fixture_engine, SKLEARN, "training_hardware", "tpu")
+    b = why_not(fixture_engine, SKLEARN, "training_hardware", "tpu")
     assert [s.changes for s in a.solutions] == [s.changes for s in b.solutions] and a.evaluations == b.evaluations
 
 
-def test_candidate_values_come_from_the_vocabulary_and_rule_literals(engine):
-    vocab = engine.vocab
+def test_candidate_values_come_from_the_vocabulary_and_rule_literals(fixture_engine):
+    vocab = fixture_engine.vocab
     dims = list(vocab.dimensions)
-    latency = candidate_values(engine, vocab.facts["serving.latency_ms"], 50, dims)
+    latency = candidate_values(fixture_engine, vocab.facts["serving.latency_ms"], 50, dims)
     assert latency[:3] == [999, 1000, 1001] and latency[-1] is None  # around the rule's threshold, then un-state
-    skills = candidate_values(engine, vocab.facts["team.skills"], ("sql",), dims)
+    skills = candidate_values(fixture_engine, vocab.facts["team.skills"], ("sql",), dims)
     assert () in skills and ("sql", "python") in skills and None in skills
-    sensitive = candidate_values(engine, vocab.facts["data.sensitive"], ("pii",), dims)
+    sensitive = candidate_values(fixture_engine, vocab.facts["data.sensitive"], ("pii",), dims)
     assert ("none",) in sensitive and ("pii", "none") not in sensitive  # 'none' is exclusive
-    assert candidate_values(engine, vocab.facts["data.labeled"], None, dims) == [True, False]
+    assert candidate_values(fixture_engine, vocab.facts["data.labeled"], None, dims) == [True, False]
 
 
 def test_cli_text_and_json(capsys, tmp_path):
     path = tmp_path / "s.yaml"
     path.write_text(json.dumps(SKLEARN.to_nested()))
-    code, out, _ = run(capsys, "--rules", FIXTURE_RULES, "why-not", str(path), "training_hardware", "tpu")
+    code, out, _ = run_cli(capsys, "--rules", FIXTURE_RULES, "why-not", str(path), "training_hardware", "tpu")
     assert code == 0
     assert out.startswith("mlarch why-not training_hardware = tpu for sk\n")
     assert "What stops it:" in out and "Smallest changes that make it the recommendation (2 facts each;" in out
     assert "model.size: (not stated) -> very_large" in out
-    code, out, _ = run(capsys, "--rules", FIXTURE_RULES, "why-not", str(path), "training_hardware", "tpu", "-f", "json")
+    code, out, _ = run_cli(capsys, "--rules", FIXTURE_RULES, "why-not", str(path), "training_hardware", "tpu", "-f", "json")
     data = json.loads(out)
     assert code == 0 and data["recommended"] == "cpu" and data["search"]["exhaustive"] is True
     assert all(len(s["changes"]) == 2 for s in data["solutions"])
-    code, out, _ = run(capsys, "--rules", FIXTURE_RULES, "why-not", str(path), "approach", "foundation_model")
+    code, out, _ = run_cli(capsys, "--rules", FIXTURE_RULES, "why-not", str(path), "approach", "foundation_model")
     assert code == 0 and "No change of facts can make it the recommendation" in out
 
 
@@ -172,7 +156,7 @@ def test_cli_text_and_json(capsys, tmp_path):
     (["approach", "automl", "--max-changes", "4"], "--max-changes"),
 ])
 def test_cli_rejects_bad_arguments(capsys, args, fragment):
-    code, out, err = run(capsys, "why-not", str(ROOT / "scenarios" / "churn-bigquery-sql-team.yaml"), *args)
+    code, out, err = run_cli(capsys, "why-not", str(ROOT / "scenarios" / "churn-bigquery-sql-team.yaml"), *args)
     assert code == 2 and not out and fragment in err, err
 
 

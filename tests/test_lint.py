@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 import yaml
 
-from cli import main
 from engine.lint.checks import lint
 from engine.lint.findings import CHECKS, render_text
 from engine.lint.spec import load_invariants
@@ -19,11 +18,10 @@ from engine.rulebook import load_rulebook
 from engine.scenario import validate_mapping
 from engine.vocabulary import load_vocabulary
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, run_cli
 
 DOCS = ["https://cloud.google.com/vertex-ai/docs/start/introduction-unified-platform"]
 SPEC = (FIXTURES / "lint-invariants.yaml").read_text()
-
 
 
 def rule(rule_id: str, when: Any, then: dict[str, Any], fires: list | None = None, quiet: list | None = None, **extra: Any) -> dict[str, Any]:
@@ -241,12 +239,6 @@ def test_constraint_not_enforced_when_only_a_preference_keeps_it(base):
 
 
 # ------------------------------------------------------------ command line
-
-
-def run_cli(capsys, *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_cli_exit_status_and_json(capsys, base):

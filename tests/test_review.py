@@ -8,24 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from cli import main
 from engine.answer import score
-from engine.recommend import Engine
 from engine.review import load_design, recommendation_as_design, review
-from engine.rulebook import load_rulebook
 from engine.scenario import load_scenario
 
-from .conftest import FIXTURES, ROOT
+from .conftest import FIXTURES, ROOT, run_cli
 
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
 DESIGNS = sorted((ROOT / "scenarios" / "designs").glob("*.yaml"))
 FIXTURE_RULES = str(FIXTURES / "rules")
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def write(tmp_path: Path, text: str, name: str = "design.yaml") -> Path:
@@ -85,7 +76,7 @@ def test_design_choices_are_kept_in_vocabulary_order(tmp_path):
 ])
 def test_bad_design_files_exit_2_with_located_problems(capsys, tmp_path, text, expected):
     path = write(tmp_path, text)
-    code, out, err = run(capsys, "review", str(path))
+    code, out, err = run_cli(capsys, "review", str(path))
     assert code == 2 and not out
     assert "Traceback" not in err
     for fragment in expected:
@@ -94,40 +85,33 @@ def test_bad_design_files_exit_2_with_located_problems(capsys, tmp_path, text, e
 
 def test_every_problem_is_reported_at_once(capsys, tmp_path):
     path = write(tmp_path, SCENARIO + "design:\n  aproach: automl\n  serving_mode: online_\n  privacy: 3\n")
-    code, _, err = run(capsys, "review", str(path))
+    code, _, err = run_cli(capsys, "review", str(path))
     assert code == 2 and len(err.strip().splitlines()) == 3
 
 
 def test_a_broken_scenario_file_names_that_file(capsys, tmp_path):
     (tmp_path / "s.yaml").write_text("name: s\ndata: {modality: tabualr}\n")
     path = write(tmp_path, "scenario_file: s.yaml\ndesign: {approach: automl}\n")
-    code, _, err = run(capsys, "review", str(path))
+    code, _, err = run_cli(capsys, "review", str(path))
     assert code == 2 and "s.yaml:2: data.modality: invalid value 'tabualr' (did you mean 'tabular'?)" in err
 
 
 # ------------------------------------------------------------------ findings (fixture rules)
 
 
-@pytest.fixture(scope="module")
-def engine():
-    e = Engine(load_rulebook([FIXTURES / "rules"]))
-    yield e
-    e.close()
-
-
 def kinds(rv) -> list[tuple[str, str, str]]:
     return [(f.severity, f.kind, f.dimension) for f in rv.findings]
 
 
-def test_recommendation_itself_reviews_clean(engine, tmp_path):
+def test_recommendation_itself_reviews_clean(fixture_engine, tmp_path):
     design = load_design(write(tmp_path, SCENARIO + "design: {approach: automl}\n"))
-    rec = engine.evaluate(design.scenario)
-    rv = review(engine, recommendation_as_design(rec))
+    rec = fixture_engine.evaluate(design.scenario)
+    rv = review(fixture_engine, recommendation_as_design(rec))
     assert rv.findings == () and rv.exit_status("warning") == 0
 
 
-def test_departure_is_a_warning_with_reasons_and_why_not(engine, tmp_path):
-    rv = review(engine, load_design(write(tmp_path, SCENARIO + "design: {approach: automl}\n")))
+def test_departure_is_a_warning_with_reasons_and_why_not(fixture_engine, tmp_path):
+    rv = review(fixture_engine, load_design(write(tmp_path, SCENARIO + "design: {approach: automl}\n")))
     (dep,) = [f for f in rv.findings if f.kind == "departure"]
     assert (dep.severity, dep.dimension, dep.proposed, dep.recommended) == ("warning", "approach", "automl", "bigquery_ml")
     assert [r.rule for r in dep.reasons] == ["approach.sql-team-data-in-bigquery"]
@@ -138,9 +122,9 @@ def test_departure_is_a_warning_with_reasons_and_why_not(engine, tmp_path):
     assert rv.exit_status("error") == 0 and rv.exit_status("warning") == 1
 
 
-def test_forbidden_choice_is_an_error_naming_the_rule(engine, tmp_path):
+def test_forbidden_choice_is_an_error_naming_the_rule(fixture_engine, tmp_path):
     text = SCENARIO + "design: {approach: custom_training, framework: scikit_learn, training_hardware: tpu}\n"
-    rv = review(engine, load_design(write(tmp_path, text)))
+    rv = review(fixture_engine, load_design(write(tmp_path, text)))
     (err,) = [f for f in rv.findings if f.severity == "error"]
     assert (err.kind, err.dimension, err.proposed, err.rules) == ("hard-constraint", "training_hardware", "tpu", ("training_hardware.no-tpu-for-sklearn",))
     assert err.recommended == "cpu" and err.overall is None  # the scenario's own recommendation does not train custom
@@ -150,23 +134,23 @@ def test_forbidden_choice_is_an_error_naming_the_rule(engine, tmp_path):
     assert [f.kind for f in rv.findings if f.dimension == "training_hardware"] == ["hard-constraint"]
 
 
-def test_breaking_a_requirement_is_an_error(engine, tmp_path):
-    rv = review(engine, load_design(write(tmp_path, SCENARIO + "design: {privacy: none}\n")))
+def test_breaking_a_requirement_is_an_error(fixture_engine, tmp_path):
+    rv = review(fixture_engine, load_design(write(tmp_path, SCENARIO + "design: {privacy: none}\n")))
     (err,) = [f for f in rv.findings if f.severity == "error"]
     assert (err.dimension, err.proposed, err.recommended, err.rules) == ("privacy", "none", "sensitive_data_protection", ("privacy.pii-requires-sdp",))
     assert "must be sensitive_data_protection" in err.message
 
 
-def test_choices_that_do_not_apply_are_warnings(engine, tmp_path):
-    rv = review(engine, load_design(write(tmp_path, SCENARIO + "design: {approach: bigquery_ml, training_hardware: tpu}\n")))
+def test_choices_that_do_not_apply_are_warnings(fixture_engine, tmp_path):
+    rv = review(fixture_engine, load_design(write(tmp_path, SCENARIO + "design: {approach: bigquery_ml, training_hardware: tpu}\n")))
     (na,) = [f for f in rv.findings if f.kind == "not-applicable"]
     assert (na.severity, na.dimension, na.recommended) == ("warning", "training_hardware", None)
     assert "applies only when approach == custom_training, and the design has approach = bigquery_ml" in na.message
 
 
-def test_later_dimensions_are_judged_given_the_designs_own_choices(engine, tmp_path):
+def test_later_dimensions_are_judged_given_the_designs_own_choices(fixture_engine, tmp_path):
     # Given custom training, the rules keep the stated scikit-learn framework: no departure there.
-    rv = review(engine, load_design(write(tmp_path, SCENARIO + "design: {approach: custom_training, framework: scikit_learn}\n")))
+    rv = review(fixture_engine, load_design(write(tmp_path, SCENARIO + "design: {approach: custom_training, framework: scikit_learn}\n")))
     assert ("warning", "departure", "approach") in kinds(rv)
     assert not [f for f in rv.findings if f.dimension == "framework"]
     undecided = {f.dimension: f for f in rv.findings if f.kind == "undecided"}
@@ -174,8 +158,8 @@ def test_later_dimensions_are_judged_given_the_designs_own_choices(engine, tmp_p
     assert undecided["training_hardware"].overall is None
 
 
-def test_undecided_dimensions_are_info(engine, tmp_path):
-    rv = review(engine, load_design(write(tmp_path, SCENARIO + "design: {approach: bigquery_ml}\n")))
+def test_undecided_dimensions_are_info(fixture_engine, tmp_path):
+    rv = review(fixture_engine, load_design(write(tmp_path, SCENARIO + "design: {approach: bigquery_ml}\n")))
     assert {f.kind for f in rv.findings} == {"undecided"}
     assert all(f.severity == "info" for f in rv.findings)
     assert {f.dimension for f in rv.findings} == set(rv.evaluated.decisions) - {"approach"}
@@ -190,9 +174,9 @@ def test_deprecated_choices_are_flagged(tmp_path, bundled_engine):
     assert dep[0].severity == ("info" if dep[0].recommended == "video_classification" else "warning")
 
 
-def test_findings_are_sorted_worst_first(engine, tmp_path):
+def test_findings_are_sorted_worst_first(fixture_engine, tmp_path):
     text = SCENARIO + "design: {privacy: none, approach: automl, serving_mode: batch}\n"
-    rv = review(engine, load_design(write(tmp_path, text)))
+    rv = review(fixture_engine, load_design(write(tmp_path, text)))
     order = ["error", "warning", "info"]
     assert [f.severity for f in rv.findings] == sorted((f.severity for f in rv.findings), key=order.index)
 
@@ -212,7 +196,7 @@ def test_every_bundled_scenarios_own_recommendation_reviews_clean(bundled_engine
 
 def hard_rules(capsys) -> list[str]:
     """The hard constraints, as `mlarch rules --hard` lists them."""
-    code, out, _ = run(capsys, "rules", "--hard", "-f", "json")
+    code, out, _ = run_cli(capsys, "rules", "--hard", "-f", "json")
     assert code == 0
     return [r["id"] for r in json.loads(out)]
 
@@ -245,7 +229,7 @@ def test_designs_breaking_each_hard_constraint_are_errors(capsys, bundled_engine
         assert any(rule.id in f.rules and f.dimension == rule.dimension for f in errors), (rule.id, [f.message for f in rv.findings])
         assert rv.exit_status() == 1
         # the same design as CLI input: exit 1, and the rule named in the SARIF results
-        code, out, err = run(capsys, "review", str(path), "-f", "sarif")
+        code, out, err = run_cli(capsys, "review", str(path), "-f", "sarif")
         assert code == 1, err
         assert f"constraint/{rule.id}" in {r["ruleId"] for r in json.loads(out)["runs"][0]["results"]}
 
@@ -256,8 +240,8 @@ def test_designs_breaking_each_hard_constraint_are_errors(capsys, bundled_engine
 @pytest.mark.parametrize("path", DESIGNS, ids=lambda p: p.stem)
 @pytest.mark.parametrize("fmt", ["text", "json", "markdown", "sarif"])
 def test_bundled_designs_render_in_every_format_byte_identically(capsys, path, fmt):
-    first = run(capsys, "review", str(path), "-f", fmt)
-    second = run(capsys, "review", str(path), "-f", fmt)
+    first = run_cli(capsys, "review", str(path), "-f", fmt)
+    second = run_cli(capsys, "review", str(path), "-f", fmt)
     assert first == second and first[0] in (0, 1) and first[1].strip()
     if fmt == "text":
         long = [line for line in first[1].splitlines() if len(line) > 80 and "docs: https://" not in line and "at /" not in line]
@@ -266,16 +250,16 @@ def test_bundled_designs_render_in_every_format_byte_identically(capsys, path, f
 
 def test_exit_status_follows_errors_and_fail_on(capsys):
     designs = ROOT / "scenarios" / "designs"
-    assert run(capsys, "review", str(designs / "churn-custom-tpu.yaml"))[0] == 1
-    assert run(capsys, "review", str(designs / "reviews-sentiment-custom-bert.yaml"))[0] == 0
-    assert run(capsys, "review", str(designs / "reviews-sentiment-custom-bert.yaml"), "--fail-on", "warning")[0] == 1
-    assert run(capsys, "review", str(designs / "churn-bigquery-ml.yaml"), "--fail-on", "warning")[0] == 0
-    code, _, err = run(capsys, "review", str(designs / "churn-bigquery-ml.yaml"), "--fail-on", "info")
+    assert run_cli(capsys, "review", str(designs / "churn-custom-tpu.yaml"))[0] == 1
+    assert run_cli(capsys, "review", str(designs / "reviews-sentiment-custom-bert.yaml"))[0] == 0
+    assert run_cli(capsys, "review", str(designs / "reviews-sentiment-custom-bert.yaml"), "--fail-on", "warning")[0] == 1
+    assert run_cli(capsys, "review", str(designs / "churn-bigquery-ml.yaml"), "--fail-on", "warning")[0] == 0
+    code, _, err = run_cli(capsys, "review", str(designs / "churn-bigquery-ml.yaml"), "--fail-on", "info")
     assert code == 2 and "info" in err
 
 
 def test_json_output_carries_every_field_of_a_finding(capsys):
-    code, out, _ = run(capsys, "review", str(ROOT / "scenarios" / "designs" / "fraud-tpu-public-endpoint.yaml"), "-f", "json")
+    code, out, _ = run_cli(capsys, "review", str(ROOT / "scenarios" / "designs" / "fraud-tpu-public-endpoint.yaml"), "-f", "json")
     data = json.loads(out)
     assert code == 1
     assert data["summary"]["error"] == sum(f["severity"] == "error" for f in data["findings"]) >= 2
@@ -290,7 +274,7 @@ def test_json_output_carries_every_field_of_a_finding(capsys):
 
 def test_review_with_the_fixture_rules_from_the_cli(capsys, tmp_path):
     path = write(tmp_path, SCENARIO + "design: {approach: automl}\n")
-    code, out, _ = run(capsys, "--rules", FIXTURE_RULES, "review", str(path))
+    code, out, _ = run_cli(capsys, "--rules", FIXTURE_RULES, "review", str(path))
     assert code == 0
     assert "WARNING approach = automl  (departure)" in out
     assert "approach = automl departs from the recommendation bigquery_ml." in out
@@ -298,7 +282,7 @@ def test_review_with_the_fixture_rules_from_the_cli(capsys, tmp_path):
 
 
 def test_markdown_report_is_pasteable(capsys):
-    code, out, _ = run(capsys, "review", str(ROOT / "scenarios" / "designs" / "churn-custom-tpu.yaml"), "-f", "markdown")
+    code, out, _ = run_cli(capsys, "review", str(ROOT / "scenarios" / "designs" / "churn-custom-tpu.yaml"), "-f", "markdown")
     assert code == 1
     assert out.startswith("# Design review: churn-custom-tpu\n")
     assert "❌ **Fails**" in out and "## Errors" in out and "## Warnings" in out
@@ -322,7 +306,7 @@ def test_docs_describe_every_finding_kind_and_sarif_rule():
 
 def test_markdown_code_spans_are_not_escaped(capsys, tmp_path):
     path = write(tmp_path, "scenario: {name: my_churn_v2, data: {location: bigquery}}\ndesign: {approach: automl}\n", "my_plan.yaml")
-    code, out, _ = run(capsys, "--rules", FIXTURE_RULES, "review", str(path), "-f", "markdown")
+    code, out, _ = run_cli(capsys, "--rules", FIXTURE_RULES, "review", str(path), "-f", "markdown")
     assert code == 0
     assert "**Scenario:** `my_churn_v2`" in out and "my\\_churn" not in out
     assert "# Design review: my\\_plan" in out  # outside code, Markdown characters are escaped
