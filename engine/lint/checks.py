@@ -421,7 +421,6 @@ def outweighed(run: _Run, rules: Sequence[Rule], static_dead: set[str]) -> list[
     balance: make sure that is meant). A rule that never fires is ``unreached``; a shadowed
     one is reported as such."""
     out = []
-    byid = {r.id: r for r in rules}
     for r in rules:
         if r.verdict != "prefer" or r.review_only or r.id in static_dead or r.id in run.won:
             continue
@@ -434,17 +433,17 @@ def outweighed(run: _Run, rules: Sequence[Rule], static_dead: set[str]) -> list[
         if run.finder.find([(c, r.dimension) for c in r.alternatives], wins, budget=120, small=False) is not None:
             continue
         together: Any = None
-        allies = sorted(a.id for a in rules if a.id != r.id and a.dimension == r.dimension and a.verdict == "prefer" and a.choices == r.choices)
+        allies = [a for a in run.book.for_dimension(r.dimension) if a.id != r.id and a.verdict == "prefer" and a.choices == r.choices]
         for ally in allies:
-            goals = [(tuple(dict.fromkeys(c + d)), r.dimension) for c in r.alternatives for d in byid[ally].alternatives]
+            goals = [(tuple(dict.fromkeys(c + d)), r.dimension) for c in r.alternatives for d in ally.alternatives]
             together = run.finder.find(goals, wins, budget=40)
             if together is not None:
                 out.append(Finding(
                     "outweighed", "info",
                     f"{r.id} prefers {r.choices[0]} (+{r.weight}), and {r.choices[0]} won {r.dimension} only in a scenario "
-                    f"aimed at it together with {ally} (not in the samples nor where it fires alone). "
+                    f"aimed at it together with {ally.id} (not in the samples nor where it fires alone). "
                     "Fine for a rule meant to tip the balance; otherwise raise its weight",
-                    (r.id, ally), **_rule_loc(r), scenario=together, details=(run.decided(together, r.dimension),),
+                    (r.id, ally.id), **_rule_loc(r), scenario=together, details=(run.decided(together, r.dimension),),
                 ))
                 break
         if together is None:
