@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import __version__
 from ..answer import Answer, OptionResult
+from .data import engine_dict
 from .review_data import finding_dict
 from .text import wrap
 
@@ -123,9 +123,5 @@ def answer_dict(a: Answer) -> dict[str, Any]:
             for o in a.options
         },
         "sections": list(q.sections),
-        "engine": {
-            "rules_loaded": a.recommendation.rules_loaded,
-            "rule_set_version": a.recommendation.rule_set_version,
-            "mlarch_version": __version__,
-        },
+        "engine": engine_dict(a.recommendation),
     }

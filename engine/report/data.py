@@ -71,10 +71,14 @@ def to_dict(rec: Recommendation) -> dict[str, Any]:
         "warnings": [
             {"kind": w.kind, "dimension": w.dimension, "choice": w.choice, "text": w.text} for w in rec.warnings
         ],
-        "engine": {
-            "rules_loaded": rec.rules_loaded,
-            "rules_fired": rec.rules_fired,
-            "rule_set_version": rec.rule_set_version,
-            "mlarch_version": __version__,
-        },
+        "engine": engine_dict(rec, fired=True),
     }
+
+
+def engine_dict(rec: Recommendation, fired: bool = False) -> dict[str, Any]:
+    """Which rules and which mlarch produced an output (the ``engine`` block of every JSON document)."""
+    out: dict[str, Any] = {"rules_loaded": rec.rules_loaded}
+    if fired:
+        out["rules_fired"] = rec.rules_fired
+    out.update({"rule_set_version": rec.rule_set_version, "mlarch_version": __version__})
+    return out

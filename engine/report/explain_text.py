@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import __version__
 from ..explain import DimensionTrace, Tally, Trace, contribution
 from ..resolver import Support, format_value
-from .data import support_dict
+from .data import engine_dict, support_dict
 from .text import wrap
 
 
@@ -111,6 +110,5 @@ def trace_dict(t: Trace) -> dict[str, Any]:
         "scenario": rec.scenario.name,
         "facts": {k: list(v) if isinstance(v, tuple) else v for k, v in rec.scenario.facts.items()},
         "dimensions": [dimension_dict(d) for d in t.dimensions],
-        "engine": {"rules_loaded": rec.rules_loaded, "rules_fired": rec.rules_fired,
-                   "rule_set_version": rec.rule_set_version, "mlarch_version": __version__},
+        "engine": engine_dict(rec, fired=True),
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..recommend import Recommendation, format_value
 from ..resolver import Decision
 from ..vocabulary import STAGES, load_vocabulary
+from .text import effect
 
 
 def md_escape(text: str) -> str:
@@ -24,9 +25,8 @@ def _decision(dec: Decision) -> list[str]:
         lines += [f"> **Deprecated:** {md_escape(note)}", ""]
     for s in dec.reasons:
         links = ", ".join(f"[docs]({u})" for u in s.rule.docs)
-        effect = s.rule.verdict if s.rule.hard else f"{s.rule.verdict} {s.rule.weight}"
         lead = "" if dec.choice in s.rule.choices else f"Rules out {', '.join(s.rule.choices)}: "
-        lines.append(f"- {lead}{md_escape(s.text)} — `{s.rule.id}` ({effect}; exam {', '.join(s.rule.sections)}; {links})")
+        lines.append(f"- {lead}{md_escape(s.text)} — `{s.rule.id}` ({effect(s.rule.verdict, s.rule.weight, signed=False)}; exam {', '.join(s.rule.sections)}; {links})")
     if not dec.reasons:
         lines.append("- No rule applied; first choice in vocabulary order.")
     shown = [a for a in dec.alternatives if a.status != "unsupported"]

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import __version__
 from ..review import Finding, Reason, Review
+from ..rulebook import HARD_VERDICTS
+from .data import engine_dict
 
 
 def reason_dict(r: Reason) -> dict[str, Any]:
     out: dict[str, Any] = {"rule": r.rule, "verdict": r.verdict, "choices": list(r.choices)}
-    if r.verdict in ("prefer", "avoid"):
+    if r.verdict not in HARD_VERDICTS:
         out["weight"] = r.weight
     out.update({"text": r.text, "facts": dict(r.facts), "decisions": dict(r.decisions),
                 "sections": list(r.sections), "docs": list(r.docs)})
@@ -53,9 +54,5 @@ def review_dict(rv: Review) -> dict[str, Any]:
         "findings": [finding_dict(f) for f in rv.findings],
         "design_choices": dict(rv.design.choices),
         "recommendation": dict(rv.recommendation.choices),
-        "engine": {
-            "rules_loaded": rv.recommendation.rules_loaded,
-            "rule_set_version": rv.recommendation.rule_set_version,
-            "mlarch_version": __version__,
-        },
+        "engine": engine_dict(rv.recommendation),
     }

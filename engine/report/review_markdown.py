@@ -9,6 +9,7 @@ from ..review import Finding, Reason, Review
 from ..vocabulary import STAGES, load_vocabulary
 from .markdown import md_escape
 from .review_text import summary_line
+from .text import effect
 
 HEADINGS = {"error": "Errors", "warning": "Warnings", "info": "Notes"}
 ICONS = {"error": "🛑 error", "warning": "⚠️ warning", "info": "ℹ️ info"}
@@ -22,12 +23,11 @@ def _code(value: str | None) -> str:
 
 
 def _reason(r: Reason) -> str:
-    effect = r.verdict if r.verdict in ("require", "forbid") else f"{r.verdict} {r.weight}"
     links = ", ".join(f"[docs]({u})" for u in r.docs)
-    return f"{md_escape(r.text)} — `{r.rule}` ({effect}; exam {', '.join(r.sections)}; {links})"
+    return f"{md_escape(r.text)} — `{r.rule}` ({effect(r.verdict, r.weight, signed=False)}; exam {', '.join(r.sections)}; {links})"
 
 
-def _finding(rv: Review, f: Finding) -> list[str]:
+def _finding(f: Finding) -> list[str]:
     where = f" — line {f.line}" if f.line else ""
     head = f"#### {f.dimension}" + (f": `{f.proposed}`" if f.proposed else "") + f" ({f.kind}{where})"
     lines = [head, "", md_escape(f.message), ""]
@@ -81,7 +81,7 @@ def render_review_markdown(rv: Review, diagram: Callable[[Review], str | None] |
         if found:
             out += [f"## {HEADINGS[severity]}", ""]
             for f in found:
-                out += _finding(rv, f)
+                out += _finding(f)
     undecided = [f for f in rv.findings if f.kind == "undecided"]
     if undecided:
         out += ["## Left undecided", "", "The design does not decide these dimensions; the rules' choice, given the design:", "",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..review import Finding, Reason, Review
-from .text import wrap
+from .text import effect, wrap
 
 
 def plural(n: int, word: str) -> str:
@@ -18,8 +18,7 @@ def summary_line(rv: Review) -> str:
 
 
 def cite(r: Reason) -> str:
-    effect = r.verdict if r.verdict in ("require", "forbid") else f"{r.verdict} {'+' if r.verdict == 'prefer' else '-'}{r.weight}"
-    return f"[{r.rule}, {effect}]"
+    return f"[{r.rule}, {effect(r.verdict, r.weight)}]"
 
 
 def where(rv: Review, f: Finding) -> str:

@@ -6,6 +6,7 @@ import textwrap
 
 from ..recommend import Recommendation, format_value
 from ..resolver import Decision, Support
+from ..rulebook import HARD_VERDICTS
 from ..vocabulary import STAGES, load_vocabulary
 
 WIDTH = 80
@@ -18,10 +19,16 @@ def wrap(text: str, indent: str, hanging: str | None = None) -> list[str]:
     ) or [indent.rstrip()]
 
 
+def effect(verdict: str, weight: int, signed: bool = True) -> str:
+    """What a rule does to its choices: ``forbid``, ``prefer +3`` (``prefer 3`` unsigned), ``avoid -2``."""
+    if verdict in HARD_VERDICTS:
+        return verdict
+    sign = ("+" if verdict == "prefer" else "-") if signed else ""
+    return f"{verdict} {sign}{weight}"
+
+
 def cite(s: Support) -> str:
-    r = s.rule
-    effect = r.verdict if r.hard else f"{r.verdict} {'+' if r.verdict == 'prefer' else '-'}{r.weight}"
-    return f"[{r.id}, {effect}]"
+    return f"[{s.rule.id}, {effect(s.rule.verdict, s.rule.weight)}]"
 
 
 def decision_lines(dec: Decision) -> list[str]:
