@@ -154,12 +154,20 @@ def strength(dec: Decision) -> int:
     return max(dec.score, 0)
 
 
+CONTESTED = ("hard-constraint", "departure", "not-applicable")  # finding kinds where the rules disagree with a choice
+
+
+def agreed(rv: Review) -> list[str]:
+    """The design's dimensions the rules decide and do not contest, in design order."""
+    contested = {f.dimension for f in rv.findings if f.kind in CONTESTED}
+    return [d for d in rv.design.choices if d in rv.given and d not in contested]
+
+
 def score(rv: Review) -> Score:
-    errors = rv.count("error")
-    penalty = sum(f.margin for f in rv.findings if f.kind in ("departure", "not-applicable"))
-    troubled = {f.dimension for f in rv.findings if f.kind in ("hard-constraint", "departure", "not-applicable")}
-    support = sum(strength(rv.given[d]) for d in rv.design.choices if d in rv.given and d not in troubled)
-    return Score(errors, penalty, support)
+    # a departure costs the support it is behind by; choosing for a dimension that does not apply, the top weight
+    penalty = sum(MAX_WEIGHT if f.kind == "not-applicable" else f.margin for f in rv.findings if f.kind in ("departure", "not-applicable"))
+    support = sum(strength(rv.given[d]) for d in agreed(rv))
+    return Score(rv.count("error"), penalty, support)
 
 
 @dataclass(frozen=True)
@@ -176,8 +184,7 @@ class OptionResult:
 
     @property
     def agreed(self) -> list[str]:
-        troubled = {f.dimension for f in self.findings if f.kind != "deprecated-choice"}
-        return [d for d in self.review.design.choices if d in self.review.given and d not in troubled]
+        return agreed(self.review)
 
 
 @dataclass(frozen=True)

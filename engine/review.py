@@ -42,7 +42,6 @@ from . import yamlio
 from .errors import InputError, Problem, did_you_mean
 from .recommend import Engine, Recommendation
 from .resolver import Alternative, Decision, Support, WhyNot, resolve
-from .rulebook import MAX_WEIGHT
 from .scenario import Scenario, load_scenario, validate_mapping
 from .vocabulary import Vocabulary, load_vocabulary
 
@@ -229,10 +228,6 @@ class Review:
         worst = SEVERITIES[: SEVERITIES.index(fail_on) + 1]
         return 1 if any(f.severity in worst for f in self.findings) else 0
 
-    @property
-    def clean(self) -> bool:
-        return not self.count("error") and not self.count("warning")
-
 
 def conditional(decision: Decision, engine: Engine) -> Decision:
     """The rules' own choice for a pinned dimension, given everything else the evaluation had."""
@@ -319,7 +314,7 @@ def _not_applicable(vocab: Vocabulary, dim: str, proposed: str, overall: str | N
     else:
         state = f"{source} {parent} = {value}"
     message = f"{dim} = {proposed} is set but {dim} does not apply: it applies only when {aw.text}, and {state}."
-    return Finding("not-applicable", "warning", dim, proposed, None, overall, message, line=line, margin=MAX_WEIGHT)
+    return Finding("not-applicable", "warning", dim, proposed, None, overall, message, line=line)
 
 
 def _undecided(dec: Decision, overall: str | None, line: int | None) -> Finding:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -17,6 +18,9 @@ from .report import dump_json
 from .scenario import load_scenario
 from .vocabulary import load_vocabulary
 from .whynot import DEFAULT_BUDGET, DEFAULT_MAX_CHANGES, DEFAULT_SECONDS
+
+if TYPE_CHECKING:
+    from .review import Review
 
 REVIEW_FORMATS = ("text", "json", "markdown", "sarif")
 FAIL_ON = ("error", "warning")
@@ -50,7 +54,7 @@ def review_command(ctx: Context, design_file: str, fmt: str, fail_on: str) -> in
     elif fmt == "markdown":
         from .report.review_markdown import render_review_markdown
 
-        text = render_review_markdown(rv, mermaid_of_design())
+        text = render_review_markdown(rv, design_mermaid)
     else:
         from .report.review_text import render_review_text
 
@@ -59,17 +63,11 @@ def review_command(ctx: Context, design_file: str, fmt: str, fail_on: str) -> in
     return rv.exit_status(fail_on)
 
 
-def mermaid_of_design():
-    """A Mermaid drawing of a reviewed design (departures marked), when the diagram module is installed."""
-    try:
-        from .diagram import build_diagram, to_mermaid
-    except ImportError:  # pragma: no cover - the diagram package ships with mlarch
-        return None
+def design_mermaid(rv: Review) -> str:
+    """A Mermaid drawing of a reviewed design, departures marked."""
+    from .diagram import build_diagram, to_mermaid
 
-    def draw(rv) -> str:
-        return to_mermaid(build_diagram(rv.recommendation, rv.design.choices, rv.evaluated))
-
-    return draw
+    return to_mermaid(build_diagram(rv.recommendation, rv.design.choices, rv.evaluated))
 
 
 @click.command("answer")
