@@ -37,10 +37,10 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from . import yamlio
-from .errors import InputError, Problem, did_you_mean
+from .errors import InputError, Problem
 from .recommend import Engine, Recommendation
 from .resolver import Decision
-from .review import Design, Finding, Review, parse_choices, review, scenario_from, text_field
+from .review import Design, Finding, Review, open_mapping, parse_choices, review, scenario_from, text_field
 from .rulebook import MAX_WEIGHT
 from .scenario import Scenario
 from .vocabulary import load_vocabulary
@@ -68,14 +68,7 @@ class Question:
 def load_question(path: str | Path) -> Question:
     """Load and validate a question file; raise :class:`InputError` with every problem."""
     vocab = load_vocabulary()
-    doc = yamlio.load(path)
-    data = doc.data
-    if not isinstance(data, dict):
-        raise InputError(doc.source, [doc.problem((), "a question file is a mapping", allowed=QUESTION_KEYS)])
-    problems: list[Problem] = []
-    for key in data:
-        if key not in QUESTION_KEYS:
-            problems.append(doc.problem((key,), "unknown key", allowed=QUESTION_KEYS, suggestion=did_you_mean(key, QUESTION_KEYS)))
+    doc, data, problems = open_mapping(path, QUESTION_KEYS, "question")
     stem = Path(doc.source).stem
     scenario, found = scenario_from(doc, data, stem)
     problems += found

@@ -133,17 +133,19 @@ def text_field(doc: yamlio.Document, data: Mapping[str, Any], key: str, problems
     return " ".join(value.split())
 
 
+def open_mapping(path: str | Path, keys: tuple[str, ...], what: str) -> tuple[yamlio.Document, dict, list[Problem]]:
+    """Load a ``what`` file that must be a mapping with only ``keys``; unknown keys become problems."""
+    doc = yamlio.load(path)
+    if not isinstance(doc.data, dict):
+        raise InputError(doc.source, [doc.problem((), f"a {what} file is a mapping", allowed=keys)])
+    problems = [doc.problem((k,), "unknown key", allowed=keys, suggestion=did_you_mean(k, keys)) for k in doc.data if k not in keys]
+    return doc, doc.data, problems
+
+
 def load_design(path: str | Path) -> Design:
     """Load and validate a design file; raise :class:`InputError` with every problem."""
     vocab = load_vocabulary()
-    doc = yamlio.load(path)
-    data = doc.data
-    if not isinstance(data, dict):
-        raise InputError(doc.source, [doc.problem((), "a design file is a mapping", allowed=DESIGN_KEYS)])
-    problems: list[Problem] = []
-    for key in data:
-        if key not in DESIGN_KEYS:
-            problems.append(doc.problem((key,), "unknown key", allowed=DESIGN_KEYS, suggestion=did_you_mean(key, DESIGN_KEYS)))
+    doc, data, problems = open_mapping(path, DESIGN_KEYS, "design")
     stem = Path(doc.source).stem
     scenario, found = scenario_from(doc, data, stem)
     problems += found
