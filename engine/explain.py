@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
-from .conditions import All, Condition, Leaf, Literal, Not, describe, refs
+from .conditions import All, Condition, Leaf, Not, describe, refs
 from .lint.evaluate import holds
 from .recommend import Engine, Recommendation
 from .resolver import Decision, Support, format_value
@@ -107,26 +107,6 @@ def resolution_text(decision: Decision, table: Sequence[Tally], order: Sequence[
     if how == "conflict":
         return "Conflicting hard rules: " + "; ".join(decision.conflicts) + f". Kept {c}."
     return f"{c} was given (pinned)."
-
-
-def describe_literal(lit: Literal) -> str:
-    """One DNF test in words, e.g. ``data.location is bigquery``."""
-    ref, kind, v = lit.ref, lit.kind, lit.value
-    vals = ", ".join(format_value(x) for x in v) if isinstance(v, tuple) else format_value(v)
-    return {
-        "absent": f"{ref} is not stated",
-        "stated": f"{ref} is stated",
-        "eq": f"{ref} is {vals}",
-        "neq": f"{ref} is stated and not {vals}",
-        "differs": f"{ref} is not {vals}" if not isinstance(v, tuple) or len(v) == 1 else f"{ref} is none of [{vals}]",
-        "lt": f"{ref} < {vals}",
-        "lte": f"{ref} <= {vals}",
-        "gt": f"{ref} > {vals}",
-        "gte": f"{ref} >= {vals}",
-        "iany": f"{ref} includes {vals}",
-        "iall_neq": f"{ref} includes none of [{vals}]",
-        "empty": f"{ref} is empty",
-    }.get(kind, f"{ref} {kind} {vals}")
 
 
 def inline(cond: Condition, top: bool = True) -> str:

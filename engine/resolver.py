@@ -116,6 +116,10 @@ class WhyNot:
     rule: str | None  # the rule that explains it; None only when no rule applied at all
     text: str
 
+    def cited(self) -> str:
+        """The text with its rule id appended, unless the text already names it."""
+        return self.text + (f" [{self.rule}]" if self.rule and self.rule not in self.text else "")
+
 
 @dataclass(frozen=True)
 class Alternative:
@@ -138,6 +142,10 @@ class Decision:
     pinned_violations: tuple[Support, ...] = field(default_factory=tuple)
     _tallies: Mapping[str, "_Tally"] = field(default_factory=dict, repr=False)
     _order: tuple[str, ...] = field(default=(), repr=False)
+
+    def alternative(self, choice: str) -> Alternative | None:
+        """Why ``choice`` lost (None when it is the decision's own choice)."""
+        return next((a for a in self.alternatives if a.choice == choice), None)
 
     @cached_property
     def alternatives(self) -> tuple[Alternative, ...]:

@@ -41,7 +41,7 @@ from typing import Any, Mapping
 from . import yamlio
 from .errors import InputError, Problem, did_you_mean
 from .recommend import Engine, Recommendation
-from .resolver import Alternative, Decision, Support, WhyNot, resolve
+from .resolver import Decision, Support, WhyNot, resolve
 from .scenario import Scenario, load_scenario, validate_mapping
 from .vocabulary import Vocabulary, load_vocabulary
 
@@ -238,10 +238,6 @@ def conditional(decision: Decision, engine: Engine) -> Decision:
     return resolve(engine.vocab.dimensions[decision.dimension], decision.considered)
 
 
-def _alternative(decision: Decision, choice: str) -> Alternative | None:
-    return next((a for a in decision.alternatives if a.choice == choice), None)
-
-
 def review(engine: Engine, design: Design, recommendation: Recommendation | None = None) -> Review:
     """Review ``design``; ``recommendation`` may be passed when already computed for its scenario."""
     vocab = engine.vocab
@@ -297,7 +293,7 @@ def _hard(dec: Decision, cond: Decision, overall: str | None, line: int | None) 
 
 
 def _departure(dim: str, proposed: str, cond: Decision, overall: str | None, line: int | None) -> Finding:
-    alt = _alternative(cond, proposed)
+    alt = cond.alternative(proposed)
     why = alt.why_not if alt else ()
     margin = max(1, cond.score - (alt.score if alt else 0))
     reasons = tuple(Reason.of(s) for s in cond.reasons[:MAX_REASONS])

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from .adr import STATUSES
 from .cliutil import EXIT_FINDINGS, EXIT_OK, Context, pass_ctx, scenario_files
 from .errors import InputError, did_you_mean
 from .report import dump_json
@@ -190,7 +191,7 @@ def _date(value: str | None) -> str | None:
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False), metavar="DIR",
               help="Folder to write the records into (created if needed).")
-@click.option("--status", type=click.Choice(["proposed", "accepted"]), default="proposed", show_default=True)
+@click.option("--status", type=click.Choice(STATUSES), default="proposed", show_default=True)
 @click.option("--date", help="Date written into each record (YYYY-MM-DD); none by default, so output is reproducible.")
 @click.option("--force", is_flag=True, help="Overwrite records that differ from what would be written.")
 @pass_ctx

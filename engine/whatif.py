@@ -99,6 +99,17 @@ def parse_changes(sets: Sequence[str], unsets: Sequence[str] = ()) -> dict[str, 
     problems: list[Problem] = []
     changes: dict[str, Any] = {}
     seen: set[str] = set()
+
+    def claim(fact: str, where: str) -> FactSpec | None:
+        """The fact's spec, the first time it is changed; a problem otherwise."""
+        spec = _fact(vocab, fact, where, problems)
+        if spec is not None and fact in seen:
+            problems.append(Problem(where, "the same fact is changed twice"))
+            return None
+        if spec is not None:
+            seen.add(fact)
+        return spec
+
     for item in sets:
         fact, eq, text = item.partition("=")
         fact = fact.strip()
@@ -106,27 +117,13 @@ def parse_changes(sets: Sequence[str], unsets: Sequence[str] = ()) -> dict[str, 
         if not eq:
             problems.append(Problem(where, f"expected FACT=VALUE, got {item!r} (use --unset FACT to remove a fact)"))
             continue
-        spec = _fact(vocab, fact, where, problems)
-        if spec is None:
-            continue
-        if fact in seen:
-            problems.append(Problem(where, "the same fact is changed twice"))
-            continue
-        seen.add(fact)
-        value = parse_value(spec, text, where, problems)
+        spec = claim(fact, where)
+        value = parse_value(spec, text, where, problems) if spec is not None else None
         if value is not None:
             changes[fact] = value
-    for fact in unsets:
-        fact = fact.strip()
-        where = f"--unset {fact}"
-        spec = _fact(vocab, fact, where, problems)
-        if spec is None:
-            continue
-        if fact in seen:
-            problems.append(Problem(where, "the same fact is changed twice"))
-            continue
-        seen.add(fact)
-        changes[fact] = None
+    for fact in (f.strip() for f in unsets):
+        if claim(fact, f"--unset {fact}") is not None:
+            changes[fact] = None
     if problems:
         raise InputError(None, problems)
     if not changes:
@@ -176,7 +173,7 @@ def what_if(engine: Engine, scenario: Scenario, changes: Mapping[str, Any]) -> W
         why: tuple[WhyNot, ...] = ()
         note = ""
         if dec is not None and old is not None:
-            alt = next((a for a in dec.alternatives if a.choice == old), None)
+            alt = dec.alternative(old)
             why = alt.why_not if alt else ()
         elif dec is None:
             aw = vocab.dimensions[dim].applies_when

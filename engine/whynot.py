@@ -34,18 +34,17 @@ import itertools
 import math
 import time
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable
 
 from .recommend import Engine, Recommendation
-from .resolver import Alternative, Decision
+from .resolver import Decision
 from .scenario import Scenario
-from .vocabulary import DECISION_PREFIX, MAX_NUMBER, FactSpec, load_vocabulary
+from .vocabulary import DECISION_PREFIX, MAX_NUMBER, FactSpec
 
 DEFAULT_BUDGET = 20000
 DEFAULT_MAX_CHANGES = 2
 DEFAULT_SECONDS = 60.0
 TRIPLE_POOL = 24  # best single changes combined into triples
-SHOWN = 10
 
 UNSET = None  # a change to None un-states the fact
 
@@ -160,7 +159,7 @@ def impossibility(engine: Engine, dimension: str, choice: str, _seen: frozenset[
     if aw.dimension is None or aw.dimension in _seen:
         return None
     parent = engine.vocab.dimensions[aw.dimension]
-    needed = [v for v in parent.choices if (v in aw.values) != (aw.op == "not_in")]
+    needed = [v for v in parent.choices if aw.holds({aw.dimension: v})]
     reasons = [impossibility(engine, aw.dimension, v, _seen | {dimension}) for v in needed]
     if all(reasons):
         return f"{dimension} applies only when {aw.text}, and no scenario can get that: " + "; ".join(r for r in reasons if r)
@@ -242,7 +241,8 @@ def candidate_values(engine: Engine, spec: FactSpec, current: Any, dims: Iterabl
 
 
 class _Search:
-    def __init__(self, engine: Engine, scenario: Scenario, dimension: str, choice: str, budget: int, seconds: float) -> None:
+    def __init__(self, engine: Engine, scenario: Scenario, dimension: str, choice: str, budget: int, seconds: float,
+                 dims: Iterable[str]) -> None:
         self.engine = engine
         self.scenario = scenario
         self.dimension = dimension
@@ -251,8 +251,7 @@ class _Search:
         self.deadline = time.monotonic() + seconds
         self.evaluations = 0
         self.stopped: str | None = None
-        self.memo: dict[tuple[Change, ...], Recommendation] = {}
-        self.only = frozenset(dependencies(engine, dimension))  # nothing else can change the answer
+        self.only = frozenset(dims)  # the dimension and those it depends on: nothing else can change the answer
 
     def out_of_budget(self) -> bool:
         if self.evaluations >= self.budget:
@@ -262,12 +261,9 @@ class _Search:
         return self.stopped is not None
 
     def evaluate(self, changes: tuple[Change, ...]) -> Recommendation:
-        found = self.memo.get(changes)
-        if found is None:
-            self.evaluations += 1
-            found = self.engine.evaluate(self.apply(changes), only=self.only)
-            self.memo[changes] = found
-        return found
+        """Each combination is tried once, so there is nothing to cache."""
+        self.evaluations += 1
+        return self.engine.evaluate(self.apply(changes), only=self.only)
 
     def apply(self, changes: tuple[Change, ...]) -> Scenario:
         return self.scenario.with_facts({c.fact: c.after for c in changes})
@@ -283,22 +279,18 @@ class _Search:
         if dec is None:
             aw = self.engine.vocab.dimensions[dim].applies_when
             parent = self.engine.vocab.dimensions[aw.dimension or dim]
-            needed = [v for v in parent.choices if (v in aw.values) != (aw.op == "not_in")]
+            needed = [v for v in parent.choices if aw.holds({aw.dimension: v})]
             return 1000 + self.distance(rec, aw.dimension, needed) if aw.dimension else 10_000
         best = math.inf
         for c in wanted:
             if dec.choice == c:
                 return 0
-            alt = _alt(dec, c)
+            alt = dec.alternative(c)
             if alt is None:
                 continue
             gap = {"forbidden": 500.0 + len(alt.why_not), "not_required": 400.0}.get(alt.status, max(0, dec.score - alt.score) + 1)
             best = min(best, gap)
         return best
-
-
-def _alt(dec: Decision, choice: str) -> Alternative | None:
-    return next((a for a in dec.alternatives if a.choice == choice), None)
 
 
 def blockers(engine: Engine, rec: Recommendation, dimension: str, choice: str) -> tuple[str, ...]:
@@ -312,10 +304,10 @@ def blockers(engine: Engine, rec: Recommendation, dimension: str, choice: str) -
         return (f"{dimension} does not apply: it applies only when {aw.text}, and {state}.",)
     if dec.choice == choice:
         return ()
-    alt = _alt(dec, choice)
+    alt = dec.alternative(choice)
     out = [f"{dimension} = {dec.choice} ({dec.how}, score {dec.score})."]
     if alt is not None:
-        out += [w.text + (f" [{w.rule}]" if w.rule and w.rule not in w.text else "") for w in alt.why_not]
+        out += [w.cited() for w in alt.why_not]
     return tuple(out)
 
 
@@ -328,9 +320,9 @@ def why_not(engine: Engine, scenario: Scenario, dimension: str, choice: str, max
         return base
     proof = impossibility(engine, dimension, choice)
     if proof:
-        return _with(base, impossible=proof, exhaustive=True, seconds=time.monotonic() - started)
-    search = _Search(engine, scenario, dimension, choice, budget, seconds)
+        return replace(base, impossible=proof, exhaustive=True, seconds=time.monotonic() - started)
     dims = dependencies(engine, dimension)
+    search = _Search(engine, scenario, dimension, choice, budget, seconds, dims)
     facts = relevant_facts(engine, dimension, choice, rec.choices.get(dimension))
     singles: list[Change] = []
     for fact in facts:
@@ -353,13 +345,14 @@ def why_not(engine: Engine, scenario: Scenario, dimension: str, choice: str, max
         if search.hit(out):
             solutions.append((change,))
     together = _tested_together(engine, dims)
+    rank = {c: i for i, c in enumerate(singles)}
     level = 1
     while not solutions and level < max_changes and exhaustive:
         level += 1
-        pool = singles if level == 2 else sorted(singles, key=lambda c: (closeness.get(c, math.inf), singles.index(c)))[:TRIPLE_POOL]
+        pool = singles if level == 2 else sorted(singles, key=lambda c: (closeness.get(c, math.inf), rank[c]))[:TRIPLE_POOL]
         combos = [c for c in itertools.combinations(pool, level) if len({x.fact for x in c}) == level
                   and not _provably_inert(c, inert, together)]
-        combos.sort(key=lambda c: (sum(closeness.get(x, math.inf) for x in c), [singles.index(x) for x in c]))
+        combos.sort(key=lambda c: (sum(closeness.get(x, math.inf) for x in c), [rank[x] for x in c]))
         for combo in combos:
             if search.out_of_budget():
                 exhaustive = False
@@ -368,8 +361,8 @@ def why_not(engine: Engine, scenario: Scenario, dimension: str, choice: str, max
                 solutions.append(combo)
         if level == 3 and len(pool) < len(singles):
             exhaustive = False  # triples only from the closest single changes
-    found = tuple(_solution(rec, engine.evaluate(search.apply(s)), s, dimension) for s in solutions)
-    return _with(base, solutions=found, evaluations=search.evaluations, exhaustive=exhaustive,
+    found = tuple(_solution(engine, rec, engine.evaluate(search.apply(s)), s, dimension) for s in solutions)
+    return replace(base, solutions=found, evaluations=search.evaluations, exhaustive=exhaustive,
                  stopped=search.stopped, relevant=tuple(facts), candidates=len(singles), seconds=time.monotonic() - started)
 
 
@@ -392,17 +385,9 @@ def _provably_inert(combo: tuple[Change, ...], inert: set[Change], together: set
     return not any(frozenset((a.fact, b.fact)) in together for a, b in itertools.combinations(combo, 2))
 
 
-def _with(base: WhyNotResult, **changes: Any) -> WhyNotResult:
-    return replace(base, **changes)
-
-
-def _solution(before: Recommendation, after: Recommendation, changes: tuple[Change, ...], dimension: str) -> Solution:
-    order = list(load_vocabulary().dimensions)
+def _solution(engine: Engine, before: Recommendation, after: Recommendation, changes: tuple[Change, ...], dimension: str) -> Solution:
+    order = list(engine.vocab.dimensions)
     touched = sorted((before.decisions.keys() | after.decisions.keys()) - {dimension}, key=order.index)
     effects = tuple((d, before.choices.get(d), after.choices.get(d)) for d in touched if before.choices.get(d) != after.choices.get(d))
     return Solution(changes, after, effects, dimension)
 
-
-def changes_mapping(changes: Mapping[str, Any]) -> dict[str, Any]:
-    """Changes as plain data (sets as lists)."""
-    return {k: list(v) if isinstance(v, tuple) else v for k, v in changes.items()}

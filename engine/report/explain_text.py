@@ -7,7 +7,7 @@ from typing import Any
 from ..explain import DimensionTrace, Tally, Trace, contribution
 from ..resolver import Support, format_value
 from .data import engine_dict, support_dict
-from .text import wrap
+from .text import effect, wrap
 
 
 def _tally_text(t: Tally) -> str:
@@ -53,8 +53,7 @@ def dimension_lines(d: DimensionTrace) -> list[str]:
         lines.append(f"  {len(d.near_misses)} rule{'s' if len(d.near_misses) != 1 else ''} did not fire (closest first):")
         for m in d.near_misses:
             r = m.rule
-            effect = r.verdict if r.hard else f"{r.verdict} {'+' if r.verdict == 'prefer' else '-'}{r.weight}"
-            lines += wrap(f"{r.id} ({effect} {', '.join(r.choices)}): " + ("; ".join(m.failed) or "its dimension did not apply"),
+            lines += wrap(f"{r.id} ({effect(r.verdict, r.weight)} {', '.join(r.choices)}): " + ("; ".join(m.failed) or "its dimension did not apply"),
                           "    - ", "      ")
     return lines
 

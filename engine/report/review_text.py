@@ -39,7 +39,7 @@ def finding_lines(rv: Review, f: Finding) -> list[str]:
         mark = "!" if f.kind == "hard-constraint" else "+"
         lines += wrap(f"{r.text} {cite(r)}", f"      {mark} ", "        ")
     for w in f.why_not:
-        lines += wrap(f"{f.proposed}: {w.text}" + (f" [{w.rule}]" if w.rule and w.rule not in w.text else ""), "      x ", "        ")
+        lines += wrap(f"{f.proposed}: {w.cited()}", "      x ", "        ")
     for url in f.docs:
         lines.append(f"        docs: {url}")  # never broken: a URL must stay clickable
     return lines

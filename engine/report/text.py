@@ -54,7 +54,7 @@ def decision_lines(dec: Decision) -> list[str]:
     for alt in shown:
         for i, w in enumerate(alt.why_not):
             lead = f"    x {alt.choice}: " if i == 0 else "      "
-            lines += wrap(w.text + (f" [{w.rule}]" if w.rule and w.rule not in w.text else ""), lead, "      ")
+            lines += wrap(w.cited(), lead, "      ")
     hidden = len(dec.alternatives) - len(shown)
     if hidden:
         lines.append(f"    ({hidden} other choice{'s' if hidden != 1 else ''} had no supporting rule)")

@@ -27,7 +27,7 @@ def difference_lines(d: Difference) -> list[str]:
             lead = "" if d.decision.choice in s.rule.choices else f"rules out {', '.join(s.rule.choices)}: "
             lines += wrap(f"{lead}{s.text} [{s.rule.id}]", "    + ", "      ")
     for w in d.why_not_before:
-        lines += wrap(f"{d.before}: {w.text}" + (f" [{w.rule}]" if w.rule and w.rule not in w.text else ""), "    x ", "      ")
+        lines += wrap(f"{d.before}: {w.cited()}", "    x ", "      ")
     return lines
 
 
