@@ -399,3 +399,45 @@ def test_a_preference_that_never_wins_where_it_fires_is_outweighed(base):
     assert all(f.severity == "info" and "aimed at it together with" in f.message for f in pair), render_text(report)
     assert "data_processing.strong-dataflow" not in found  # +3 beats the default where it fires
     assert "outweighed" in CHECKS
+
+
+class _StubRun:
+    """Just what `outweighed` reads from a lint run, with a search that fails alone and,
+    when ``paired`` is set, succeeds once aimed at the rule together with an ally."""
+
+    def __init__(self, book, fired, paired: bool):
+        self.book, self.won, self.first_fired, self.paired = book, set(), dict.fromkeys(fired, "scenario"), paired
+        self.finder = self
+        self.seed_fired: dict = {}
+        self.calls: list[int] = []
+
+    def find(self, goals, predicate, budget=60, small=True):
+        self.calls.append(budget)
+        alone = budget == 120  # the first search of each rule: its own condition
+        return None if alone or not self.paired else "paired-scenario"
+
+    def fires(self, rule, small=True):
+        return "fires-scenario"
+
+    def decided(self, scenario, dimension):
+        return f"the engine decides {dimension} = bigquery_sql"
+
+
+def test_outweighed_is_a_note_only_when_a_win_needs_an_ally(tmp_path):
+    from engine.lint.checks import outweighed
+
+    pd = {"dimension": "data_processing", "weight": 1}
+    write(tmp_path, "r.yaml", [
+        rule("data_processing.a", {"data.labeled": True}, {**pd, "prefer": "dataproc"}, fires=[{"data": {"labeled": True}}]),
+        rule("data_processing.b", {"team.prefers_no_code": True}, {**pd, "prefer": "dataproc"}, fires=[{"team": {"prefers_no_code": True}}]),
+    ])
+    book = load_rulebook([tmp_path / "r.yaml"])
+    rule_a = book.get("data_processing.a")
+    paired = outweighed(_StubRun(book, ["data_processing.a"], paired=True), [rule_a], set())
+    assert [(f.check, f.severity, f.rules) for f in paired] == [("outweighed", "info", ("data_processing.a", "data_processing.b"))]
+    assert paired[0].scenario == "paired-scenario" and "together with data_processing.b" in paired[0].message
+    alone = outweighed(_StubRun(book, ["data_processing.a"], paired=False), [rule_a], set())
+    assert [(f.severity, f.rules, f.scenario) for f in alone] == [("warning", ("data_processing.a",), "fires-scenario")]
+    won = _StubRun(book, ["data_processing.a"], paired=False)
+    won.won.add("data_processing.a")
+    assert outweighed(won, [rule_a], set()) == [] and won.calls == []  # a rule seen winning is not searched
