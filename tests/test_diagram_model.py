@@ -177,8 +177,7 @@ def test_a_design_breaking_a_hard_rule_says_so_on_the_component(bundled_engine):
     design = {"approach": "custom_training", "framework": "xgboost", "training_hardware": "tpu"}
     completed = bundled_engine.evaluate(scenario, pinned=design)
     broken = completed.decisions["training_hardware"].pinned_violations
-    if not broken:
-        pytest.skip("the bundled rules no longer forbid XGBoost on TPUs")
+    assert broken, "the bundled rules must forbid TPUs for XGBoost (constraint no-tpu-for-classical-ml)"
     d = build_diagram(bundled_engine.evaluate(scenario), design, completed)
     dep = next(x for x in d.component("training").departures if x.dimension == "training_hardware")
     assert dep.breaks == tuple(dict.fromkeys(s.rule.id for s in broken))

@@ -145,7 +145,7 @@ def test_cli_text_and_json(capsys, tmp_path):
     code, out, _ = run_cli(capsys, "--rules", FIXTURE_RULES, "why-not", str(path), "training_hardware", "tpu", "-f", "json")
     data = json.loads(out)
     assert code == 0 and data["recommended"] == "cpu" and data["search"]["exhaustive"] is True
-    assert all(len(s["changes"]) == 2 for s in data["solutions"])
+    assert data["solutions"] and all(len(s["changes"]) == 2 for s in data["solutions"])
     code, out, _ = run_cli(capsys, "--rules", FIXTURE_RULES, "why-not", str(path), "approach", "foundation_model")
     assert code == 0 and "No change of facts can make it the recommendation" in out
 
