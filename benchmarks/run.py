@@ -31,13 +31,13 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine.conditions import to_data  # noqa: E402
-from engine.recommend import Engine  # noqa: E402
-from engine.report import render  # noqa: E402
-from engine.rulebook import load_rulebook, parse_rule_document  # noqa: E402
-from engine.scenario import load_scenario  # noqa: E402
-from engine.vocabulary import load_vocabulary  # noqa: E402
-from engine.yamlio import Document  # noqa: E402
+from mlarch.core.conditions import to_data  # noqa: E402
+from mlarch.core.engine import Engine  # noqa: E402
+from mlarch.core.rulebook import load_rulebook, parse_rule_document  # noqa: E402
+from mlarch.core.scenario import load_scenario  # noqa: E402
+from mlarch.core.vocabulary import load_vocabulary  # noqa: E402
+from mlarch.core.yamlio import Document  # noqa: E402
+from mlarch.recommend.render import render  # noqa: E402
 
 MLARCH = [str(Path(sys.executable).with_name("mlarch"))]
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))

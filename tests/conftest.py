@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
-
-from engine.recommend import Engine, bundled_rulebook
-from engine.rulebook import load_rulebook
+from mlarch.core.engine import Engine, bundled_rulebook
+from mlarch.core.rulebook import load_rulebook
 
 # Tests never touch the user's cache: a throw-away folder for this session.
 os.environ.setdefault("MLARCH_CACHE_DIR", tempfile.mkdtemp(prefix="mlarch-test-cache-"))
@@ -45,7 +44,7 @@ def fixture_engine():
 
 def run_cli(capsys, *args: object) -> tuple[int, str, str]:
     """Run the CLI in-process (as `mlarch ARGS...`): exit status, stdout, stderr."""
-    from cli import main
+    from mlarch.cli.app import main
 
     code = main([str(a) for a in args])
     out, err = capsys.readouterr()

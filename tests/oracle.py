@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from engine.conditions import to_data
+from mlarch.core.conditions import to_data
 
 DECISION = "decision."
 

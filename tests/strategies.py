@@ -13,11 +13,10 @@ from typing import Any
 
 import yaml
 from hypothesis import strategies as st
-
-from engine import yamlio
-from engine.rulebook import RuleBook, parse_rule_document
-from engine.scenario import Scenario, validate_mapping
-from engine.vocabulary import FactSpec, load_vocabulary
+from mlarch.core import yamlio
+from mlarch.core.rulebook import RuleBook, parse_rule_document
+from mlarch.core.scenario import Scenario, validate_mapping
+from mlarch.core.vocabulary import FactSpec, load_vocabulary
 
 SCALE = 10 if os.environ.get("HYPOTHESIS_PROFILE") == "thorough" else 1
 
@@ -222,8 +221,8 @@ _DOMAINS: dict[str, Any] = {}
 
 
 def domains_of(book: RuleBook) -> Any:
-    """The finite abstraction of a rule base (engine/lint/domain.py), built once per rule set."""
-    from engine.lint.domain import Domains
+    """The finite abstraction of a rule base (engine/analysis/domain.py), built once per rule set."""
+    from mlarch.analysis.domain import Domains
 
     found = _DOMAINS.get(book.version)
     if found is None:
@@ -302,7 +301,7 @@ def rule_witnesses(book: RuleBook, rule_id: str) -> list[dict[str, Any]]:
     key = (book.version, rule_id)
     found = _WITNESSES.get(key)
     if found is None:
-        from engine.lint.domain import Unsat
+        from mlarch.analysis.domain import Unsat
 
         domains = domains_of(book)
         rule = book.get(rule_id)

@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
-
-from engine.adr import file_name, records
-from engine.scenario import load_scenario
-from engine.vocabulary import load_vocabulary
+from mlarch.adr.model import file_name, records
+from mlarch.core.scenario import load_scenario
+from mlarch.core.vocabulary import load_vocabulary
 
 from .conftest import ROOT, run_cli
 

@@ -6,9 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-
-from engine.answer import Score, answer, load_question
-from engine.vocabulary import load_vocabulary
+from mlarch.answer.model import Score, answer, load_question
+from mlarch.core.vocabulary import load_vocabulary
 
 from .conftest import FIXTURES, ROOT, run_cli
 

@@ -12,11 +12,10 @@ import os
 from pathlib import Path
 
 import pytest
-
-from engine.recommend import bundled_rulebook
-from engine.report import render
-from engine.ruletests import rule_fires
-from engine.scenario import load_scenario
+from mlarch.core.engine import bundled_rulebook
+from mlarch.core.examples import rule_fires
+from mlarch.core.scenario import load_scenario
+from mlarch.recommend.render import render
 
 from .conftest import ROOT
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import pickle
 
 import pytest
-
-from engine import cache
-from engine.recommend import Engine
-from engine.rulebook import load_rulebook
+from mlarch.core import cache
+from mlarch.core.engine import Engine
+from mlarch.core.rulebook import load_rulebook
 
 from .conftest import FIXTURES
 
@@ -70,7 +69,7 @@ def test_disabled_cache_writes_nothing(cache_dir, tmp_path, monkeypatch):
 
 
 def test_cached_compilation_gives_the_same_answers(cache_dir, fixture_engine):
-    from engine.scenario import validate_mapping
+    from mlarch.core.scenario import validate_mapping
 
     book = fixture_engine.rulebook
     s = validate_mapping({"name": "x", "model": {"custom_architecture": True, "framework": "scikit_learn", "size": "very_large"}})

@@ -150,7 +150,7 @@ def test_coverage_flags_uncovered_sections(capsys):
 def test_feature_commands_are_imported_only_when_used():
     """`mlarch recommend` must not pay for Graphviz, lint or the review search."""
     code = (
-        "import sys, cli; heavy = ['graphviz', 'engine.diagram', 'engine.lint.checks', 'engine.review_cli', 'engine.whynot'];"
+        "import sys, mlarch.cli.app; heavy = ['graphviz', 'mlarch.diagram', 'mlarch.lint.checks', 'mlarch.review.command', 'mlarch.explain.whynot'];"
         "print([m for m in heavy if m in sys.modules])"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
@@ -159,8 +159,7 @@ def test_feature_commands_are_imported_only_when_used():
 
 def test_every_lazy_command_resolves_to_its_name():
     import click
-
-    from cli import FEATURE_COMMANDS, cli
+    from mlarch.cli.app import FEATURE_COMMANDS, cli
 
     ctx = click.Context(cli)
     for name in FEATURE_COMMANDS:

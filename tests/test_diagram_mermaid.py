@@ -18,11 +18,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
-from engine.diagram import build_diagram, to_mermaid
-from engine.diagram.dot import Options
-from engine.diagram.render import markdown_block
-from engine.scenario import load_scenario
+from mlarch.core.scenario import load_scenario
+from mlarch.diagram import build_diagram, to_mermaid
+from mlarch.diagram.dot import Options
+from mlarch.diagram.render import markdown_block
 
 from .conftest import ROOT
 from .test_diagram_support import HOSTILE, SCENARIOS, bundled, hostile_engine, hostile_pins, hostile_scenario

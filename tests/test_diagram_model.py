@@ -13,11 +13,10 @@ import subprocess
 import sys
 
 import pytest
-
-from engine.diagram import build_diagram
-from engine.diagram.model import MAX_REASONS
-from engine.diagram.table import FRAME, PIPELINE, load_table
-from engine.scenario import validate_mapping
+from mlarch.core.scenario import validate_mapping
+from mlarch.diagram import build_diagram
+from mlarch.diagram.model import MAX_REASONS
+from mlarch.diagram.table import FRAME, PIPELINE, load_table
 
 from .conftest import ROOT
 from .test_diagram_support import SCENARIOS, bundled
@@ -25,7 +24,7 @@ from .test_diagram_support import SCENARIOS, bundled
 
 @pytest.fixture(scope="module")
 def recs(bundled_engine):
-    from engine.scenario import load_scenario
+    from mlarch.core.scenario import load_scenario
 
     return {p.stem: bundled_engine.evaluate(load_scenario(p)) for p in SCENARIOS}
 
@@ -196,9 +195,9 @@ def test_diagram_text_is_identical_across_hash_seeds():
     """Same input, byte-identical DOT and Mermaid, whatever Python's hash seed."""
     code = (
         "import sys; sys.path.insert(0, %r)\n"
-        "from engine.recommend import default_engine\n"
-        "from engine.scenario import load_scenario\n"
-        "from engine.diagram import build_diagram, to_dot, to_mermaid\n"
+        "from mlarch.core.engine import default_engine\n"
+        "from mlarch.core.scenario import load_scenario\n"
+        "from mlarch.diagram import build_diagram, to_dot, to_mermaid\n"
         "e = default_engine()\n"
         "for n in ('fraud-realtime-scoring', 'churn-bigquery-sql-team', 'hr-policy-assistant-rag'):\n"
         "    d = build_diagram(e.evaluate(load_scenario(%r + '/' + n + '.yaml')))\n"

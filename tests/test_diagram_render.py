@@ -12,13 +12,12 @@ import xml.etree.ElementTree as ET
 from functools import lru_cache
 
 import pytest
-
-from engine.diagram import build_diagram, render, to_dot
-from engine.diagram.dot import PIPELINE_NODE, Options
-from engine.diagram.escape import clean, visible
-from engine.diagram.render import PNG_DPI, GraphvizMissing
-from engine.diagram.table import PIPELINE
-from engine.scenario import load_scenario
+from mlarch.core.scenario import load_scenario
+from mlarch.diagram import build_diagram, render, to_dot
+from mlarch.diagram.dot import PIPELINE_NODE, Options
+from mlarch.diagram.escape import clean, visible
+from mlarch.diagram.render import PNG_DPI, GraphvizMissing
+from mlarch.diagram.table import PIPELINE
 
 from .test_diagram_support import (
     HOSTILE,
@@ -38,7 +37,7 @@ SLIDE = (13.33 - 0.8, 7.5 - 1.5)  # 16:9, room for a slide title
 
 @lru_cache(maxsize=None)
 def _diagram(name: str):
-    from engine.recommend import default_engine
+    from mlarch.core.engine import default_engine
 
     return build_diagram(default_engine().evaluate(load_scenario(next(p for p in SCENARIOS if p.stem == name))))
 
@@ -177,7 +176,7 @@ def test_svg_is_well_formed_and_tooltips_carry_the_reasons():
 
 
 def _rec_reasons(dim: str):
-    from engine.recommend import default_engine
+    from mlarch.core.engine import default_engine
 
     rec = default_engine().evaluate(load_scenario(next(p for p in SCENARIOS if p.stem == "fraud-realtime-scoring")))
     return rec.decisions[dim].reasons
@@ -262,7 +261,7 @@ def test_hostile_text_cannot_inject_into_svg(hostile):
 def test_escaping_functions_round_trip_visible_text():
     from html import unescape
 
-    from engine.diagram.escape import html, mermaid
+    from mlarch.diagram.escape import html, mermaid
 
     visible = clean(HOSTILE).replace("\n", " ")
     assert unescape(html(HOSTILE)).replace("\\\\", "\\") == visible

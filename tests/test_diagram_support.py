@@ -13,10 +13,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
-from engine.recommend import Engine
-from engine.rulebook import load_rulebook
-from engine.scenario import Scenario, load_scenario, validate_mapping
+from mlarch.core.engine import Engine
+from mlarch.core.rulebook import load_rulebook
+from mlarch.core.scenario import Scenario, load_scenario, validate_mapping
 
 from .conftest import ROOT
 

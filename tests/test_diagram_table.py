@@ -6,11 +6,10 @@ from __future__ import annotations
 import copy
 
 import pytest
-
-from engine import yamlio
-from engine.diagram.table import TABLE_FILE, load_table, parse_table
-from engine.errors import EngineError
-from engine.vocabulary import load_vocabulary
+from mlarch.core import yamlio
+from mlarch.core.errors import EngineError
+from mlarch.core.vocabulary import load_vocabulary
+from mlarch.diagram.table import TABLE_FILE, load_table, parse_table
 
 
 def raw() -> dict:

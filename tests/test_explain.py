@@ -6,11 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-
-from engine.explain import trace
-from engine.recommend import Engine
-from engine.rulebook import load_rulebook
-from engine.scenario import load_scenario, validate_mapping
+from mlarch.core.engine import Engine
+from mlarch.core.rulebook import load_rulebook
+from mlarch.core.scenario import load_scenario, validate_mapping
+from mlarch.explain.trace import trace
 
 from .conftest import FIXTURES, ROOT, run_cli
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from engine.errors import InputError
-from engine.scenario import validate_mapping
-from engine.whatif import parse_changes, what_if
+from mlarch.core.errors import InputError
+from mlarch.core.scenario import validate_mapping
+from mlarch.explain.whatif import parse_changes, what_if
 
 from .conftest import FIXTURES, ROOT, run_cli
 

@@ -12,9 +12,8 @@ import itertools
 import json
 
 import pytest
-
-from engine.scenario import validate_mapping
-from engine.whynot import Change, candidate_values, impossibility, why_not
+from mlarch.core.scenario import validate_mapping
+from mlarch.explain.whynot import Change, candidate_values, impossibility, why_not
 
 from .conftest import FIXTURES, ROOT, run_cli
 
@@ -161,7 +160,7 @@ def test_cli_rejects_bad_arguments(capsys, args, fragment):
 
 
 def test_bundled_rules_search_finds_a_verified_answer(bundled_engine):
-    from engine.scenario import load_scenario
+    from mlarch.core.scenario import load_scenario
 
     scenario = load_scenario(ROOT / "scenarios" / "churn-bigquery-sql-team.yaml")
     r = why_not(bundled_engine, scenario, "approach", "automl")
@@ -172,7 +171,7 @@ def test_bundled_rules_search_finds_a_verified_answer(bundled_engine):
 
 
 def test_docs_state_the_real_defaults():
-    from engine.whynot import DEFAULT_BUDGET, DEFAULT_SECONDS
+    from mlarch.explain.whynot import DEFAULT_BUDGET, DEFAULT_SECONDS
 
     docs = (ROOT / "docs" / "explain.md").read_text()
     assert f"(default\n   {DEFAULT_BUDGET:,})" in docs or f"(default {DEFAULT_BUDGET:,})" in docs
@@ -182,8 +181,8 @@ def test_docs_state_the_real_defaults():
 @pytest.mark.parametrize("dimension", ["approach", "training_hardware", "serving_platform", "monitoring_objective", "deidentification"])
 def test_restricted_evaluation_decides_those_dimensions_as_a_full_one(bundled_engine, dimension):
     """Engine.evaluate(only=...) (used by the search) must agree with a full evaluation."""
-    from engine.scenario import load_scenario
-    from engine.whynot import dependencies
+    from mlarch.core.scenario import load_scenario
+    from mlarch.explain.whynot import dependencies
 
     only = set(dependencies(bundled_engine, dimension))
     for path in sorted((ROOT / "scenarios").glob("*.yaml"))[::4]:

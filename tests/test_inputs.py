@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from engine import yamlio
-from engine.errors import InputError, did_you_mean
-from engine.scenario import json_schema, load_scenario, validate_mapping
-from engine.vocabulary import MAX_NUMBER, load_vocabulary
+from mlarch.core import yamlio
+from mlarch.core.errors import InputError, did_you_mean
+from mlarch.core.scenario import json_schema, load_scenario, validate_mapping
+from mlarch.core.vocabulary import MAX_NUMBER, load_vocabulary
 
 from .conftest import ROOT
 
@@ -201,7 +200,7 @@ def _ids(vocab_data: dict) -> dict[str, set[str]]:
 
 def test_project_vocabulary_keeps_every_contract_id():
     contract = _ids(yaml.safe_load(CONTRACT.read_text()))
-    ours = _ids(yaml.safe_load((ROOT / "engine" / "vocabulary.yaml").read_text()))
+    ours = _ids(yaml.safe_load((ROOT / "engine" / "core" / "vocabulary.yaml").read_text()))
     for key, values in contract.items():
         assert key in ours, f"{key} was renamed or dropped"
         assert values <= ours[key], f"{key} lost values {values - ours[key]}"

@@ -9,14 +9,13 @@ from typing import Any
 
 import pytest
 import yaml
-
-from engine.lint.checks import lint
-from engine.lint.findings import CHECKS, render_text
-from engine.lint.spec import load_invariants
-from engine.recommend import Engine
-from engine.rulebook import load_rulebook
-from engine.scenario import validate_mapping
-from engine.vocabulary import load_vocabulary
+from mlarch.core.engine import Engine
+from mlarch.core.rulebook import load_rulebook
+from mlarch.core.scenario import validate_mapping
+from mlarch.core.vocabulary import load_vocabulary
+from mlarch.lint.checks import lint
+from mlarch.lint.findings import CHECKS, render_text
+from mlarch.lint.spec import load_invariants
 
 from .conftest import FIXTURES, run_cli
 
@@ -284,7 +283,7 @@ def test_cli_bad_input_exits_2_with_one_line(capsys, args, message):
 def test_lint_runs_on_the_bundled_rules_and_every_scenario_it_shows_is_valid():
     """The bundled rules change while authors work, so no golden findings: lint must
     run, and every scenario it prints must be a valid scenario file."""
-    from engine.paths import bundled_rules_dir
+    from mlarch.core.paths import bundled_rules_dir
 
     report = lint([bundled_rules_dir()], samples=200)
     assert report.rules > 0
@@ -298,8 +297,8 @@ def test_lint_runs_on_the_bundled_rules_and_every_scenario_it_shows_is_valid():
 
 
 def test_invariants_file_is_checked_like_a_rule_file(tmp_path):
-    from engine.errors import InputError
-    from engine.lint.spec import load_invariants
+    from mlarch.core.errors import InputError
+    from mlarch.lint.spec import load_invariants
 
     path = tmp_path / "invariants.yaml"
     path.write_text(
@@ -319,7 +318,7 @@ def test_invariants_file_is_checked_like_a_rule_file(tmp_path):
 
 
 def test_the_bundled_invariants_name_the_constraints_of_the_issue():
-    from engine.lint.spec import bundled_invariants
+    from mlarch.lint.spec import bundled_invariants
 
     found = {(c.dimension, c.verdict, c.choices) for c in bundled_invariants().constraints}
     assert ("training_hardware", "forbid", ("tpu",)) in found
@@ -424,7 +423,7 @@ class _StubRun:
 
 
 def test_outweighed_is_a_note_only_when_a_win_needs_an_ally(tmp_path):
-    from engine.lint.checks import outweighed
+    from mlarch.lint.checks import outweighed
 
     pd = {"dimension": "data_processing", "weight": 1}
     write(tmp_path, "r.yaml", [

@@ -17,22 +17,12 @@ import threading
 
 import durable_rules_engine as dre
 import pytest
-
-from engine import yamlio
-from engine.errors import EngineError, InputError, RuleBaseLimitError
-from engine.matcher import (
-    DISCRIMINATOR,
-    GUARD,
-    MAX_CHILDREN,
-    MAX_STACK,
-    Matcher,
-    _Trie,
-    dumps,
-    json_number,
-)
-from engine.recommend import Engine
-from engine.rulebook import RuleBook, parse_rule_document
-from engine.scenario import validate_mapping
+from mlarch.core import yamlio
+from mlarch.core.engine import Engine
+from mlarch.core.errors import EngineError, InputError, RuleBaseLimitError
+from mlarch.core.matcher import DISCRIMINATOR, GUARD, MAX_CHILDREN, MAX_STACK, Matcher, _Trie, dumps, json_number
+from mlarch.core.rulebook import RuleBook, parse_rule_document
+from mlarch.core.scenario import validate_mapping
 
 
 def book(entries: list[dict]) -> RuleBook:
@@ -68,7 +58,7 @@ def test_no_background_threads_are_started():
         for _ in range(20):
             engine.evaluate(scenario(serving={"latency_ms": 10}))
         assert threading.active_count() == before
-    import engine.matcher as m
+    import mlarch.core.matcher as m
     assert "Host" not in vars(m) and "engine" not in vars(m)  # durable.engine.Host is never used
 
 
@@ -105,10 +95,10 @@ dre.delete_state(h, "s1")
 """
 
 ENGINE_UNMATCHED = """
-from engine import yamlio
-from engine.recommend import Engine
-from engine.rulebook import RuleBook, parse_rule_document
-from engine.scenario import validate_mapping
+from mlarch.core import yamlio
+from mlarch.core.engine import Engine
+from mlarch.core.rulebook import RuleBook, parse_rule_document
+from mlarch.core.scenario import validate_mapping
 entries = [{"id": "serving_mode.never", "title": "t", "section": "4.1", "docs": ["https://cloud.google.com/x"],
             "when": {"data.size_gb": {"gt": 10**9}}, "then": {"dimension": "serving_mode", "prefer": "online", "weight": 1},
             "because": "b", "examples": {"fires": [{}], "does_not_fire": [{}]}}]
@@ -167,7 +157,7 @@ def test_every_compiled_pattern_starts_with_the_discriminator():
 
 def _definition(engine: Engine, ruleset) -> str:
     """Rebuild the JSON a ruleset was created from (for inspection)."""
-    from engine.matcher import conjunct_tests
+    from mlarch.core.matcher import conjunct_tests
     program = next(p for p in engine.matcher.programs if ruleset in p.rulesets)
     definition = {GUARD: {"all": [{"m": {"t": DISCRIMINATOR}}]}}
     for name, (rule_id, k) in ruleset.names.items():
@@ -268,8 +258,8 @@ def test_raw_expression_sequence_limit():
 
 def test_a_rule_too_big_for_durable_is_refused_clearly():
     """Guard: the compiler counts expression entries and names the rule it refuses."""
-    from engine.conditions import Literal
-    from engine.matcher import plan_chunks
+    from mlarch.core.conditions import Literal
+    from mlarch.core.matcher import plan_chunks
     big = book([rule("serving_mode.huge", {"team.skills": {"contains_none": ["sql", "python"]}})]).rules[0]
     conj = tuple(Literal(f"f.f{i}", "iall_neq", ("a", "b")) for i in range(15))
     with pytest.raises(RuleBaseLimitError, match="serving_mode.huge"):
@@ -296,7 +286,7 @@ def test_null_tests_are_never_shared_by_durable():
 
 def test_trie_bound_counts_exclusive_equalities_once():
     trie = _Trie()
-    from engine.conditions import Literal
+    from mlarch.core.conditions import Literal
     for i in range(100):
         trie.add((Literal("data.rows", "eq", i),))
     assert trie.worst_stack() == 1
@@ -386,7 +376,7 @@ def test_a_failing_assert_disables_the_engine_instead_of_crashing(monkeypatch):
     """If durable fails mid-assert the state may be half-built; never delete it, refuse further use."""
     rb = book([rule("serving_mode.a", {"serving.latency_ms": {"lt": 100}})])
     engine = Engine(rb)
-    import engine.matcher as m
+    import mlarch.core.matcher as m
 
     def failing(handle, fact):
         raise dre.error("Could not assert fact, error code: 303")

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
-
-from engine.recommend import Engine
-from engine.vocabulary import load_vocabulary
+from mlarch.core.engine import Engine
+from mlarch.core.vocabulary import load_vocabulary
 
 from . import oracle
 from .strategies import as_yaml, focused_scenarios, rule_sets, scaled, scenarios

@@ -22,17 +22,16 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
-
-from engine import yamlio
-from engine.conditions import to_dnf
-from engine.lint import invariants as inv
-from engine.lint.sampling import seed_scenarios
-from engine.lint.spec import bundled_invariants
-from engine.paths import bundled_rules_dir
-from engine.recommend import Engine, bundled_rulebook
-from engine.report import render
-from engine.rulebook import load_rulebook, rule_files
-from engine.scenario import validate_mapping
+from mlarch.analysis.sampling import seed_scenarios
+from mlarch.core import yamlio
+from mlarch.core.conditions import to_dnf
+from mlarch.core.engine import Engine, bundled_rulebook
+from mlarch.core.paths import bundled_rules_dir
+from mlarch.core.rulebook import load_rulebook, rule_files
+from mlarch.core.scenario import validate_mapping
+from mlarch.lint import invariants as inv
+from mlarch.lint.spec import bundled_invariants
+from mlarch.recommend.render import render
 
 from .strategies import as_yaml, domains_of, fact_strategies, realistic_scenarios, scaled, smallest
 
@@ -157,7 +156,7 @@ def test_decisions_are_coherent(bundled_engine, cases):
 @settings(max_examples=scaled(200), **SETTINGS)
 @given(cases=CASES)
 def test_reasons_are_faithful_to_the_scenario(bundled_engine, cases):
-    from engine.report.data import to_dict
+    from mlarch.core.serialize import to_dict
 
     for scenario in cases:
         rec = bundled_engine.evaluate(scenario)

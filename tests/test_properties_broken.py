@@ -22,14 +22,13 @@ import pytest
 import yaml
 from hypothesis import Phase, find, settings
 from hypothesis.errors import NoSuchExample
-
-from engine import yamlio
-from engine.lint import invariants as inv
-from engine.lint.spec import parse_invariants
-from engine.recommend import Engine
-from engine.report import render
-from engine.rulebook import RuleBook, parse_rule_document
-from engine.vocabulary import load_vocabulary
+from mlarch.core import yamlio
+from mlarch.core.engine import Engine
+from mlarch.core.rulebook import RuleBook, parse_rule_document
+from mlarch.core.vocabulary import load_vocabulary
+from mlarch.lint import invariants as inv
+from mlarch.lint.spec import parse_invariants
+from mlarch.recommend.render import render
 
 from .conftest import FIXTURES
 from .strategies import domains_of, realistic_scenarios, smallest

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import pytest
-
-from engine import yamlio
-from engine.errors import InputError
-from engine.plan import make_plan
-from engine.recommend import Engine
-from engine.rulebook import RuleBook, parse_rule_document
-from engine.scenario import validate_mapping
-from engine.vocabulary import load_vocabulary
+from mlarch.core import yamlio
+from mlarch.core.engine import Engine
+from mlarch.core.errors import InputError
+from mlarch.core.plan import make_plan
+from mlarch.core.rulebook import RuleBook, parse_rule_document
+from mlarch.core.scenario import validate_mapping
+from mlarch.core.vocabulary import load_vocabulary
 
 
 def book(*entries) -> RuleBook:

@@ -7,10 +7,10 @@ import re
 from pathlib import Path
 
 import pytest
-
-from engine.answer import score
-from engine.review import load_design, recommendation_as_design, review
-from engine.scenario import load_scenario
+from mlarch.answer.model import score
+from mlarch.core.designs import load_design
+from mlarch.core.judge import recommendation_as_design, review
+from mlarch.core.scenario import load_scenario
 
 from .conftest import FIXTURES, ROOT, run_cli
 
@@ -295,7 +295,7 @@ def test_markdown_report_is_pasteable(capsys):
 
 
 def test_docs_describe_every_finding_kind_and_sarif_rule():
-    from engine.review import KINDS
+    from mlarch.core.judge import KINDS
 
     docs = (ROOT / "docs" / "review.md").read_text()
     for kind in KINDS:

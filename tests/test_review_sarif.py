@@ -8,8 +8,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-
-from cli import main
+from mlarch.cli.app import main
 
 from .conftest import FIXTURES, ROOT
 

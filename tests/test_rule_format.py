@@ -5,11 +5,10 @@ from __future__ import annotations
 import copy
 
 import pytest
-
-from engine import yamlio
-from engine.conditions import ALWAYS, All, AnyOf, Leaf, Literal, Not, describe, to_data, to_dnf
-from engine.errors import InputError
-from engine.rulebook import load_rulebook, parse_rule_document
+from mlarch.core import yamlio
+from mlarch.core.conditions import ALWAYS, All, AnyOf, Leaf, Literal, Not, describe, to_data, to_dnf
+from mlarch.core.errors import InputError
+from mlarch.core.rulebook import load_rulebook, parse_rule_document
 
 from .conftest import FIXTURES
 
@@ -150,8 +149,8 @@ def test_dnf_drops_contradictions():
 
 
 def test_canonical_form_round_trips_through_the_parser():
-    from engine.conditions import ConditionParser
-    from engine.vocabulary import load_vocabulary
+    from mlarch.core.conditions import ConditionParser
+    from mlarch.core.vocabulary import load_vocabulary
 
     parser = ConditionParser(load_vocabulary())
     cond = parser.parse({"any": [{"data.size_gb": {"gte": 10, "lt": 100}}, {"not": {"team.skills": {"contains_any": ["sql"]}}}]}, ())
@@ -166,15 +165,15 @@ def test_describe_reads_like_prose():
 
 
 def test_fixture_rule_examples_pass(fixture_engine):
-    from engine.ruletests import run_examples
+    from mlarch.core.examples import run_examples
 
     results = run_examples(fixture_engine, fixture_engine.rulebook.rules)
     assert results and all(r.passed for r in results), [r.describe() for r in results if not r.passed]
 
 
 def test_a_wrong_example_is_reported(fixture_engine, tmp_path):
-    from engine.recommend import Engine
-    from engine.ruletests import run_examples
+    from mlarch.core.engine import Engine
+    from mlarch.core.examples import run_examples
 
     text = (FIXTURES / "rules" / "fixture.yaml").read_text().replace(
         "does_not_fire: [{serving: {latency_ms: 5000}}, {}]", "does_not_fire: [{serving: {latency_ms: 50}}, {}]"

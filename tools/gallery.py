@@ -26,10 +26,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine.diagram import build_diagram, render, to_dot, to_mermaid  # noqa: E402
-from engine.recommend import default_engine  # noqa: E402
-from engine.review import load_design  # noqa: E402
-from engine.scenario import load_scenario  # noqa: E402
+from mlarch.core.designs import load_design  # noqa: E402
+from mlarch.core.engine import default_engine  # noqa: E402
+from mlarch.core.scenario import load_scenario  # noqa: E402
+from mlarch.diagram import build_diagram, render, to_dot, to_mermaid  # noqa: E402
 
 GALLERY = Path("docs/gallery")
 GOLDEN = Path("tests/golden/diagram")

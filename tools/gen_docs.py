@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Regenerate the reference pages in docs/ from the vocabulary and the rules.
 
-Run after changing engine/vocabulary.yaml or the bundled rules:
+Run after changing engine/core/vocabulary.yaml or the bundled rules:
     .venv/bin/python tools/gen_docs.py
 tests/test_docs.py fails when a committed page is out of date.
 """
@@ -14,9 +14,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine.recommend import bundled_rulebook  # noqa: E402
-from engine.report.reference import dimension_reference, scenario_reference, stage_page  # noqa: E402
-from engine.vocabulary import STAGES  # noqa: E402
+from mlarch.core.engine import bundled_rulebook  # noqa: E402
+from mlarch.core.vocabulary import STAGES  # noqa: E402
+from mlarch.rulebase.reference import dimension_reference, scenario_reference, stage_page  # noqa: E402
 
 
 def generated() -> dict[str, str]:

@@ -57,20 +57,20 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine import yamlio  # noqa: E402
-from engine.conditions import All, Not, to_dnf  # noqa: E402
-from engine.lint import invariants as inv  # noqa: E402
-from engine.lint.domain import Domains  # noqa: E402
-from engine.lint.evaluate import holds, literal_holds  # noqa: E402
-from engine.lint.sampling import Sampler, make_scenario, seed_scenarios  # noqa: E402
-from engine.lint.spec import bundled_invariants  # noqa: E402
-from engine.paths import bundled_rules_dir, bundled_scenarios_dir  # noqa: E402
-from engine.recommend import Engine, Recommendation  # noqa: E402
-from engine.report import render  # noqa: E402
-from engine.rulebook import Rule, RuleBook, parse_rule_document, rule_files  # noqa: E402
-from engine.ruletests import rule_fires  # noqa: E402
-from engine.scenario import Scenario, load_scenario, validate_mapping  # noqa: E402
-from engine.vocabulary import DECISION_PREFIX, Vocabulary, load_vocabulary  # noqa: E402
+from mlarch.analysis.domain import Domains  # noqa: E402
+from mlarch.analysis.evaluate import holds, literal_holds  # noqa: E402
+from mlarch.analysis.sampling import Sampler, make_scenario, seed_scenarios  # noqa: E402
+from mlarch.core import yamlio  # noqa: E402
+from mlarch.core.conditions import All, Not, to_dnf  # noqa: E402
+from mlarch.core.engine import Engine, Recommendation  # noqa: E402
+from mlarch.core.examples import rule_fires  # noqa: E402
+from mlarch.core.paths import bundled_rules_dir, bundled_scenarios_dir  # noqa: E402
+from mlarch.core.rulebook import Rule, RuleBook, parse_rule_document, rule_files  # noqa: E402
+from mlarch.core.scenario import Scenario, load_scenario, validate_mapping  # noqa: E402
+from mlarch.core.vocabulary import DECISION_PREFIX, Vocabulary, load_vocabulary  # noqa: E402
+from mlarch.lint import invariants as inv  # noqa: E402
+from mlarch.lint.spec import bundled_invariants  # noqa: E402
+from mlarch.recommend.render import render  # noqa: E402
 
 GOLDEN = ROOT / "tests" / "golden"
 SCENARIOS = ROOT / "scenarios" if (ROOT / "scenarios").is_dir() else bundled_scenarios_dir()  # of this checkout, like the goldens
@@ -316,13 +316,13 @@ class Suite:
         for b in self.scenarios:
             self._add_diagram(b.scenario.name, [b], None)
         for path in sorted((SCENARIOS / "designs").glob("*.yaml")):
-            design = _optional("engine.review", "load_design", path)
+            design = _optional("mlarch.core.designs", "load_design", path)
             if design is not None:
                 self._add_diagram(f"design-{path.stem}", [Base.of(self.engine, design.scenario), Base.of(self.engine, design.scenario, design.choices)], design.choices)
         # exam questions with an answer key (tests/test_answer.py), with every evaluation answering one makes
         self.questions: list[tuple[Any, list[Base]]] = []
         for path in sorted((SCENARIOS / "questions").glob("*.yaml")):
-            question = _optional("engine.answer", "load_question", path)
+            question = _optional("mlarch.answer.model", "load_question", path)
             if question is None or not question.expect or not _answered_right(self.engine, question):
                 continue
             bases = [Base.of(self.engine, question.scenario)] + [Base.of(self.engine, question.scenario, d.choices) for d in question.options.values()]
@@ -592,7 +592,7 @@ def _optional(module: str, name: str, *args: Any) -> Any:
 def _diagram_texts(bases: Sequence[Base], design: Mapping[str, str] | None) -> dict[str, str] | None:
     """DOT and Mermaid as tools/gallery.py draws them: a scenario's recommendation, or a design against it."""
     try:
-        from engine.diagram import build_diagram, to_dot, to_mermaid
+        from mlarch.diagram import build_diagram, to_dot, to_mermaid
     except ImportError:
         return None
     d = build_diagram(bases[0].rec) if design is None else build_diagram(bases[0].rec, design, bases[1].rec)
@@ -601,7 +601,7 @@ def _diagram_texts(bases: Sequence[Base], design: Mapping[str, str] | None) -> d
 
 def _answered_right(engine: Engine, question: Any) -> bool:
     """As tests/test_answer.py asks: the keyed answer, no tie, every wrong option losing on errors or departures."""
-    from engine.answer import answer
+    from mlarch.answer.model import answer
 
     a = answer(engine, question)
     if a.tie or a.answer != question.expect:

@@ -31,9 +31,9 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine.recommend import Engine  # noqa: E402
-from engine.rulebook import load_rulebook  # noqa: E402
-from engine.scenario import validate_mapping  # noqa: E402
+from mlarch.core.engine import Engine  # noqa: E402
+from mlarch.core.rulebook import load_rulebook  # noqa: E402
+from mlarch.core.scenario import validate_mapping  # noqa: E402
 
 TARGET = ROOT / "tests" / "regression" / "decisions.yaml"
 CHANGE = re.compile(r"([a-z_]+): (\S+) -> (\S+)")

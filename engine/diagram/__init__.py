@@ -9,10 +9,10 @@ Reviews and answers call ``build_diagram(rec, design, completed)`` to draw a
 design with its departures from the recommendation marked.
 """
 
-from .dot import Options, to_dot
-from .mermaid import to_mermaid
-from .model import Component, Departure, Diagram, Flow, build_diagram
-from .render import FORMATS, GraphvizMissing, render
+from mlarch.diagram.dot import Options, to_dot
+from mlarch.diagram.mermaid import to_mermaid
+from mlarch.diagram.model import Component, Departure, Diagram, Flow, build_diagram
+from mlarch.diagram.render import FORMATS, GraphvizMissing, render
 
 __all__ = [
     "Component", "Departure", "Diagram", "Flow", "FORMATS", "GraphvizMissing", "Options",

@@ -14,13 +14,12 @@ import tempfile
 from pathlib import Path
 
 import click
-
-from ..cliutil import EXIT_OK, Context, Reported, pass_ctx
-from ..errors import InputError
-from .design import load_drawable
-from .dot import DIRECTIONS, Options
-from .model import build_diagram
-from .render import BINARY_FORMATS, EXTENSIONS, FORMATS, GraphvizMissing, format_for, render
+from mlarch.cli.context import EXIT_OK, Context, Reported, pass_ctx
+from mlarch.core.errors import InputError
+from mlarch.diagram.design import load_drawable
+from mlarch.diagram.dot import DIRECTIONS, Options
+from mlarch.diagram.model import build_diagram
+from mlarch.diagram.render import BINARY_FORMATS, EXTENSIONS, FORMATS, GraphvizMissing, format_for, render
 
 
 def _choose_format(fmt: str | None, output: str | None) -> str:

@@ -4,7 +4,7 @@ recommendation for its scenario.
 
 A design file is recognised by its top-level ``design`` key (a scenario
 file has ``name`` and fact groups instead) and read by the review's own
-loader (engine/review.py), so `mlarch diagram` and `mlarch review` accept
+loader (engine/core/designs.py), so `mlarch diagram` and `mlarch review` accept
 exactly the same files with the same error messages.
 """
 
@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import yamlio
-from ..review import load_design
-from ..scenario import Scenario, validate_mapping
+from mlarch.core import yamlio
+from mlarch.core.designs import load_design
+from mlarch.core.scenario import Scenario, validate_mapping
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import graphviz
-
-from .escape import dot_string, html
-from .labels import WIDTH_TITLE, Row, box_rows, component_rows, wrap
-from .model import Box, Component, Diagram, Flow
-from .table import PIPELINE, Table, load_table
+from mlarch.diagram.escape import dot_string, html
+from mlarch.diagram.labels import WIDTH_TITLE, Row, box_rows, component_rows, wrap
+from mlarch.diagram.model import Box, Component, Diagram, Flow
+from mlarch.diagram.table import PIPELINE, Table, load_table
 
 FONT = "Helvetica,Arial,sans-serif"
 INK = "#202124"

@@ -6,8 +6,8 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass
 
-from .model import Box, Component, Departure
-from .table import Table
+from mlarch.diagram.model import Box, Component, Departure
+from mlarch.diagram.table import Table
 
 WIDTH_PRODUCT = 22
 WIDTH_TEXT = 26

@@ -11,12 +11,12 @@ so the reasons live only in the SVG.
 
 from __future__ import annotations
 
-from .dot import DEFAULT_OPTIONS, FLOW_NAMES, Options, legend_entries
-from .escape import mermaid as esc
-from .escape import plain
-from .labels import Row, box_rows, component_rows, wrap
-from .model import Box, Component, Diagram
-from .table import PIPELINE, Table, load_table
+from mlarch.diagram.dot import DEFAULT_OPTIONS, FLOW_NAMES, Options, legend_entries
+from mlarch.diagram.escape import mermaid as esc
+from mlarch.diagram.escape import plain
+from mlarch.diagram.labels import Row, box_rows, component_rows, wrap
+from mlarch.diagram.model import Box, Component, Diagram
+from mlarch.diagram.table import PIPELINE, Table, load_table
 
 SHAPES = {  # Mermaid flowchart node syntax per shape name (see table.MERMAID_SHAPES)
     "rectangle": ("[", "]"),

@@ -14,11 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
-from ..recommend import Recommendation
-from ..resolver import Decision, render_reason
-from ..scenario import Scenario
-from ..vocabulary import Vocabulary, load_vocabulary
-from .table import FRAME, PIPELINE, Condition, Effect, Table, load_table, str_value
+from mlarch.core.engine import Recommendation
+from mlarch.core.resolver import Decision, render_reason
+from mlarch.core.scenario import Scenario
+from mlarch.core.vocabulary import Vocabulary, load_vocabulary
+from mlarch.diagram.table import FRAME, PIPELINE, Condition, Effect, Table, load_table, str_value
 
 MAX_REASONS = 4  # per decision in a tooltip; the rest are counted
 SUBTITLE_CHARS = 220

@@ -11,11 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import graphviz
-
-from ..errors import EngineError
-from .dot import DEFAULT_OPTIONS, Options, to_digraph, to_dot
-from .mermaid import to_mermaid
-from .model import Diagram
+from mlarch.core.errors import EngineError
+from mlarch.diagram.dot import DEFAULT_OPTIONS, Options, to_digraph, to_dot
+from mlarch.diagram.mermaid import to_mermaid
+from mlarch.diagram.model import Diagram
 
 FORMATS = ("dot", "svg", "png", "pdf", "mermaid")
 TEXT_FORMATS = ("dot", "mermaid")

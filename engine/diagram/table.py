@@ -16,9 +16,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
-from .. import yamlio
-from ..errors import EngineError
-from ..vocabulary import Vocabulary, load_vocabulary
+from mlarch.core import yamlio
+from mlarch.core.errors import EngineError
+from mlarch.core.vocabulary import Vocabulary, load_vocabulary
 
 TABLE_FILE = Path(__file__).with_name("visual.yaml")
 

@@ -18,20 +18,20 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 from urllib.parse import urlsplit
 
-from .. import yamlio
-from ..conditions import All, ConditionTooComplex, Not, to_dnf
-from ..errors import EngineError, InputError, Problem, RuleBaseLimitError, format_allowed
-from ..plan import dependencies
-from ..recommend import Engine, Recommendation
-from ..rulebook import Rule, RuleBook, expand_rule_paths, parse_rule_document
-from ..ruletests import run_examples
-from ..vocabulary import Vocabulary, load_vocabulary
-from . import invariants as inv
-from .domain import Domains, Unsat, describe_literal
-from .findings import CHECKS, Finding, LintReport
-from .sampling import Sampler, make_scenario, seed_scenarios
-from .spec import Invariants, bundled_invariants
-from .witness import WitnessFinder
+from mlarch.analysis.domain import Domains, Unsat, describe_literal
+from mlarch.analysis.sampling import Sampler, make_scenario, seed_scenarios
+from mlarch.analysis.witness import WitnessFinder
+from mlarch.core import yamlio
+from mlarch.core.conditions import All, ConditionTooComplex, Not, to_dnf
+from mlarch.core.engine import Engine, Recommendation
+from mlarch.core.errors import EngineError, InputError, Problem, RuleBaseLimitError, format_allowed
+from mlarch.core.examples import run_examples
+from mlarch.core.plan import dependencies
+from mlarch.core.rulebook import Rule, RuleBook, expand_rule_paths, parse_rule_document
+from mlarch.core.vocabulary import Vocabulary, load_vocabulary
+from mlarch.lint import invariants as inv
+from mlarch.lint.findings import CHECKS, Finding, LintReport
+from mlarch.lint.spec import Invariants, bundled_invariants
 
 IMPLICATION_LIMIT = 256
 

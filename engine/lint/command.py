@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import click
-
-from ..cliutil import EXIT_FINDINGS, EXIT_OK, Context, pass_ctx
-from ..errors import InputError, did_you_mean
-from ..paths import bundled_rules_dir
-from .checks import ALL_CHECKS, lint
-from .findings import render_json, render_text
-from .spec import load_invariants
+from mlarch.cli.context import EXIT_FINDINGS, EXIT_OK, Context, pass_ctx
+from mlarch.core.errors import InputError, did_you_mean
+from mlarch.core.paths import bundled_rules_dir
+from mlarch.lint.checks import ALL_CHECKS, lint
+from mlarch.lint.findings import render_json, render_text
+from mlarch.lint.spec import load_invariants
 
 MAX_SAMPLES = 1_000_000
 
@@ -36,7 +35,7 @@ def lint_command(ctx: Context, fmt: str, samples: int, seed: int, only: tuple[st
     the rest. Exit status 1 when there are findings (notes do not count).
     """
     if "list" in only:
-        from .findings import CHECKS
+        from mlarch.lint.findings import CHECKS
 
         for name in ALL_CHECKS:
             click.echo(f"{name:<24} {CHECKS[name]}")

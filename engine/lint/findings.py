@@ -8,8 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 import yaml
-
-from ..scenario import Scenario
+from mlarch.core.scenario import Scenario
 
 SEVERITIES = ("error", "warning", "info")  # info is a note: it does not fail lint
 

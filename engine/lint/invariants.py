@@ -11,15 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
-from ..conditions import fact_refs, refs
-from ..plan import Plan
-from ..recommend import Engine, Recommendation
-from ..resolver import format_value
-from ..rulebook import PLACEHOLDER, RuleBook
-from ..scenario import Scenario
-from ..vocabulary import DECISION_PREFIX, Vocabulary
-from .evaluate import conjunct_holds, holds
-from .spec import Constraint, Invariants, Monotonic
+from mlarch.analysis.evaluate import conjunct_holds, holds
+from mlarch.core.conditions import fact_refs, refs
+from mlarch.core.engine import Engine, Recommendation
+from mlarch.core.plan import Plan
+from mlarch.core.resolver import format_value
+from mlarch.core.rulebook import PLACEHOLDER, RuleBook
+from mlarch.core.scenario import Scenario
+from mlarch.core.vocabulary import DECISION_PREFIX, Vocabulary
+from mlarch.lint.spec import Constraint, Invariants, Monotonic
 
 
 @dataclass(frozen=True)

@@ -25,11 +25,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
-from .. import yamlio
-from ..conditions import Condition, ConditionParser
-from ..errors import InputError, Problem, did_you_mean
-from ..vocabulary import Vocabulary, load_vocabulary
-from ..yamlio import PathT, format_path
+from mlarch.core import yamlio
+from mlarch.core.conditions import Condition, ConditionParser
+from mlarch.core.errors import InputError, Problem, did_you_mean
+from mlarch.core.vocabulary import Vocabulary, load_vocabulary
+from mlarch.core.yamlio import PathT, format_path
 
 INVARIANTS_FILE = Path(__file__).with_name("invariants.yaml")
 TOP_KEYS = ("version", "citations", "constraints", "coherence", "monotonic")

@@ -1,0 +1,2 @@
+"""`mlarch adr`: one MADR Architecture Decision Record per decision.
+"""

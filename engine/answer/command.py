@@ -1,0 +1,45 @@
+"""The `mlarch answer` command (registered in cli/app.py).
+
+Returns an exit status (interfaces.md section 6): 0 success, 1 the
+command worked and found problems, 2 bad input (raised as InputError).
+"""
+
+from __future__ import annotations
+
+import click
+from mlarch.cli.context import EXIT_FINDINGS, EXIT_OK, Context, pass_ctx, scenario_files
+from mlarch.core.serialize import dump_json
+
+
+@click.command("answer")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@pass_ctx
+def answer_command(ctx: Context, paths: tuple[str, ...], fmt: str) -> int:
+    """Answer the exam-style question(s) in PATHS (files, or folders of *.yaml).
+
+    Prints the chosen letter first, then why it wins and why each other
+    option loses. Exit 1 when an answer is a tie or differs from the file's
+    `expect:` key.
+    """
+    from mlarch.answer.model import answer, load_question
+    from mlarch.answer.text import answer_dict, first_line, render_answer_text
+
+    files = scenario_files(paths)
+    engine = ctx.engine()
+    answers = [answer(engine, load_question(f)) for f in files]
+    failed = [a for a in answers if a.tie or a.correct is False]
+    if fmt == "json":
+        data = answer_dict(answers[0]) if len(answers) == 1 else [answer_dict(a) for a in answers]
+        click.echo(dump_json(data), nl=False)
+    elif len(answers) == 1:
+        click.echo(render_answer_text(answers[0]), nl=False)
+    else:
+        for a in answers:
+            mark = "" if a.correct is None else ("  ok" if a.correct else f"  WRONG (expected {a.question.expect})")
+            click.echo(f"{first_line(a):<10} {a.question.source}{mark}")
+        keyed = [a for a in answers if a.correct is not None]
+        right = sum(1 for a in keyed if a.correct)
+        ties = sum(1 for a in answers if a.tie)
+        click.echo(f"{len(answers)} questions; {right} of {len(keyed)} with an answer key answered right; {ties} tie{'s' if ties != 1 else ''}")
+    return EXIT_FINDINGS if failed else EXIT_OK

@@ -1,0 +1,217 @@
+"""Exam-style questions: every option reviewed as a design; the best supported wins.
+
+A *question file* (interfaces.md section 4) holds a scenario, an optional
+question text and options, each a design (dimension -> choice)::
+
+    scenario_file: ../churn-bigquery-sql-team.yaml
+    question: Which approach should the team take?
+    options:
+      A: {approach: automl}
+      B: {approach: bigquery_ml, bqml_model: logistic_reg}
+    expect: B                       # mlarch addition: the answer key
+    section: "1.1"                  # mlarch addition: exam section(s)
+    explanation: Why B is right ...  # mlarch addition: the guidance behind the key
+
+The score of an option (docs/answer.md) is compared lexicographically, so a
+hard constraint always outweighs any number of soft preferences:
+
+1. ``errors``: hard constraints the option breaks (fewer is better);
+2. ``penalty``: how far it departs from the rules' recommendation, summed
+   over the dimensions it sets: for a departure, the points of rule support
+   the proposed choice is behind the recommended one (at least 1); for a
+   dimension that does not apply given the option's own choices, the
+   largest rule weight (10) (lower is better);
+3. ``support``: how strongly the rules back the choices it gets right: per
+   agreeing dimension, the recommended choice's score, or 10 when it is
+   required or every other choice is forbidden (higher is better).
+
+Options with the same (errors, penalty, support) tie, and a tie is reported
+as a tie, never broken by letter.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from mlarch.core import yamlio
+from mlarch.core.designs import Design, open_mapping, parse_choices, scenario_from, text_field
+from mlarch.core.engine import Engine, Recommendation
+from mlarch.core.errors import InputError, Problem
+from mlarch.core.judge import Finding, Review, review
+from mlarch.core.resolver import Decision
+from mlarch.core.rulebook import MAX_WEIGHT
+from mlarch.core.scenario import Scenario
+from mlarch.core.vocabulary import load_vocabulary
+
+QUESTION_KEYS = ("name", "description", "scenario", "scenario_file", "question", "options", "expect",
+                 "section", "explanation", "docs")
+LABEL = re.compile(r"^[A-Z]$")
+MIN_OPTIONS, MAX_OPTIONS = 2, 10
+
+
+@dataclass(frozen=True)
+class Question:
+    name: str
+    scenario: Scenario
+    options: Mapping[str, Design]  # label -> design, labels in order
+    text: str = ""
+    expect: str | None = None
+    sections: tuple[str, ...] = ()
+    explanation: str = ""
+    docs: tuple[str, ...] = ()
+    source: str | None = None
+    description: str = ""
+
+
+def load_question(path: str | Path) -> Question:
+    """Load and validate a question file; raise :class:`InputError` with every problem."""
+    vocab = load_vocabulary()
+    doc, data, problems = open_mapping(path, QUESTION_KEYS, "question")
+    stem = Path(doc.source).stem
+    scenario, found = scenario_from(doc, data, stem)
+    problems += found
+    options: dict[str, Design] = {}
+    raw = data.get("options")
+    if not isinstance(raw, dict):
+        what = "missing" if raw is None else f"a {type(raw).__name__}"
+        problems.append(doc.problem(("options",), f"options must be a mapping of letter: design (got {what})"))
+    else:
+        if not MIN_OPTIONS <= len(raw) <= MAX_OPTIONS:
+            problems.append(doc.problem(("options",), f"a question needs {MIN_OPTIONS} to {MAX_OPTIONS} options, got {len(raw)}"))
+        for label in sorted(raw):
+            path = ("options", label)
+            if not LABEL.match(label):
+                problems.append(doc.problem(path, f"option label {label!r} must be one capital letter, A to Z"))
+                continue
+            choices, lines, found = parse_choices(raw[label], doc, path, vocab)
+            problems += found
+            if not found and not choices:
+                problems.append(doc.problem(path, "an option must set at least one dimension"))
+            options[label] = Design(f"{stem} option {label}", scenario, choices, doc.source, lines, doc.line_of(path))
+    expect = data.get("expect")
+    if expect is not None and (not isinstance(expect, str) or (isinstance(raw, dict) and expect not in raw)):
+        labels = tuple(sorted(raw)) if isinstance(raw, dict) else ()
+        problems.append(doc.problem(("expect",), f"expect must name one of the options, got {expect!r}", allowed=labels))
+    sections = _sections(doc, data.get("section"), tuple(vocab.exam_sections), problems)
+    docs = data.get("docs") or []
+    if not isinstance(docs, list) or not all(isinstance(u, str) and u.startswith("https://") for u in docs):
+        problems.append(doc.problem(("docs",), "docs must be a list of https:// links"))
+        docs = []
+    text = text_field(doc, data, "question", problems)
+    explanation = text_field(doc, data, "explanation", problems)
+    name = text_field(doc, data, "name", problems) or stem
+    description = text_field(doc, data, "description", problems)
+    if problems:
+        raise InputError(doc.source, problems)
+    return Question(name, scenario, options, text, expect, sections, explanation, tuple(docs), doc.source, description)
+
+
+def _sections(doc: yamlio.Document, value: Any, known: tuple[str, ...], problems: list[Problem]) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    items = value if isinstance(value, list) else [value]
+    out = []
+    for i, item in enumerate(items):
+        path = ("section", i) if isinstance(value, list) else ("section",)
+        if not isinstance(item, str) or item not in known:
+            problems.append(doc.problem(path, f"unknown exam section {item!r} (quote it: \"1.1\")", allowed=known))
+        else:
+            out.append(item)
+    return tuple(out)
+
+
+# ------------------------------------------------------------------ scoring
+
+
+@dataclass(frozen=True)
+class Score:
+    errors: int
+    penalty: int
+    support: int
+
+    @property
+    def key(self) -> tuple[int, int, int]:
+        """Smaller is better: fewer errors, then less departure, then more support."""
+        return (self.errors, self.penalty, -self.support)
+
+    def as_dict(self) -> dict[str, int]:
+        return {"errors": self.errors, "penalty": self.penalty, "support": self.support}
+
+
+def strength(dec: Decision) -> int:
+    """How strongly the rules back a decision: its score, or the top weight when it is forced."""
+    if dec.how == "required" or (dec.alternatives and all(a.status == "forbidden" for a in dec.alternatives)):
+        return MAX_WEIGHT
+    return max(dec.score, 0)
+
+
+CONTESTED = ("hard-constraint", "departure", "not-applicable")  # finding kinds where the rules disagree with a choice
+
+
+def agreed(rv: Review) -> list[str]:
+    """The design's dimensions the rules decide and do not contest, in design order."""
+    contested = {f.dimension for f in rv.findings if f.kind in CONTESTED}
+    return [d for d in rv.design.choices if d in rv.given and d not in contested]
+
+
+def score(rv: Review) -> Score:
+    # a departure costs the support it is behind by; choosing for a dimension that does not apply, the top weight
+    penalty = sum(MAX_WEIGHT if f.kind == "not-applicable" else f.margin for f in rv.findings if f.kind in ("departure", "not-applicable"))
+    support = sum(strength(rv.given[d]) for d in agreed(rv))
+    return Score(rv.count("error"), penalty, support)
+
+
+@dataclass(frozen=True)
+class OptionResult:
+    label: str
+    review: Review
+    score: Score
+    rank: int  # 1 = best; tied options share a rank
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        """What counts for or against the option (undecided dimensions do not)."""
+        return tuple(f for f in self.review.findings if f.kind != "undecided")
+
+    @property
+    def agreed(self) -> list[str]:
+        return agreed(self.review)
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: Question
+    recommendation: Recommendation
+    options: tuple[OptionResult, ...]  # in label order
+    best: tuple[str, ...] = field(default_factory=tuple)  # one label, or several on a tie
+
+    @property
+    def answer(self) -> str | None:
+        return self.best[0] if len(self.best) == 1 else None
+
+    @property
+    def tie(self) -> bool:
+        return len(self.best) > 1
+
+    @property
+    def correct(self) -> bool | None:
+        """Against the file's `expect`, when it has one."""
+        if self.question.expect is None:
+            return None
+        return self.answer == self.question.expect
+
+    def option(self, label: str) -> OptionResult:
+        return next(o for o in self.options if o.label == label)
+
+
+def answer(engine: Engine, question: Question) -> Answer:
+    rec = engine.evaluate(question.scenario)
+    reviewed = [(label, review(engine, design, rec)) for label, design in question.options.items()]
+    scored = [(label, rv, score(rv)) for label, rv in reviewed]
+    keys = sorted({s.key for _, _, s in scored})
+    results = tuple(OptionResult(label, rv, s, keys.index(s.key) + 1) for label, rv, s in scored)
+    best = tuple(o.label for o in results if o.rank == 1)
+    return Answer(question, rec, results, best)

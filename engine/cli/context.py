@@ -1,0 +1,67 @@
+"""Plumbing shared by every `mlarch` command (cli.py and feature modules).
+
+Feature modules define click commands that take the :class:`Context` via
+``@pass_ctx`` and return an exit status; cli.py registers them. Exit
+statuses follow interfaces.md section 6.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+import click
+from mlarch.core.cache import cached_rulebook
+from mlarch.core.engine import Engine, bundled_rulebook
+from mlarch.core.errors import InputError, RuleBaseLimitError
+from mlarch.core.rulebook import RuleBook, load_rulebook
+
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class Context:
+    """Per-invocation settings: which rules to use, and the engine built from them."""
+
+    def __init__(self, rule_paths: Sequence[str]) -> None:
+        self.rule_paths = tuple(rule_paths)
+        self._rulebook: RuleBook | None = None
+        self._engine: Engine | None = None
+
+    def rulebook(self) -> RuleBook:
+        if self._rulebook is None:
+            if self.rule_paths:
+                paths = self.rule_paths
+                self._rulebook = cached_rulebook(paths, lambda: load_rulebook(paths))
+            else:
+                self._rulebook = bundled_rulebook()
+        return self._rulebook
+
+    def engine(self) -> Engine:
+        if self._engine is None:
+            try:
+                self._engine = Engine(self.rulebook(), cache=True)
+            except RuleBaseLimitError as exc:
+                raise InputError.single(None, "", f"rule base rejected: {exc}") from None
+        return self._engine
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+class Reported(Exception):
+    """Problems already formatted for the user (exit 2)."""
+
+
+def scenario_files(paths: Sequence[str]) -> list[str]:
+    """Expand folders into their *.yaml files (sorted); keep files as given."""
+    out: list[str] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            found = sorted(str(f) for f in path.glob("*.yaml"))
+            if not found:
+                raise InputError.single(p, "", "no *.yaml files in this folder")
+            out += found
+        else:
+            out.append(p)
+    return out

@@ -1,0 +1,310 @@
+"""Turning the rules that fired for one dimension into one decision.
+
+Resolution order (documented in docs/resolution.md):
+
+1. ``forbid`` removes choices. Hard constraints come first.
+2. ``require`` picks its choice among what is left. Two different requires,
+   or a require of a forbidden choice, is a conflict: it is reported as a
+   warning and resolved as below among the required (or remaining) choices.
+3. Otherwise the remaining choice with the highest score wins; a choice's
+   score is the sum of its ``prefer`` weights minus its ``avoid`` weights.
+4. Ties go to the choice listed first in the vocabulary, where each
+   dimension lists its choices from the simplest, most managed option to the
+   most custom one.
+
+Every decision keeps the rules behind it, the facts they used, and for every
+other choice why it lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from typing import Any, Mapping, Sequence
+
+from mlarch.core.conditions import Conjunct
+from mlarch.core.rulebook import PLACEHOLDER, Rule
+from mlarch.core.vocabulary import DECISION_PREFIX, DimensionSpec, load_vocabulary
+
+
+@dataclass(eq=False)
+class Support:
+    """One fired rule as evidence for a dimension, with the facts it used.
+
+    Built for every rule that fires, but only a few are ever shown, so the
+    facts and the reason text are worked out on first use from the matched
+    alternative of the condition and the evaluation's values.
+    """
+
+    rule: Rule
+    conjunct: Conjunct  # the alternative of the condition that matched
+    values: Mapping[str, Any] = field(repr=False)  # facts and decisions of the evaluation
+
+    @cached_property
+    def text(self) -> str:
+        """The reason, placeholders filled in with the scenario's values."""
+        return render_reason(self.rule.because, self.values)
+
+    @cached_property
+    def _used(self) -> tuple[dict[str, Any], dict[str, Any], tuple[str, ...]]:
+        facts: dict[str, Any] = {}
+        decisions: dict[str, Any] = {}
+        unstated: set[str] = set()
+        for lit in self.conjunct:
+            value = self.values.get(lit.ref)
+            if lit.ref.startswith(DECISION_PREFIX):
+                decisions[lit.ref[len(DECISION_PREFIX):]] = value
+            elif value is None:
+                unstated.add(lit.ref)
+            else:
+                facts[lit.ref] = list(value) if isinstance(value, tuple) else value
+        fact_order, dim_order = _orders()
+        return (
+            {k: facts[k] for k in sorted(facts, key=fact_order.__getitem__)},
+            {k: decisions[k] for k in sorted(decisions, key=dim_order.__getitem__)},
+            tuple(sorted(unstated, key=fact_order.__getitem__)),
+        )
+
+    @property
+    def facts(self) -> Mapping[str, Any]:
+        """Stated facts the rule tested, with the values the scenario has."""
+        return self._used[0]
+
+    @property
+    def decisions(self) -> Mapping[str, str | None]:
+        """Decisions the rule tested, with their values."""
+        return self._used[1]
+
+    @property
+    def unstated(self) -> tuple[str, ...]:
+        """Facts the rule relied on being absent."""
+        return self._used[2]
+
+    @property
+    def effect(self) -> str:
+        r = self.rule
+        if r.hard:
+            return f"{r.verdict} {', '.join(r.choices)}"
+        sign = "+" if r.verdict == "prefer" else "-"
+        return f"{r.verdict} {', '.join(r.choices)} ({sign}{r.weight})"
+
+
+@lru_cache(maxsize=1)
+def _orders() -> tuple[dict[str, int], dict[str, int]]:
+    vocab = load_vocabulary()
+    return {f: i for i, f in enumerate(vocab.facts)}, {d: i for i, d in enumerate(vocab.dimensions)}
+
+
+def format_value(value: Any) -> str:
+    if value is None:
+        return "not stated"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (tuple, list)):
+        return ", ".join(map(str, value)) if value else "none"
+    return str(value)
+
+
+def render_reason(template: str, values: Mapping[str, Any]) -> str:
+    """Fill ``{fact.id}`` placeholders with the scenario's values."""
+    text = PLACEHOLDER.sub(lambda m: format_value(values.get(m.group(1))), template)
+    return " ".join(text.split())
+
+
+@dataclass(frozen=True)
+class WhyNot:
+    rule: str | None  # the rule that explains it; None only when no rule applied at all
+    text: str
+
+    def cited(self) -> str:
+        """The text with its rule id appended, unless the text already names it."""
+        return self.text + (f" [{self.rule}]" if self.rule and self.rule not in self.text else "")
+
+
+@dataclass(frozen=True)
+class Alternative:
+    choice: str
+    score: int
+    status: str  # forbidden | not_required | outscored | tied | unsupported
+    why_not: tuple[WhyNot, ...]
+
+
+@dataclass(eq=False)
+class Decision:
+    dimension: str
+    choice: str
+    score: int
+    how: str  # required | preferred | tie_break | elimination | fallback | pinned | conflict
+    reasons: tuple[Support, ...]
+    considered: tuple[Support, ...]  # every rule that fired for this dimension
+    defaulted: bool
+    conflicts: tuple[str, ...] = ()
+    pinned_violations: tuple[Support, ...] = field(default_factory=tuple)
+    _tallies: Mapping[str, "_Tally"] = field(default_factory=dict, repr=False)
+    _order: tuple[str, ...] = field(default=(), repr=False)
+
+    def alternative(self, choice: str) -> Alternative | None:
+        """Why ``choice`` lost (None when it is the decision's own choice)."""
+        return next((a for a in self.alternatives if a.choice == choice), None)
+
+    @cached_property
+    def alternatives(self) -> tuple[Alternative, ...]:
+        """Every other choice, best first, with why it lost (computed on demand)."""
+        order = list(self._order)
+        tallies = {c: self._tallies.get(c) or _Tally(c) for c in order}
+        w = tallies[self.choice]
+        out = [_why_not(tallies[c], w, self.how, order) for c in order if c != self.choice]
+        out.sort(key=lambda a: (a.status == "forbidden", -a.score, order.index(a.choice)))
+        return tuple(out)
+
+
+@dataclass
+class _Tally:
+    choice: str
+    score: int = 0
+    forbidden_by: list[Support] = field(default_factory=list)
+    required_by: list[Support] = field(default_factory=list)
+    preferred_by: list[Support] = field(default_factory=list)
+    avoided_by: list[Support] = field(default_factory=list)
+
+    @property
+    def supported(self) -> bool:
+        return bool(self.required_by or self.preferred_by)
+
+
+def _by_strength(supports: Sequence[Support]) -> list[Support]:
+    return sorted(supports, key=lambda s: (-s.rule.weight, s.rule.id))
+
+
+def resolve(spec: DimensionSpec, supports: Sequence[Support], pinned: str | None = None) -> Decision:
+    """Resolve one dimension from the rules that fired for it.
+
+    ``supports`` must be in rule-id order (the engine passes them so), which
+    makes every list in the decision deterministic.
+    """
+    order = tuple(spec.choices)
+    position = _positions(spec)
+    tallies: dict[str, _Tally] = {}  # only choices some rule mentions
+    for s in supports:
+        verdict = s.rule.verdict
+        for choice in s.rule.choices:
+            t = tallies.get(choice)
+            if t is None:
+                t = tallies[choice] = _Tally(choice)
+            if verdict == "forbid":
+                t.forbidden_by.append(s)
+            elif verdict == "require":
+                t.required_by.append(s)
+            elif verdict == "prefer":
+                t.preferred_by.append(s)
+                t.score += s.rule.weight
+            else:
+                t.avoided_by.append(s)
+                t.score -= s.rule.weight
+
+    def best(pool: Sequence[str]) -> tuple[str, int]:
+        """Highest score first, then vocabulary order; also how many tie for the top."""
+        top, top_score, ties = pool[0], None, 0
+        for c in pool:
+            t = tallies.get(c)
+            sc = t.score if t is not None else 0
+            if top_score is None or sc > top_score:
+                top, top_score, ties = c, sc, 1
+            elif sc == top_score:
+                ties += 1
+        return top, ties
+
+    conflicts: list[str] = []
+    forbidden = {c for c, t in tallies.items() if t.forbidden_by}
+    allowed = [c for c in order if c not in forbidden] if forbidden else order
+    required = sorted((c for c, t in tallies.items() if t.required_by and c not in forbidden), key=position.__getitem__)
+    for c in sorted(forbidden, key=position.__getitem__):
+        t = tallies[c]
+        if t.required_by:
+            conflicts.append(
+                f"{c} is both required ({', '.join(s.rule.id for s in t.required_by)}) "
+                f"and forbidden ({', '.join(s.rule.id for s in t.forbidden_by)}); forbid wins"
+            )
+    if not allowed:
+        conflicts.append("every choice is forbidden; keeping the best-scored one")
+        winner, how = best(order)[0], "conflict"
+    elif len(required) > 1:
+        conflicts.append(f"several choices are required ({', '.join(required)}); keeping the best-scored one")
+        winner, how = best(required)[0], "conflict"
+    elif required:
+        winner, how = required[0], "required"
+    else:
+        winner, ties = best(allowed)
+        how = "preferred"
+        w = tallies.get(winner)
+        if w is None or not w.supported:
+            how = "elimination" if any(t.avoided_by or t.forbidden_by for t in tallies.values()) else "fallback"
+        elif ties > 1:
+            how = "tie_break"
+
+    violations: tuple[Support, ...] = ()
+    if pinned is not None:
+        pinned_tally = tallies.get(pinned)
+        violations = (tuple(pinned_tally.forbidden_by) if pinned_tally else ()) + tuple(
+            s for c in required if c != pinned for s in tallies[c].required_by
+        )
+        winner, how = pinned, "pinned"
+
+    w = tallies.get(winner) or _Tally(winner)
+    reasons = _by_strength(w.required_by) + _by_strength(w.preferred_by)
+    if not reasons and how in ("elimination", "pinned", "conflict"):
+        # explained by what ruled the others out (each rule once, though it may name several choices)
+        against = {s.rule.id: s for c in order if c != winner and c in tallies for s in tallies[c].forbidden_by + tallies[c].avoided_by}
+        reasons = _by_strength(list(against.values()))
+    defaulted = not reasons or all(s.rule.default for s in reasons)
+
+    return Decision(
+        dimension=spec.id,
+        choice=winner,
+        score=w.score,
+        how=how,
+        reasons=tuple(reasons),
+        considered=tuple(supports),
+        defaulted=defaulted,
+        conflicts=tuple(conflicts),
+        pinned_violations=violations,
+        _tallies=tallies,
+        _order=order,
+    )
+
+
+_POSITIONS: dict[str, dict[str, int]] = {}
+
+
+def _positions(spec: DimensionSpec) -> dict[str, int]:
+    """Each choice's place in the vocabulary order (the tie-break), cached per dimension."""
+    found = _POSITIONS.get(spec.id)
+    if found is None or len(found) != len(spec.choices):
+        found = _POSITIONS[spec.id] = {c: i for i, c in enumerate(spec.choices)}
+    return found
+
+
+def _why_not(t: _Tally, w: _Tally, how: str, order: list[str]) -> Alternative:
+    lines: list[WhyNot] = []
+    best = (_by_strength(w.required_by) + _by_strength(w.preferred_by))[:1]
+    lead = best[0].rule.id if best else None
+    if t.forbidden_by:
+        lines += [WhyNot(s.rule.id, f"forbidden: {s.text}") for s in t.forbidden_by]
+        status = "forbidden"
+    elif w.required_by and not t.required_by:
+        lines += [WhyNot(s.rule.id, f"{w.choice} is required: {s.text}") for s in w.required_by]
+        status = "not_required"
+    elif not t.supported and not t.avoided_by:
+        status = "unsupported"
+        tail = f"; {w.choice} scored {w.score}" if w.supported else ""
+        lines.append(WhyNot(lead, f"no rule supports {t.choice} for this scenario{tail}"))
+    elif t.score == w.score:
+        status = "tied"
+        lines.append(WhyNot(lead, f"tied with {w.choice} at score {w.score}; the tie-break prefers {w.choice}, listed first (simpler, more managed)"))
+    else:
+        status = "outscored"
+        lines.append(WhyNot(lead, f"scored {t.score} against {w.score} for {w.choice}"))
+    lines += [WhyNot(s.rule.id, f"avoid (-{s.rule.weight}): {s.text}") for s in t.avoided_by]
+    if how == "pinned" and not lines:  # pragma: no cover - defensive
+        lines.append(WhyNot(None, f"{w.choice} was given by the design"))
+    return Alternative(t.choice, t.score, status, tuple(lines))

@@ -1,0 +1,121 @@
+"""The recommendation as plain data: the JSON contract of interfaces.md section 2.
+
+Additions to the contract (documented in docs/output.md): per decision
+``stage``, ``resolved_by``, ``score``, ``defaulted`` and ``deprecation``;
+per reason ``verdict``, ``weight``, ``decisions``, ``unstated``, ``default``,
+``sections`` and ``docs``; per alternative ``score`` and ``status``;
+top-level ``defaulted`` and ``not_applicable``; structured ``warnings``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import yaml
+from mlarch import __version__
+from mlarch.core.engine import Recommendation
+from mlarch.core.judge import Finding, Reason
+from mlarch.core.resolver import Decision, Support
+from mlarch.core.rulebook import HARD_VERDICTS
+from mlarch.core.vocabulary import load_vocabulary
+
+
+def support_dict(s: Support) -> dict[str, Any]:
+    rule = s.rule
+    out: dict[str, Any] = {
+        "rule": rule.id,
+        "verdict": rule.verdict,
+        "choices": list(rule.choices),
+    }
+    if not rule.hard:
+        out["weight"] = rule.weight
+    out.update(
+        {
+            "text": s.text,
+            "facts": dict(s.facts),
+            "decisions": dict(s.decisions),
+            "unstated": list(s.unstated),
+            "default": rule.default,
+            "sections": list(rule.sections),
+            "docs": list(rule.docs),
+        }
+    )
+    return out
+
+
+def decision_dict(dec: Decision) -> dict[str, Any]:
+    vocab = load_vocabulary()
+    return {
+        "choice": dec.choice,
+        "stage": vocab.dimensions[dec.dimension].stage,
+        "resolved_by": dec.how,
+        "score": dec.score,
+        "defaulted": dec.defaulted,
+        "deprecation": vocab.deprecation(dec.dimension, dec.choice),
+        "reasons": [support_dict(s) for s in dec.reasons],
+        "alternatives": [
+            {
+                "choice": alt.choice,
+                "score": alt.score,
+                "status": alt.status,
+                "why_not": [{"rule": w.rule, "text": w.text} for w in alt.why_not],
+            }
+            for alt in dec.alternatives
+        ],
+    }
+
+
+def to_dict(rec: Recommendation) -> dict[str, Any]:
+    return {
+        "scenario": rec.scenario.name,
+        "decisions": {dim: decision_dict(dec) for dim, dec in rec.decisions.items()},
+        "defaulted": rec.defaulted,
+        "not_applicable": list(rec.not_applicable),
+        "warnings": [
+            {"kind": w.kind, "dimension": w.dimension, "choice": w.choice, "text": w.text} for w in rec.warnings
+        ],
+        "engine": engine_dict(rec, fired=True),
+    }
+
+
+def engine_dict(rec: Recommendation, fired: bool = False) -> dict[str, Any]:
+    """Which rules and which mlarch produced an output (the ``engine`` block of every JSON document)."""
+    out: dict[str, Any] = {"rules_loaded": rec.rules_loaded}
+    if fired:
+        out["rules_fired"] = rec.rules_fired
+    out.update({"rule_set_version": rec.rule_set_version, "mlarch_version": __version__})
+    return out
+
+def reason_dict(r: Reason) -> dict[str, Any]:
+    out: dict[str, Any] = {"rule": r.rule, "verdict": r.verdict, "choices": list(r.choices)}
+    if r.verdict not in HARD_VERDICTS:
+        out["weight"] = r.weight
+    out.update({"text": r.text, "facts": dict(r.facts), "decisions": dict(r.decisions),
+                "sections": list(r.sections), "docs": list(r.docs)})
+    return out
+
+
+def finding_dict(f: Finding) -> dict[str, Any]:
+    return {
+        "kind": f.kind,
+        "severity": f.severity,
+        "dimension": f.dimension,
+        "proposed": f.proposed,
+        "recommended": f.recommended,
+        "overall": f.overall,
+        "message": f.message,
+        "line": f.line,
+        "rules": list(f.rules),
+        "reasons": [reason_dict(r) for r in f.reasons],
+        "why_not": [{"rule": w.rule, "text": w.text} for w in f.why_not],
+        "docs": list(f.docs),
+    }
+
+
+def dump_json(data: object) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def dump_yaml(data: object) -> str:
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)

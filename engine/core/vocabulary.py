@@ -1,0 +1,179 @@
+"""The domain vocabulary: facts a scenario may state, dimensions a
+recommendation answers, and the choices Google deprecated.
+
+Everything else derives from this one file (``engine/core/vocabulary.yaml``): the
+pydantic scenario model, the JSON Schema, rule validation and the docs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Mapping
+
+from mlarch.core import yamlio
+from mlarch.core.errors import EngineError
+
+VOCABULARY_FILE = Path(__file__).with_name("vocabulary.yaml")
+
+# Largest integer durable-rules (and a JSON double) compares exactly; bigger
+# numbers saturate inside the C engine and would match wrongly.
+MAX_NUMBER = 2**53 - 1
+
+FACT_TYPES = ("string", "enum", "bool", "number", "integer", "set")
+STAGES = ("data", "training", "serving", "operations", "governance")
+DECISION_PREFIX = "decision."
+
+
+@dataclass(frozen=True)
+class FactSpec:
+    id: str
+    type: str
+    doc: str = ""
+    values: Mapping[str, str] = field(default_factory=dict)  # enum/set: value -> doc
+    minimum: float | None = None
+    required: bool = False
+    exclusive: tuple[str, ...] = ()
+
+    @property
+    def group(self) -> str | None:
+        return self.id.split(".", 1)[0] if "." in self.id else None
+
+    @property
+    def name(self) -> str:
+        return self.id.split(".", 1)[-1]
+
+
+@dataclass(frozen=True)
+class AppliesWhen:
+    """When a dimension is answered: ``always`` or a test on another decision."""
+
+    dimension: str | None  # None = always
+    op: str = "always"  # always | eq | in | not_in
+    values: tuple[str, ...] = ()
+    text: str = "always"
+
+    def holds(self, decisions: Mapping[str, str]) -> bool:
+        if self.dimension is None:
+            return True
+        value = decisions.get(self.dimension)
+        if value is None:
+            return False
+        if self.op == "not_in":
+            return value not in self.values
+        return value in self.values
+
+
+@dataclass(frozen=True)
+class DimensionSpec:
+    id: str
+    choices: Mapping[str, str]  # choice -> doc, in vocabulary order (the tie-break order)
+    applies_when: AppliesWhen
+    stage: str
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    version: int
+    facts: Mapping[str, FactSpec]
+    dimensions: Mapping[str, DimensionSpec]
+    deprecated: Mapping[str, str]  # "dimension.choice" -> note
+    exam_sections: Mapping[str, str] = field(default_factory=dict)  # "1.1" -> short label
+
+    @property
+    def groups(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for fact in self.facts.values():
+            if fact.group:
+                seen.setdefault(fact.group, None)
+        return list(seen)
+
+    def deprecation(self, dimension: str, choice: str) -> str | None:
+        return self.deprecated.get(f"{dimension}.{choice}")
+
+    def dimension_order(self) -> list[str]:
+        return list(self.dimensions)
+
+
+_APPLIES = re.compile(r"^\s*([a-z_]+)\s*(==|in|not in)\s*(.+?)\s*$")
+
+
+def _parse_applies(text: str, dims: Mapping[str, Any], where: str) -> AppliesWhen:
+    if text.strip() == "always":
+        return AppliesWhen(None)
+    match = _APPLIES.match(text)
+    if not match:
+        raise EngineError(f"{where}: cannot parse applies_when {text!r}")
+    dim, op, rest = match.groups()
+    if dim not in dims:
+        raise EngineError(f"{where}: applies_when names unknown dimension {dim!r}")
+    if op == "==":
+        values = (rest.strip(),)
+        op_id = "eq"
+    else:
+        if not (rest.startswith("[") and rest.endswith("]")):
+            raise EngineError(f"{where}: applies_when list must be in brackets: {text!r}")
+        values = tuple(v.strip() for v in rest[1:-1].split(",") if v.strip())
+        op_id = "in" if op == "in" else "not_in"
+    choices = dims[dim].get("choices") or {}
+    for value in values:
+        if value not in choices:
+            raise EngineError(f"{where}: applies_when names unknown choice {dim}.{value}")
+    return AppliesWhen(dim, op_id, values, text.strip())
+
+
+def parse_vocabulary(data: Mapping[str, Any], source: str = "vocabulary") -> Vocabulary:
+    """Build a :class:`Vocabulary` from parsed YAML, checking it is coherent."""
+    facts: dict[str, FactSpec] = {}
+    for fid, spec in data["facts"].items():
+        ftype = spec["type"]
+        if ftype not in FACT_TYPES:
+            raise EngineError(f"{source}: fact {fid} has unknown type {ftype!r}")
+        if "__" in fid or not re.fullmatch(r"[a-z_]+(\.[a-z_]+)?", fid):
+            raise EngineError(f"{source}: fact id {fid!r} must be lower_snake, optionally group.name")
+        values = {str(k): str(v or "") for k, v in (spec.get("values") or {}).items()}
+        if ftype in ("enum", "set") and not values:
+            raise EngineError(f"{source}: fact {fid} of type {ftype} needs values")
+        exclusive = tuple(spec.get("exclusive") or ())
+        for value in exclusive:
+            if value not in values:
+                raise EngineError(f"{source}: fact {fid} exclusive value {value!r} is not a value")
+        facts[fid] = FactSpec(
+            id=fid,
+            type=ftype,
+            doc=str(spec.get("doc") or ""),
+            values=values,
+            minimum=spec.get("min"),
+            required=bool(spec.get("required")),
+            exclusive=exclusive,
+        )
+    raw_dims = data["dimensions"]
+    dimensions: dict[str, DimensionSpec] = {}
+    for did, spec in raw_dims.items():
+        stage = spec.get("stage")
+        if stage not in STAGES:
+            raise EngineError(f"{source}: dimension {did} needs a stage, one of {', '.join(STAGES)}")
+        dimensions[did] = DimensionSpec(
+            id=did,
+            choices={str(k): str(v or "") for k, v in spec["choices"].items()},
+            applies_when=_parse_applies(str(spec["applies_when"]), raw_dims, f"{source}: {did}"),
+            stage=stage,
+            doc=str(spec.get("doc") or ""),
+        )
+    deprecated = {str(k): str(v) for k, v in (data.get("deprecated") or {}).items()}
+    for key in deprecated:
+        dim, _, choice = key.partition(".")
+        if dim not in dimensions or choice not in dimensions[dim].choices:
+            raise EngineError(f"{source}: deprecated entry {key!r} is not a dimension.choice")
+    sections = {str(k): str(v) for k, v in (data.get("exam_sections") or {}).items()}
+    return Vocabulary(int(data.get("version", 1)), facts, dimensions, deprecated, sections)
+
+
+@lru_cache(maxsize=1)
+def load_vocabulary() -> Vocabulary:
+    """The project vocabulary, parsed once per process."""
+    doc = yamlio.load(VOCABULARY_FILE)
+    return parse_vocabulary(doc.data, str(VOCABULARY_FILE))

@@ -1,0 +1,2 @@
+"""`mlarch recommend` (and validate, check, examples, schema) with the recommendation's renderers.
+"""

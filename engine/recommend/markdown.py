@@ -1,0 +1,56 @@
+"""Markdown recommendation, for design documents and pull requests."""
+
+from __future__ import annotations
+
+from mlarch.core.engine import Recommendation, format_value
+from mlarch.core.resolver import Decision
+from mlarch.core.textfmt import effect, md_escape
+from mlarch.core.vocabulary import STAGES, load_vocabulary
+
+
+def _decision(dec: Decision) -> list[str]:
+    vocab = load_vocabulary()
+    title = f"### {dec.dimension}: `{dec.choice}`" + (" *(default)*" if dec.defaulted else "")
+    lines = [title, ""]
+    note = vocab.deprecation(dec.dimension, dec.choice)
+    if note:
+        lines += [f"> **Deprecated:** {md_escape(note)}", ""]
+    for s in dec.reasons:
+        links = ", ".join(f"[docs]({u})" for u in s.rule.docs)
+        lead = "" if dec.choice in s.rule.choices else f"Rules out {', '.join(s.rule.choices)}: "
+        lines.append(f"- {lead}{md_escape(s.text)} — `{s.rule.id}` ({effect(s.rule.verdict, s.rule.weight, signed=False)}; exam {', '.join(s.rule.sections)}; {links})")
+    if not dec.reasons:
+        lines.append("- No rule applied; first choice in vocabulary order.")
+    shown = [a for a in dec.alternatives if a.status != "unsupported"]
+    if shown:
+        lines += ["", "| Alternative | Why not |", "|---|---|"]
+        for alt in shown:
+            why = "<br>".join(md_escape(w.text) + (f" (`{w.rule}`)" if w.rule else "") for w in alt.why_not)
+            lines.append(f"| `{alt.choice}` | {why} |")
+    lines.append("")
+    return lines
+
+
+def render_markdown(rec: Recommendation) -> str:
+    vocab = load_vocabulary()
+    out = [f"# Recommendation: {md_escape(rec.scenario.name)}", ""]
+    if rec.scenario.description:
+        out += [md_escape(rec.scenario.description), ""]
+    out += ["| Stage | Dimension | Choice |", "|---|---|---|"]
+    by_stage = sorted(rec.decisions.items(), key=lambda item: STAGES.index(vocab.dimensions[item[0]].stage))
+    for dim, dec in by_stage:
+        mark = " (default)" if dec.defaulted else ""
+        out.append(f"| {vocab.dimensions[dim].stage} | {dim} | `{dec.choice}`{mark} |")
+    out.append("")
+    if rec.scenario.facts:
+        out += ["**Facts stated:** " + "; ".join(f"`{k}` = {md_escape(format_value(v))}" for k, v in rec.scenario.facts.items()), ""]
+    for stage in STAGES:
+        decisions = [d for d in rec.decisions.values() if vocab.dimensions[d.dimension].stage == stage]
+        if decisions:
+            out += [f"## {stage.title()}", ""]
+            for dec in decisions:
+                out += _decision(dec)
+    if rec.warnings:
+        out += ["## Warnings", ""] + [f"- {md_escape(w.text)}" for w in rec.warnings] + [""]
+    out.append(f"*{rec.rules_fired} of {rec.rules_loaded} rules fired; rule set `{rec.rule_set_version}`.*")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,72 @@
+"""Plain-text recommendation for an 80-column terminal, grouped by lifecycle stage."""
+
+from __future__ import annotations
+
+from mlarch.core.engine import Recommendation, format_value
+from mlarch.core.resolver import Decision, Support
+from mlarch.core.textfmt import WIDTH, effect, wrap
+from mlarch.core.vocabulary import STAGES, load_vocabulary
+
+
+def cite(s: Support) -> str:
+    return f"[{s.rule.id}, {effect(s.rule.verdict, s.rule.weight)}]"
+
+
+def decision_lines(dec: Decision) -> list[str]:
+    vocab = load_vocabulary()
+    head = f"{dec.dimension}: {dec.choice}"
+    if dec.defaulted:
+        head += "  (default)"
+    lines = [head]
+    note = vocab.deprecation(dec.dimension, dec.choice)
+    if note:
+        lines += wrap(f"deprecated: {note}", "    ! ")
+    if not dec.reasons:
+        lines += wrap("no rule applied; first choice in vocabulary order", "    - ")
+    for s in dec.reasons:
+        if dec.choice in s.rule.choices:
+            lines += wrap(f"{s.text} {cite(s)}", "    + ", "      ")
+        else:  # won because this rule ruled out other choices
+            others = ", ".join(c for c in s.rule.choices)
+            lines += wrap(f"rules out {others}: {s.text} {cite(s)}", "    ~ ", "      ")
+        if s.unstated:
+            lines += wrap("assumes not stated: " + ", ".join(s.unstated), "      ")
+    shown = [a for a in dec.alternatives if a.status != "unsupported"]
+    for alt in shown:
+        for i, w in enumerate(alt.why_not):
+            lead = f"    x {alt.choice}: " if i == 0 else "      "
+            lines += wrap(w.cited(), lead, "      ")
+    hidden = len(dec.alternatives) - len(shown)
+    if hidden:
+        lines.append(f"    ({hidden} other choice{'s' if hidden != 1 else ''} had no supporting rule)")
+    return lines
+
+
+def render_text(rec: Recommendation) -> str:
+    vocab = load_vocabulary()
+    out = [f"mlarch recommendation for {rec.scenario.name}"]
+    if rec.scenario.description:
+        out += wrap(rec.scenario.description, "")
+    out.append(
+        f"{len(rec.decisions)} decisions; {rec.rules_fired} of {rec.rules_loaded} rules fired; "
+        f"rule set {rec.rule_set_version}"
+    )
+    stated = ", ".join(f"{k}={format_value(v)}" for k, v in rec.scenario.facts.items())
+    out += wrap(f"facts: {stated or 'none stated'}", "", "  ")
+    for stage in STAGES:
+        decisions = [d for d in rec.decisions.values() if vocab.dimensions[d.dimension].stage == stage]
+        if not decisions:
+            continue
+        out.append("")
+        out.append(f"== {stage.upper()} " + "=" * (WIDTH - len(stage) - 4))
+        for dec in decisions:
+            out += decision_lines(dec)
+    if rec.defaulted:
+        out.append("")
+        out += wrap("Resting on defaults (state the facts to firm them up): " + ", ".join(rec.defaulted), "")
+    if rec.warnings:
+        out.append("")
+        out.append("Warnings:")
+        for w in rec.warnings:
+            out += wrap(w.text, "  ! ", "    ")
+    return "\n".join(line.rstrip() for line in out) + "\n"

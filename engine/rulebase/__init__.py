@@ -1,0 +1,2 @@
+"""The rule base as a whole: `mlarch rules`, `rules show`, `test` (rule examples), `coverage`.
+"""
