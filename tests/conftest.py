@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
+
 from mlarch.core.engine import Engine, bundled_rulebook
 from mlarch.core.rulebook import load_rulebook
 

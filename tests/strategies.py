@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 from hypothesis import strategies as st
+
 from mlarch.core import yamlio
 from mlarch.core.rulebook import RuleBook, parse_rule_document
 from mlarch.core.scenario import Scenario, validate_mapping

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from mlarch.adr.model import file_name, records
 from mlarch.core.scenario import load_scenario
 from mlarch.core.vocabulary import load_vocabulary

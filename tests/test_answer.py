@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from mlarch.answer.model import Score, answer, load_question
 from mlarch.core.vocabulary import load_vocabulary
 

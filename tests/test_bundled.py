@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 import pytest
+
 from mlarch.core.engine import bundled_rulebook
 from mlarch.core.examples import rule_fires
 from mlarch.core.scenario import load_scenario

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pickle
 
 import pytest
+
 from mlarch.core import cache
 from mlarch.core.engine import Engine
 from mlarch.core.rulebook import load_rulebook

@@ -159,6 +159,7 @@ def test_feature_commands_are_imported_only_when_used():
 
 def test_every_lazy_command_resolves_to_its_name():
     import click
+
     from mlarch.cli.app import FEATURE_COMMANDS, cli
 
     ctx = click.Context(cli)

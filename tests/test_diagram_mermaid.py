@@ -18,6 +18,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
 from mlarch.core.scenario import load_scenario
 from mlarch.diagram import build_diagram, to_mermaid
 from mlarch.diagram.dot import Options

@@ -13,6 +13,7 @@ import subprocess
 import sys
 
 import pytest
+
 from mlarch.core.scenario import validate_mapping
 from mlarch.diagram import build_diagram
 from mlarch.diagram.model import MAX_REASONS

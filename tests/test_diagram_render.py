@@ -12,6 +12,7 @@ import xml.etree.ElementTree as ET
 from functools import lru_cache
 
 import pytest
+
 from mlarch.core.scenario import load_scenario
 from mlarch.diagram import build_diagram, render, to_dot
 from mlarch.diagram.dot import PIPELINE_NODE, Options

@@ -13,6 +13,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
 from mlarch.core.engine import Engine
 from mlarch.core.rulebook import load_rulebook
 from mlarch.core.scenario import Scenario, load_scenario, validate_mapping

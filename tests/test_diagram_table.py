@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 
 import pytest
+
 from mlarch.core import yamlio
 from mlarch.core.errors import EngineError
 from mlarch.core.vocabulary import load_vocabulary

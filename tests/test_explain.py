@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from mlarch.core.engine import Engine
 from mlarch.core.rulebook import load_rulebook
 from mlarch.core.scenario import load_scenario, validate_mapping

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from mlarch.core.errors import InputError
 from mlarch.core.scenario import validate_mapping
 from mlarch.explain.whatif import parse_changes, what_if

@@ -12,6 +12,7 @@ import itertools
 import json
 
 import pytest
+
 from mlarch.core.scenario import validate_mapping
 from mlarch.explain.whynot import Change, candidate_values, impossibility, why_not
 

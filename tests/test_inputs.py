@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from mlarch.core import yamlio
 from mlarch.core.errors import InputError, did_you_mean
 from mlarch.core.scenario import json_schema, load_scenario, validate_mapping

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import yaml
+
 from mlarch.core.engine import Engine
 from mlarch.core.rulebook import load_rulebook
 from mlarch.core.scenario import validate_mapping

@@ -17,6 +17,7 @@ import threading
 
 import durable_rules_engine as dre
 import pytest
+
 from mlarch.core import yamlio
 from mlarch.core.engine import Engine
 from mlarch.core.errors import EngineError, InputError, RuleBaseLimitError

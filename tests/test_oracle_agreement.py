@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
+
 from mlarch.core.engine import Engine
 from mlarch.core.vocabulary import load_vocabulary
 

@@ -22,6 +22,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
+
 from mlarch.analysis.sampling import seed_scenarios
 from mlarch.core import yamlio
 from mlarch.core.conditions import to_dnf

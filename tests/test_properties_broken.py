@@ -22,6 +22,7 @@ import pytest
 import yaml
 from hypothesis import Phase, find, settings
 from hypothesis.errors import NoSuchExample
+
 from mlarch.core import yamlio
 from mlarch.core.engine import Engine
 from mlarch.core.rulebook import RuleBook, parse_rule_document

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from mlarch.core.scenario import validate_mapping
 
 CASES = yaml.safe_load((Path(__file__).parent / "regression" / "decisions.yaml").read_text())["cases"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from mlarch.core import yamlio
 from mlarch.core.engine import Engine
 from mlarch.core.errors import InputError

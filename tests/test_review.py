@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from mlarch.answer.model import score
 from mlarch.core.designs import load_design
 from mlarch.core.judge import recommendation_as_design, review

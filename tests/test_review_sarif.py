@@ -8,6 +8,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+
 from mlarch.cli.app import main
 
 from .conftest import FIXTURES, ROOT

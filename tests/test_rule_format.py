@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 
 import pytest
+
 from mlarch.core import yamlio
 from mlarch.core.conditions import ALWAYS, All, AnyOf, Leaf, Literal, Not, describe, to_data, to_dnf
 from mlarch.core.errors import InputError

@@ -10,6 +10,7 @@ import datetime
 from pathlib import Path
 
 import click
+
 from mlarch.adr.model import STATUSES
 from mlarch.cli.context import EXIT_OK, Context, pass_ctx
 from mlarch.core.errors import InputError

@@ -7,6 +7,7 @@ command worked and found problems, 2 bad input (raised as InputError).
 from __future__ import annotations
 
 import click
+
 from mlarch.cli.context import EXIT_FINDINGS, EXIT_OK, Context, pass_ctx, scenario_files
 from mlarch.core.serialize import dump_json
 

@@ -14,6 +14,7 @@ import sys
 from typing import Any, Sequence
 
 import click
+
 from mlarch import __version__
 from mlarch.cli.context import EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, Context, Reported
 from mlarch.core.errors import EngineError, InputError, RuleBaseLimitError, did_you_mean

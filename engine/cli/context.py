@@ -8,13 +8,17 @@ statuses follow interfaces.md section 6.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import click
+
 from mlarch.core.cache import cached_rulebook
 from mlarch.core.engine import Engine, bundled_rulebook
 from mlarch.core.errors import InputError, RuleBaseLimitError
 from mlarch.core.rulebook import RuleBook, load_rulebook
+
+if TYPE_CHECKING:
+    from mlarch.core.judge import Review
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -43,6 +47,17 @@ class Context:
             except RuleBaseLimitError as exc:
                 raise InputError.single(None, "", f"rule base rejected: {exc}") from None
         return self._engine
+
+    @staticmethod
+    def design_mermaid(rv: Review) -> str:
+        """A Mermaid drawing of a reviewed design, departures marked.
+
+        The review report embeds a diagram, but features do not import each
+        other: the application wires the diagram feature in here.
+        """
+        from mlarch.diagram import build_diagram, to_mermaid
+
+        return to_mermaid(build_diagram(rv.recommendation, rv.design.choices, rv.evaluated))
 
 
 pass_ctx = click.make_pass_decorator(Context)

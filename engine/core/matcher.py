@@ -53,6 +53,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
 import durable_rules_engine as dre
+
 from mlarch.core.conditions import Conjunct, Literal, absence_is_a_value
 from mlarch.core.errors import EngineError, RuleBaseLimitError
 from mlarch.core.rulebook import Rule

@@ -15,9 +15,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, Mapping, Optional
 
-from mlarch.core import yamlio
-from mlarch.core.errors import InputError, Problem, did_you_mean
-from mlarch.core.vocabulary import MAX_NUMBER, FactSpec, Vocabulary, load_vocabulary
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -31,6 +28,10 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 from typing_extensions import Annotated
+
+from mlarch.core import yamlio
+from mlarch.core.errors import InputError, Problem, did_you_mean
+from mlarch.core.vocabulary import MAX_NUMBER, FactSpec, Vocabulary, load_vocabulary
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$"
 MAX_TEXT = 4000

@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 import yaml
+
 from mlarch import __version__
 from mlarch.core.engine import Recommendation
 from mlarch.core.judge import Finding, Reason

@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from mlarch.core.errors import InputError, Problem
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from mlarch.core.errors import InputError, Problem
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 32

@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 import click
+
 from mlarch.cli.context import EXIT_OK, Context, Reported, pass_ctx
 from mlarch.core.errors import InputError
 from mlarch.diagram.design import load_drawable

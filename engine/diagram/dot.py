@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import graphviz
+
 from mlarch.diagram.escape import dot_string, html
 from mlarch.diagram.labels import WIDTH_TITLE, Row, box_rows, component_rows, wrap
 from mlarch.diagram.model import Box, Component, Diagram, Flow

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import graphviz
+
 from mlarch.core.errors import EngineError
 from mlarch.diagram.dot import DEFAULT_OPTIONS, Options, to_digraph, to_dot
 from mlarch.diagram.mermaid import to_mermaid

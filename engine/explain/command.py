@@ -7,6 +7,7 @@ command worked and found problems, 2 bad input (raised as InputError).
 from __future__ import annotations
 
 import click
+
 from mlarch.cli.context import EXIT_OK, Context, pass_ctx
 from mlarch.core.errors import InputError, did_you_mean
 from mlarch.core.scenario import load_scenario

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+
 from mlarch.cli.context import EXIT_FINDINGS, EXIT_OK, Context, pass_ctx
 from mlarch.core.errors import InputError, did_you_mean
 from mlarch.core.paths import bundled_rules_dir

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 import yaml
+
 from mlarch.core.scenario import Scenario
 
 SEVERITIES = ("error", "warning", "info")  # info is a note: it does not fail lint

@@ -6,14 +6,10 @@ command worked and found problems, 2 bad input (raised as InputError).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import click
+
 from mlarch.cli.context import Context, pass_ctx
 from mlarch.core.serialize import dump_json
-
-if TYPE_CHECKING:
-    from mlarch.core.judge import Review
 
 REVIEW_FORMATS = ("text", "json", "markdown", "sarif")
 FAIL_ON = ("error", "warning")
@@ -48,17 +44,10 @@ def review_command(ctx: Context, design_file: str, fmt: str, fail_on: str) -> in
     elif fmt == "markdown":
         from mlarch.review.markdown import render_review_markdown
 
-        text = render_review_markdown(rv, design_mermaid)
+        text = render_review_markdown(rv, ctx.design_mermaid)
     else:
         from mlarch.review.text import render_review_text
 
         text = render_review_text(rv)
     click.echo(text, nl=False)
     return rv.exit_status(fail_on)
-
-
-def design_mermaid(rv: Review) -> str:
-    """A Mermaid drawing of a reviewed design, departures marked."""
-    from mlarch.diagram import build_diagram, to_mermaid
-
-    return to_mermaid(build_diagram(rv.recommendation, rv.design.choices, rv.evaluated))

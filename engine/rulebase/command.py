@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+
 from mlarch.cli.context import EXIT_FINDINGS, EXIT_OK, Context, pass_ctx, scenario_files
 from mlarch.core.errors import InputError, did_you_mean
 from mlarch.core.examples import run_examples

@@ -1,0 +1,97 @@
+"""The package map of docs/architecture.md holds: features depend only on the core.
+
+Every module of a feature package (recommend, rulebase, review, answer,
+explain, adr, diagram, lint) may import the standard library, third-party
+packages, ``mlarch`` itself (for ``__version__``), ``mlarch.core``,
+``mlarch.analysis``, ``mlarch.cli.context`` (the shared command plumbing)
+and its own package: never another feature. ``core`` imports nothing above
+it; ``analysis`` imports only ``core``. Imports are read from the source
+(every ``import`` statement, including those inside functions).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SOURCE = Path(__file__).resolve().parent.parent / "engine"
+FEATURES = ("recommend", "rulebase", "review", "answer", "explain", "adr", "diagram", "lint")
+LAYERS = ("core", "analysis", "cli", *FEATURES)
+
+
+def _imports(path: Path) -> set[str]:
+    """The mlarch modules a file imports, resolved to absolute names."""
+    package = "mlarch." + ".".join(path.relative_to(SOURCE).parent.parts)
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name.split(".")[0] == "mlarch"}
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.rstrip(".").split(".")
+                base = base[: len(base) - (node.level - 1)]
+                module = ".".join(base + ([node.module] if node.module else []))
+            else:
+                module = node.module or ""
+            if module.split(".")[0] == "mlarch":
+                found |= {f"{module}.{a.name}" if module.count(".") < 1 else module for a in node.names}
+    return found
+
+
+def _layer(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[1] in LAYERS else None
+
+
+def _allowed(owner: str, module: str) -> bool:
+    layer = _layer(module)
+    if layer is None or layer == owner:
+        return True  # mlarch.__version__, or the package's own modules
+    if owner == "core":
+        return False
+    if owner == "analysis":
+        return layer == "core"
+    if owner == "cli":
+        return True  # the application wires every feature
+    return layer in ("core", "analysis") or module.startswith("mlarch.cli.context")
+
+
+def _violations() -> list[str]:
+    out = []
+    for path in sorted(SOURCE.rglob("*.py")):
+        rel = path.relative_to(SOURCE)
+        owner = rel.parts[0] if len(rel.parts) > 1 else None
+        if owner not in LAYERS:
+            continue
+        out += [f"{rel}: imports {m}" for m in sorted(_imports(path)) if not _allowed(owner, m)]
+    return out
+
+
+def test_features_depend_only_on_the_core():
+    assert _violations() == []
+
+
+@pytest.mark.parametrize("source, owner, expected", [
+    ("from mlarch.diagram import build_diagram", "review", False),
+    ("from ..diagram.model import build_diagram", "review", False),
+    ("import mlarch.lint.checks", "explain", False),
+    ("from mlarch.core.engine import Engine", "review", True),
+    ("from mlarch.analysis.domain import Domains", "lint", True),
+    ("from mlarch.cli.context import pass_ctx", "adr", True),
+    ("from mlarch.cli.app import cli", "adr", False),
+    ("from mlarch.analysis import domain", "core", False),
+    ("from mlarch.recommend.render import render", "analysis", False),
+])
+def test_the_boundary_check_catches_a_crossing(tmp_path, source, owner, expected):
+    """The check itself can fail: a crossing written into a throw-away module is reported."""
+    folder = SOURCE / owner
+    probe = folder / "_boundary_probe.py"
+    assert not probe.exists()
+    probe.write_text(source + "\n")
+    try:
+        bad = [v for v in _violations() if "_boundary_probe" in v]
+    finally:
+        probe.unlink()
+    assert (bad == []) == expected, bad
