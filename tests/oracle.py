@@ -79,11 +79,14 @@ class OracleResult:
 
 
 def pick(choices: list[str], rules: list[Any]) -> str:
-    """Resolution as documented: forbid, then require, then score, then list order."""
+    """Resolution as documented: forbid, then require, then the score of rules about stated
+    facts, then the score of default rules (assumptions), then list order."""
     forbidden = {c for r in rules if r.verdict == "forbid" for c in r.choices}
     required = [c for r in rules if r.verdict == "require" for c in r.choices]
-    score = {c: 0 for c in choices}
+    stated = {c: 0 for c in choices}
+    assumed = {c: 0 for c in choices}
     for r in rules:
+        score = assumed if r.default else stated
         if r.verdict == "prefer":
             score[r.choices[0]] += r.weight
         elif r.verdict == "avoid":
@@ -97,8 +100,8 @@ def pick(choices: list[str], rules: list[Any]) -> str:
         pool = [c for c in choices if c in req_open]
     else:
         pool = open_choices
-    best = max(score[c] for c in pool)
-    return next(c for c in choices if c in pool and score[c] == best)
+    best = max((stated[c], assumed[c]) for c in pool)
+    return next(c for c in choices if c in pool and (stated[c], assumed[c]) == best)
 
 
 def evaluate(vocab: Any, rules: list[Any], facts: Mapping[str, Any], pinned: Mapping[str, str] | None = None) -> OracleResult:

@@ -193,7 +193,9 @@ def rule_data(draw: Any, number: int) -> dict[str, Any]:
     if verdict in ("prefer", "avoid"):
         then["weight"] = draw(st.integers(1, 10))
     when = draw(st.one_of(st.just("always"), condition(dim_index)))
+    default = verdict in ("prefer", "avoid") and draw(st.integers(0, 3)) == 0  # assumptions only break ties
     return {
+        **({"default": True} if default else {}),
         "id": f"{dim}.generated-{number}",
         "title": "generated",
         "section": "1.1",

@@ -78,7 +78,7 @@ def test_scores_order_errors_then_departures_then_support(fixture_engine, tmp_pa
     scores = {o.label: o.score for o in a.options}
     assert a.answer == "B" and a.correct is True and not a.tie
     assert scores["B"] == Score(0, 0, 4)  # agrees on approach, backed by a +4 rule
-    assert scores["A"] == Score(0, 3, 0)  # automl scored 1 against 4: 3 points behind
+    assert scores["A"] == Score(0, 4, 0)  # automl scored 0 against 4 (its +1 is a default, which only breaks ties)
     assert scores["D"] == Score(0, 10, 4)  # training_hardware does not apply to BigQuery ML
     assert scores["C"].errors == 1  # a TPU for scikit-learn breaks a hard constraint
     assert [o.label for o in sorted(a.options, key=lambda o: o.rank)] == ["B", "A", "D", "C"]

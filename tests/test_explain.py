@@ -27,9 +27,9 @@ def test_trace_lists_fired_rules_facts_and_contributions(fixture_engine):
     fired = {s.rule.id: s for s in approach.decision.considered}
     assert set(fired) == {"approach.sql-team-data-in-bigquery", "approach.default-automl"}
     assert dict(fired["approach.sql-team-data-in-bigquery"].facts) == {"data.location": "bigquery", "team.skills": ["sql"]}
-    assert {(t.choice, t.score) for t in approach.tallies} == {("bigquery_ml", 4), ("automl", 1)}
+    assert {(t.choice, t.score, t.assumed) for t in approach.tallies} == {("bigquery_ml", 4, 0), ("automl", 0, 1)}
     assert approach.tallies[0].prefer == ("approach.sql-team-data-in-bigquery",)
-    assert approach.resolution == "bigquery_ml has the highest score (4); next best automl at 1."
+    assert approach.resolution == "bigquery_ml has the highest score (4); next best automl at 0."
 
 
 def test_dimensions_are_traced_in_evaluation_order_and_inapplicable_ones_say_why(fixture_engine):
@@ -96,7 +96,7 @@ def test_cli_text_and_json(capsys, tmp_path):
     assert "[stage 0] approach (training; applies always) = bigquery_ml  -- preferred" in out
     assert "approach.sql-team-data-in-bigquery: +4 to bigquery_ml" in out
     assert "on data.location = bigquery; team.skills = sql" in out
-    assert "resolution: bigquery_ml has the highest score (4); next best automl at 1." in out
+    assert "resolution: bigquery_ml has the highest score (4); next best automl at 0." in out
     assert "did not fire" not in out  # only with --dimension
     code, out, _ = run_cli(capsys, "--rules", FIXTURE_RULES, "explain", str(path), "--dimension", "approach", "-f", "json")
     data = json.loads(out)

@@ -380,12 +380,14 @@ def nested(facts: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_a_preference_that_never_wins_where_it_fires_is_outweighed(base):
-    """A +1 preference always ties with the +1 default and loses the tie-break: a warning.
+    """A +1 preference that always meets a +2 preference for another choice on the same fact
+    never wins: a warning. (Against a +1 default it would win: defaults only break ties.)
     Two +1 preferences for one choice win together (2 > 1): no warning (at most a note when
     only a search aimed at both found the win)."""
     pd = {"dimension": "data_processing", "weight": 1}
     write(base, "weights.yaml", [
         rule("data_processing.labelled-dataflow", {"data.labeled": True}, {**pd, "prefer": "dataflow"}, fires=[{"data": {"labeled": True}}]),
+        rule("data_processing.labelled-sql", {"data.labeled": True}, {**pd, "prefer": "bigquery_sql", "weight": 2}, fires=[{"data": {"labeled": True}}]),
         # three facts each, so random scenarios almost never make both fire: the search must pair them
         rule("data_processing.no-code-dataproc", NO_CODE, {**pd, "prefer": "dataproc"}, fires=[nested(NO_CODE)]),
         rule("data_processing.custom-labels-dataproc", CUSTOM, {**pd, "prefer": "dataproc"}, fires=[nested(CUSTOM)]),

@@ -13,10 +13,11 @@ from mlarch.core.scenario import validate_mapping
 from mlarch.core.vocabulary import load_vocabulary
 
 
-def book(*entries) -> RuleBook:
+def book(*entries, defaults: tuple[int, ...] = ()) -> RuleBook:
+    """Rules from (dimension, when, then) triples; the entries at ``defaults`` are default rules."""
     full = []
     for i, (dim, when, then) in enumerate(entries):
-        full.append({
+        full.append({**({"default": True} if i in defaults else {}),
             "id": f"{dim}.r{i}", "title": "t", "section": "1.1", "docs": ["https://cloud.google.com/x"],
             "when": when, "then": {"dimension": dim, **then}, "because": f"rule {i}",
             "examples": {"fires": [{}], "does_not_fire": [{}]} if when != "always" else {"fires": [{}]},
@@ -203,3 +204,38 @@ def test_evaluation_is_deterministic_and_isolated(fixture_engine):
     hw = fixture_engine.evaluate(b).decisions["training_hardware"]
     assert hw.choice != "tpu"
     assert any(alt.choice == "tpu" and alt.status == "forbidden" for alt in hw.alternatives)
+
+
+def test_a_default_never_overrides_a_stated_preference():
+    """A default rule's weight does not add to the stated score: +1 stated beats +9 assumed."""
+    rb = book(
+        ("serving_mode", "always", {"prefer": "batch", "weight": 1}),
+        ("serving_mode", "always", {"prefer": "online", "weight": 9}),
+        defaults=(1,),
+    )
+    dec = decide(rb).decisions["serving_mode"]
+    assert (dec.choice, dec.score, dec.assumed, dec.defaulted) == ("batch", 1, 0, False)
+    online = dec.alternative("online")
+    assert (online.status, online.score, online.assumed) == ("outscored", 0, 9)
+
+
+def test_a_default_breaks_a_tie_of_the_stated_facts_and_says_so():
+    rb = book(
+        ("serving_mode", "always", {"prefer": "batch", "weight": 3}),
+        ("serving_mode", "always", {"prefer": "online", "weight": 3}),
+        ("serving_mode", "always", {"prefer": "online", "weight": 1}),
+        defaults=(2,),
+    )
+    dec = decide(rb).decisions["serving_mode"]
+    assert (dec.choice, dec.how, dec.defaulted) == ("online", "preferred", True)
+    batch = dec.alternative("batch")
+    assert batch.status == "tied" and "on the stated facts" in batch.why_not[0].text
+    assert batch.why_not[0].rule == "serving_mode.r2"
+
+
+def test_an_elimination_among_several_equal_survivors_rests_on_defaults():
+    rb = book(("serving_mode", "always", {"avoid": "online", "weight": 2}))
+    dec = decide(rb).decisions["serving_mode"]
+    assert dec.how == "elimination" and dec.defaulted
+    rb = book(("serving_mode", "always", {"avoid": ["online", "streaming", "edge"], "weight": 2}))
+    assert not decide(rb).decisions["serving_mode"].defaulted  # one survivor: the stated facts decided

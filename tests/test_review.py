@@ -117,8 +117,8 @@ def test_departure_is_a_warning_with_reasons_and_why_not(fixture_engine, tmp_pat
     assert (dep.severity, dep.dimension, dep.proposed, dep.recommended) == ("warning", "approach", "automl", "bigquery_ml")
     assert [r.rule for r in dep.reasons] == ["approach.sql-team-data-in-bigquery"]
     assert dep.reasons[0].facts == {"data.location": "bigquery", "team.skills": ["sql"]}
-    assert dep.why_not and "scored 1 against 4" in dep.why_not[0].text
-    assert dep.margin == 3  # 4 for bigquery_ml against 1 for automl
+    assert dep.why_not and "scored 0 against 4" in dep.why_not[0].text
+    assert dep.margin == 4  # 4 for bigquery_ml against 0 for automl (its +1 default only breaks ties)
     assert dep.docs == ("https://cloud.google.com/bigquery/docs/e2e-journey",)
     assert rv.exit_status("error") == 0 and rv.exit_status("warning") == 1
 

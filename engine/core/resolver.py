@@ -7,8 +7,13 @@ Resolution order (documented in docs/resolution.md):
    or a require of a forbidden choice, is a conflict: it is reported as a
    warning and resolved as below among the required (or remaining) choices.
 3. Otherwise the remaining choice with the highest score wins; a choice's
-   score is the sum of its ``prefer`` weights minus its ``avoid`` weights.
-4. Ties go to the choice listed first in the vocabulary, where each
+   score is the sum of its ``prefer`` weights minus its ``avoid`` weights,
+   counting only rules about stated facts.
+4. Default rules (``default: true``, assumptions about missing facts) only
+   break ties among the choices the stated facts leave equal: their weights
+   are summed apart (``assumed``) and compared second. A default never
+   overrides, and never decides between, options the stated facts tell apart.
+5. Remaining ties go to the choice listed first in the vocabulary, where each
    dimension lists its choices from the simplest, most managed option to the
    most custom one.
 
@@ -23,7 +28,7 @@ from functools import cached_property, lru_cache
 from typing import Any, Mapping, Sequence
 
 from mlarch.core.conditions import Conjunct
-from mlarch.core.rulebook import PLACEHOLDER, Rule
+from mlarch.core.rulebook import MATCHED_FACTS, PLACEHOLDER, Rule
 from mlarch.core.vocabulary import DECISION_PREFIX, DimensionSpec, load_vocabulary
 
 
@@ -43,7 +48,11 @@ class Support:
     @cached_property
     def text(self) -> str:
         """The reason, placeholders filled in with the scenario's values."""
-        return render_reason(self.rule.because, self.values)
+        template = self.rule.because
+        if MATCHED_FACTS in template:
+            matched = "; ".join(f"{k} = {format_value(v)}" for k, v in self.facts.items()) or "nothing stated"
+            template = template.replace(MATCHED_FACTS, matched.replace("{", "(").replace("}", ")"))
+        return render_reason(template, self.values)
 
     @cached_property
     def _used(self) -> tuple[dict[str, Any], dict[str, Any], tuple[str, ...]]:
@@ -127,6 +136,7 @@ class Alternative:
     score: int
     status: str  # forbidden | not_required | outscored | tied | unsupported
     why_not: tuple[WhyNot, ...]
+    assumed: int = 0  # the net weight of default rules (assumptions), compared only on a tie
 
 
 @dataclass(eq=False)
@@ -139,9 +149,15 @@ class Decision:
     considered: tuple[Support, ...]  # every rule that fired for this dimension
     defaulted: bool
     conflicts: tuple[str, ...] = ()
+    assumed: int = 0  # the winner's net weight from default rules (they only break ties)
     pinned_violations: tuple[Support, ...] = field(default_factory=tuple)
     _tallies: Mapping[str, "_Tally"] = field(default_factory=dict, repr=False)
     _order: tuple[str, ...] = field(default=(), repr=False)
+
+    @property
+    def tallies(self) -> Mapping[str, "_Tally"]:
+        """What the fired rules did to each choice they name (stated score, assumed score, rules)."""
+        return self._tallies
 
     def alternative(self, choice: str) -> Alternative | None:
         """Why ``choice`` lost (None when it is the decision's own choice)."""
@@ -154,14 +170,15 @@ class Decision:
         tallies = {c: self._tallies.get(c) or _Tally(c) for c in order}
         w = tallies[self.choice]
         out = [_why_not(tallies[c], w, self.how, order) for c in order if c != self.choice]
-        out.sort(key=lambda a: (a.status == "forbidden", -a.score, order.index(a.choice)))
+        out.sort(key=lambda a: (a.status == "forbidden", -a.score, -a.assumed, order.index(a.choice)))
         return tuple(out)
 
 
 @dataclass
 class _Tally:
     choice: str
-    score: int = 0
+    score: int = 0  # prefer minus avoid weights of rules about stated facts
+    assumed: int = 0  # the same for default rules, which only break ties
     forbidden_by: list[Support] = field(default_factory=list)
     required_by: list[Support] = field(default_factory=list)
     preferred_by: list[Support] = field(default_factory=list)
@@ -170,6 +187,17 @@ class _Tally:
     @property
     def supported(self) -> bool:
         return bool(self.required_by or self.preferred_by)
+
+    @property
+    def rank(self) -> tuple[int, int]:
+        """Stated facts first; assumptions only where the stated facts tie."""
+        return self.score, self.assumed
+
+    def add(self, s: Support, sign: int) -> None:
+        if s.rule.default:
+            self.assumed += sign * s.rule.weight
+        else:
+            self.score += sign * s.rule.weight
 
 
 def _by_strength(supports: Sequence[Support]) -> list[Support]:
@@ -197,22 +225,30 @@ def resolve(spec: DimensionSpec, supports: Sequence[Support], pinned: str | None
                 t.required_by.append(s)
             elif verdict == "prefer":
                 t.preferred_by.append(s)
-                t.score += s.rule.weight
+                t.add(s, +1)
             else:
                 t.avoided_by.append(s)
-                t.score -= s.rule.weight
+                t.add(s, -1)
 
-    def best(pool: Sequence[str]) -> tuple[str, int]:
-        """Highest score first, then vocabulary order; also how many tie for the top."""
-        top, top_score, ties = pool[0], None, 0
+    def best(pool: Sequence[str]) -> tuple[str, int, bool]:
+        """Highest rank first, then vocabulary order; how many tie for the top;
+        whether an assumption (a default rule) broke a tie of the stated facts."""
+        top, top_rank, ties, stated_ties = pool[0], None, 0, 0
         for c in pool:
             t = tallies.get(c)
-            sc = t.score if t is not None else 0
-            if top_score is None or sc > top_score:
-                top, top_score, ties = c, sc, 1
-            elif sc == top_score:
+            rank = t.rank if t is not None else (0, 0)
+            if top_rank is None or rank > top_rank:
+                if top_rank is not None and rank[0] == top_rank[0]:
+                    stated_ties += 1
+                else:
+                    stated_ties = 1
+                top, top_rank, ties = c, rank, 1
+            elif rank == top_rank:
                 ties += 1
-        return top, ties
+                stated_ties += 1
+            elif rank[0] == top_rank[0]:
+                stated_ties += 1
+        return top, ties, stated_ties > ties
 
     conflicts: list[str] = []
     forbidden = {c for c, t in tallies.items() if t.forbidden_by}
@@ -228,17 +264,21 @@ def resolve(spec: DimensionSpec, supports: Sequence[Support], pinned: str | None
     if not allowed:
         conflicts.append("every choice is forbidden; keeping the best-scored one")
         winner, how = best(order)[0], "conflict"
+        assumed_tie = False
     elif len(required) > 1:
         conflicts.append(f"several choices are required ({', '.join(required)}); keeping the best-scored one")
         winner, how = best(required)[0], "conflict"
+        assumed_tie = False
     elif required:
-        winner, how = required[0], "required"
+        winner, how, assumed_tie = required[0], "required", False
     else:
-        winner, ties = best(allowed)
+        winner, ties, assumed_tie = best(allowed)
         how = "preferred"
         w = tallies.get(winner)
         if w is None or not w.supported:
             how = "elimination" if any(t.avoided_by or t.forbidden_by for t in tallies.values()) else "fallback"
+            # several choices survive with nothing to tell them apart: vocabulary order is an assumption too
+            assumed_tie = assumed_tie or ties > 1
         elif ties > 1:
             how = "tie_break"
 
@@ -256,12 +296,13 @@ def resolve(spec: DimensionSpec, supports: Sequence[Support], pinned: str | None
         # explained by what ruled the others out (each rule once, though it may name several choices)
         against = {s.rule.id: s for c in order if c != winner and c in tallies for s in tallies[c].forbidden_by + tallies[c].avoided_by}
         reasons = _by_strength(list(against.values()))
-    defaulted = not reasons or all(s.rule.default for s in reasons)
+    defaulted = not reasons or all(s.rule.default for s in reasons) or (assumed_tie and how != "pinned")
 
     return Decision(
         dimension=spec.id,
         choice=winner,
         score=w.score,
+        assumed=w.assumed,
         how=how,
         reasons=tuple(reasons),
         considered=tuple(supports),
@@ -298,6 +339,12 @@ def _why_not(t: _Tally, w: _Tally, how: str, order: list[str]) -> Alternative:
         status = "unsupported"
         tail = f"; {w.choice} scored {w.score}" if w.supported else ""
         lines.append(WhyNot(lead, f"no rule supports {t.choice} for this scenario{tail}"))
+    elif t.score == w.score and t.assumed != w.assumed:
+        status = "tied"
+        assumption = next((s for s in _by_strength(w.preferred_by) if s.rule.default), None)
+        lines.append(WhyNot(assumption.rule.id if assumption else lead,
+                            f"tied with {w.choice} at score {w.score} on the stated facts; an assumption about "
+                            f"facts not stated favours {w.choice}"))
     elif t.score == w.score:
         status = "tied"
         lines.append(WhyNot(lead, f"tied with {w.choice} at score {w.score}; the tie-break prefers {w.choice}, listed first (simpler, more managed)"))
@@ -307,4 +354,4 @@ def _why_not(t: _Tally, w: _Tally, how: str, order: list[str]) -> Alternative:
     lines += [WhyNot(s.rule.id, f"avoid (-{s.rule.weight}): {s.text}") for s in t.avoided_by]
     if how == "pinned" and not lines:  # pragma: no cover - defensive
         lines.append(WhyNot(None, f"{w.choice} was given by the design"))
-    return Alternative(t.choice, t.score, status, tuple(lines))
+    return Alternative(t.choice, t.score, status, tuple(lines), t.assumed)

@@ -53,6 +53,10 @@ RULE_KEYS = ("id", "title", "section", "docs", "when", "then", "because", "examp
 REQUIRED_KEYS = ("id", "title", "section", "docs", "when", "then", "because", "examples")
 ID_PATTERN = re.compile(r"^[a-z_]+\.[a-z0-9][a-z0-9-]*$")
 PLACEHOLDER = re.compile(r"\{([a-z_]+\.[a-z_]+)\}")
+# In a reason, the stated facts of the alternative of the condition that held
+# ("operations.retraining = periodic"): for rules whose condition is an `any`
+# of many signals, where quoting each fact would mostly say "not stated".
+MATCHED_FACTS = "{matched_facts}"
 MAX_WEIGHT = 10
 DNF_LIMIT = 64
 

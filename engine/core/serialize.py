@@ -52,6 +52,7 @@ def decision_dict(dec: Decision) -> dict[str, Any]:
         "stage": vocab.dimensions[dec.dimension].stage,
         "resolved_by": dec.how,
         "score": dec.score,
+        "assumed": dec.assumed,
         "defaulted": dec.defaulted,
         "deprecation": vocab.deprecation(dec.dimension, dec.choice),
         "reasons": [support_dict(s) for s in dec.reasons],
@@ -59,6 +60,7 @@ def decision_dict(dec: Decision) -> dict[str, Any]:
             {
                 "choice": alt.choice,
                 "score": alt.score,
+                "assumed": alt.assumed,
                 "status": alt.status,
                 "why_not": [{"rule": w.rule, "text": w.text} for w in alt.why_not],
             }

@@ -32,6 +32,7 @@ class Tally:
     avoid: tuple[str, ...] = ()
     forbidden_by: tuple[str, ...] = ()
     required_by: tuple[str, ...] = ()
+    assumed: int = 0  # net weight of default rules, compared only where the stated scores tie
 
 
 @dataclass(frozen=True)
@@ -67,19 +68,13 @@ class Trace:
 
 
 def tallies(decision: Decision, order: Sequence[str]) -> tuple[Tally, ...]:
-    """Per-choice score and the rules behind it, from the rules that fired (best first)."""
-    acc: dict[str, dict[str, Any]] = {}
-    for s in decision.considered:
-        r = s.rule
-        for c in r.choices:
-            t = acc.setdefault(c, {"score": 0, "prefer": [], "avoid": [], "forbid": [], "require": []})
-            t[r.verdict].append(r.id)
-            if r.verdict == "prefer":
-                t["score"] += r.weight
-            elif r.verdict == "avoid":
-                t["score"] -= r.weight
-    out = [Tally(c, t["score"], tuple(t["prefer"]), tuple(t["avoid"]), tuple(t["forbid"]), tuple(t["require"])) for c, t in acc.items()]
-    out.sort(key=lambda t: (bool(t.forbidden_by), not t.required_by, -t.score, list(order).index(t.choice)))
+    """Per-choice scores and the rules behind them, as the resolver counted them (best first)."""
+    def ids(supports: Sequence[Support]) -> tuple[str, ...]:
+        return tuple(s.rule.id for s in supports)
+
+    out = [Tally(c, t.score, ids(t.preferred_by), ids(t.avoided_by), ids(t.forbidden_by), ids(t.required_by), t.assumed)
+           for c, t in decision.tallies.items()]
+    out.sort(key=lambda t: (bool(t.forbidden_by), not t.required_by, -t.score, -t.assumed, list(order).index(t.choice)))
     return tuple(out)
 
 
@@ -93,6 +88,11 @@ def resolution_text(decision: Decision, table: Sequence[Tally], order: Sequence[
         return f"{c} is required by {', '.join(rules)}; a requirement decides the dimension whatever the scores{removed}."
     if how == "preferred":
         rest = [t for t in table if t.choice != c and not t.forbidden_by]
+        scores = {t.choice: t.score for t in table}
+        tied = [o for o in order if o != c and o not in forbidden and scores.get(o, 0) == decision.score]
+        if tied and decision.assumed:
+            return (f"{c} ties at score {decision.score} on the stated facts with {', '.join(tied)}{removed}; "
+                    f"default rules (assumptions about facts not stated) favour {c} ({decision.assumed:+d}).")
         nxt = f"; next best {rest[0].choice} at {rest[0].score}" if rest else ""
         return f"{c} has the highest score ({decision.score}){removed}{nxt}."
     if how == "tie_break":

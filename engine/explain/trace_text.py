@@ -13,7 +13,7 @@ from mlarch.explain.trace import DimensionTrace, Tally, Trace, contribution
 def _tally_text(t: Tally) -> str:
     if t.forbidden_by:
         return f"{t.choice} forbidden ({', '.join(t.forbidden_by)})"
-    text = f"{t.choice} {t.score:+d}"
+    text = f"{t.choice} {t.score:+d}" + (f" (assumed {t.assumed:+d})" if t.assumed else "")
     if t.required_by:
         text += " required"
     return text
@@ -89,7 +89,7 @@ def dimension_dict(d: DimensionTrace) -> dict[str, Any]:
         out["defaulted"] = dec.defaulted
         out["fired"] = [dict(support_dict(s), contribution=contribution(s)) for s in dec.considered]
         out["scores"] = [
-            {"choice": t.choice, "score": t.score, "prefer": list(t.prefer), "avoid": list(t.avoid),
+            {"choice": t.choice, "score": t.score, "assumed": t.assumed, "prefer": list(t.prefer), "avoid": list(t.avoid),
              "forbidden_by": list(t.forbidden_by), "required_by": list(t.required_by)}
             for t in d.tallies
         ]
