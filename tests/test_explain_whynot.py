@@ -13,8 +13,9 @@ import json
 
 import pytest
 
-from mlarch.core.scenario import validate_mapping
+from mlarch.core.scenario import load_scenario, validate_mapping
 from mlarch.explain.whynot import Change, candidate_values, impossibility, why_not
+from mlarch.explain.whynot_text import render_whynot_text, whynot_dict
 
 from .conftest import FIXTURES, ROOT, run_cli
 
@@ -192,3 +193,18 @@ def test_restricted_evaluation_decides_those_dimensions_as_a_full_one(bundled_en
         part = bundled_engine.evaluate(scenario, only=only)
         assert set(part.decisions) <= only
         assert {d: c for d, c in full.choices.items() if d in only} == part.choices, path.name
+
+
+def test_design_changes_come_before_changes_to_the_problem(bundled_engine):
+    """why-not tries the facts that define the problem (task, data type...) last, and marks them."""
+    scenario = load_scenario(ROOT / "scenarios" / "churn-bigquery-sql-team.yaml")
+    result = why_not(bundled_engine, scenario, "approach", "automl")
+    assert result.solutions
+    problem = bundled_engine.vocab.problem_facts
+    kinds = [any(c.fact in problem for c in s.changes) for s in result.solutions]
+    assert kinds == sorted(kinds) and not kinds[0] and any(kinds)  # design-only first; the premise: both kinds exist
+    for s, is_problem in zip(result.solutions, kinds):
+        assert bool(s.problem_changes) == is_problem
+    data = whynot_dict(result)
+    assert [bool(s["changes_problem"]) for s in data["solutions"]] == kinds
+    assert "changes the problem itself" in render_whynot_text(result)

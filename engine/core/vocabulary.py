@@ -82,6 +82,7 @@ class Vocabulary:
     dimensions: Mapping[str, DimensionSpec]
     deprecated: Mapping[str, str]  # "dimension.choice" -> note
     exam_sections: Mapping[str, str] = field(default_factory=dict)  # "1.1" -> short label
+    problem_facts: frozenset[str] = frozenset()  # facts that define the problem, not the design
 
     @property
     def groups(self) -> list[str]:
@@ -169,7 +170,11 @@ def parse_vocabulary(data: Mapping[str, Any], source: str = "vocabulary") -> Voc
         if dim not in dimensions or choice not in dimensions[dim].choices:
             raise EngineError(f"{source}: deprecated entry {key!r} is not a dimension.choice")
     sections = {str(k): str(v) for k, v in (data.get("exam_sections") or {}).items()}
-    return Vocabulary(int(data.get("version", 1)), facts, dimensions, deprecated, sections)
+    problem_facts = frozenset(str(f) for f in data.get("problem_facts") or ())
+    unknown = sorted(problem_facts - set(facts))
+    if unknown:
+        raise EngineError(f"{source}: problem_facts names unknown facts: {', '.join(unknown)}")
+    return Vocabulary(int(data.get("version", 1)), facts, dimensions, deprecated, sections, problem_facts)
 
 
 @lru_cache(maxsize=1)

@@ -75,6 +75,7 @@ class Solution:
     recommendation: Recommendation  # after the changes
     side_effects: tuple[tuple[str, str | None, str | None], ...]  # other decisions that change: (dim, before, after)
     dimension: str = ""
+    problem_changes: tuple[str, ...] = ()  # facts changed that define the problem itself (vocabulary problem_facts)
 
     @property
     def decision(self) -> Decision:
@@ -329,6 +330,9 @@ def why_not(engine: Engine, scenario: Scenario, dimension: str, choice: str, max
         spec = engine.vocab.facts[fact]
         current = scenario.get(fact)
         singles += [Change(fact, current, v) for v in candidate_values(engine, spec, current, dims)]
+    # design facts first: changing the problem itself (the task, the data type...) is the last resort
+    problem = engine.vocab.problem_facts
+    singles.sort(key=lambda c: c.fact in problem)
     solutions: list[tuple[Change, ...]] = []
     closeness: dict[Change, float] = {}
     exhaustive = True
@@ -347,7 +351,10 @@ def why_not(engine: Engine, scenario: Scenario, dimension: str, choice: str, max
     together = _tested_together(engine, dims)
     rank = {c: i for i, c in enumerate(singles)}
     level = 1
-    while not solutions and level < max_changes and exhaustive:
+    def design_only(found: list[tuple[Change, ...]]) -> bool:
+        return any(not any(c.fact in problem for c in s) for s in found)
+
+    while not design_only(solutions) and level < max_changes and exhaustive:
         level += 1
         pool = singles if level == 2 else sorted(singles, key=lambda c: (closeness.get(c, math.inf), rank[c]))[:TRIPLE_POOL]
         combos = [c for c in itertools.combinations(pool, level) if len({x.fact for x in c}) == level
@@ -359,8 +366,14 @@ def why_not(engine: Engine, scenario: Scenario, dimension: str, choice: str, max
                 break
             if search.hit(search.evaluate(combo)):
                 solutions.append(combo)
+        if design_only(solutions):  # the smallest changes that leave the problem as it is
+            solutions = [s for s in solutions if not any(c.fact in problem for c in s)]
         if level == 3 and len(pool) < len(singles):
             exhaustive = False  # triples only from the closest single changes
+    if solutions and not design_only(solutions):  # only problem changes: keep the smallest ones
+        smallest = min(len(x) for x in solutions)
+        solutions = [x for x in solutions if len(x) == smallest]
+    solutions.sort(key=lambda s: sum(c.fact in problem for c in s))  # stable: search order within each group
     found = tuple(_solution(engine, rec, engine.evaluate(search.apply(s)), s, dimension) for s in solutions)
     return replace(base, solutions=found, evaluations=search.evaluations, exhaustive=exhaustive,
                  stopped=search.stopped, relevant=tuple(facts), candidates=len(singles), seconds=time.monotonic() - started)
@@ -389,5 +402,6 @@ def _solution(engine: Engine, before: Recommendation, after: Recommendation, cha
     order = list(engine.vocab.dimensions)
     touched = sorted((before.decisions.keys() | after.decisions.keys()) - {dimension}, key=order.index)
     effects = tuple((d, before.choices.get(d), after.choices.get(d)) for d in touched if before.choices.get(d) != after.choices.get(d))
-    return Solution(changes, after, effects, dimension)
+    problem = tuple(c.fact for c in changes if c.fact in engine.vocab.problem_facts)
+    return Solution(changes, after, effects, dimension, problem)
 

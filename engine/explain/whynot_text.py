@@ -67,6 +67,9 @@ def render_whynot_text(r: WhyNotResult) -> str:
         out += wrap(head + f"{len(r.solutions)} found; searched {scope}):", "")
         for n, (changes, first) in enumerate(grouped[:SHOWN], 1):
             out += wrap("; ".join(_change_text(f, b, v) for f, b, v in changes), f"{n:>3}. ", "     ")
+            if first.problem_changes:
+                out += wrap(f"(changes the problem itself: {', '.join(first.problem_changes)}; not a design choice)",
+                            "     ", "       ")
             if n <= WITH_REASON:
                 for s in first.decision.reasons[:1]:
                     out += wrap(f"then {r.dimension} = {r.choice}: {s.text} [{s.rule.id}]", "     ", "       ")
@@ -116,6 +119,7 @@ def whynot_dict(r: WhyNotResult) -> dict[str, Any]:
                 "changes": [{"fact": c.fact, "before": _plain(c.before), "after": _plain(c.after)} for c in s.changes],
                 "reasons": [{"rule": x.rule.id, "text": x.text} for x in s.decision.reasons],
                 "side_effects": [{"dimension": d, "before": b, "after": a} for d, b, a in s.side_effects],
+                "changes_problem": list(s.problem_changes),
             }
             for s in r.solutions
         ],
