@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING, Sequence
 
 import click
 
+from mlarch.core import bundled
 from mlarch.core.cache import cached_rulebook
 from mlarch.core.engine import Engine, bundled_rulebook
-from mlarch.core.errors import InputError, RuleBaseLimitError
+from mlarch.core.errors import InputError, RuleBaseLimitError, did_you_mean
 from mlarch.core.rulebook import RuleBook, load_rulebook
 
 if TYPE_CHECKING:
@@ -67,16 +68,52 @@ class Reported(Exception):
     """Problems already formatted for the user (exit 2)."""
 
 
-def scenario_files(paths: Sequence[str]) -> list[str]:
-    """Expand folders into their *.yaml files (sorted); keep files as given."""
+class InputFile(click.ParamType):
+    """A YAML input: a path, ``-`` for standard input, or a bundled example's name.
+
+    ``kinds`` are the bundled examples the command reads (see
+    core/bundled.py); the shell completes their names as well as files.
+    """
+
+    name = "file"
+
+    def __init__(self, kinds: Sequence[str] = ("scenarios",), folders: bool = False) -> None:
+        self.kinds = tuple(kinds)
+        self.folders = folders
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value)
+        if not self.folders and text != "-" and Path(text).is_dir():
+            self.fail(f"{text!r} is a folder; give a YAML file", param, ctx)
+        resolved = bundled.resolve(text, self.kinds)
+        if resolved == text and text != "-" and not Path(text).exists():
+            close = did_you_mean(text, bundled.catalog(self.kinds))
+            if close:
+                self.fail(f"no such file or bundled example {text!r} (did you mean {close!r}? `mlarch examples` lists them)", param, ctx)
+        return resolved
+
+    def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
+        from click.shell_completion import CompletionItem
+
+        names = [CompletionItem(n, help=e.kind) for n, e in bundled.catalog(self.kinds).items() if n.startswith(incomplete)]
+        return names + [CompletionItem(incomplete, type="dir" if self.folders else "file")]
+
+
+SCENARIO = InputFile(("scenarios",))
+
+
+def scenario_files(paths: Sequence[str], kinds: Sequence[str] = ("scenarios",)) -> list[str]:
+    """Expand folders into their *.yaml files (sorted); keep files and ``-`` as given; names become bundled files."""
     out: list[str] = []
     for p in paths:
         path = Path(p)
-        if path.is_dir():
+        if p != "-" and path.is_dir():
             found = sorted(str(f) for f in path.glob("*.yaml"))
             if not found:
                 raise InputError.single(p, "", "no *.yaml files in this folder")
             out += found
         else:
-            out.append(p)
+            out.append(bundled.resolve(p, kinds))
+    if out.count("-") > 1:
+        raise InputError.single("-", "", "standard input can be read only once")
     return out

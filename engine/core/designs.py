@@ -112,7 +112,7 @@ def load_design(path: str | Path) -> Design:
     """Load and validate a design file; raise :class:`InputError` with every problem."""
     vocab = load_vocabulary()
     doc, data, problems = open_mapping(path, DESIGN_KEYS, "design")
-    stem = Path(doc.source).stem
+    stem = yamlio.source_stem(doc.source)
     scenario, found = scenario_from(doc, data, stem)
     problems += found
     if "design" not in data:

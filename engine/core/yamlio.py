@@ -16,6 +16,7 @@ files all come through here instead, so that:
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,10 @@ MAX_DEPTH = 32
 MAX_NODES = 50_000
 
 PathT = tuple[str | int, ...]
+
+STDIN = "-"  # the file name that means standard input
+STDIN_SOURCE = "<stdin>"  # how errors name it
+NO_SUCH_FILE = "no such file (a bundled example? `mlarch examples` lists them; use one by its name)"
 
 # libyaml's parser when present (several times faster), with the same safe constructor
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -165,8 +170,15 @@ def loads(text: str, source: str = "<string>") -> Document:
         loader.dispose()
 
 
+def source_stem(source: str) -> str:
+    """A default name for what was read from ``source`` (a file's stem; "stdin")."""
+    return "stdin" if source == STDIN_SOURCE else Path(source).stem
+
+
 def load(path: str | Path) -> Document:
-    """Read and parse a YAML file; unreadable files are input errors too."""
+    """Read and parse a YAML file (``-``: standard input); unreadable files are input errors too."""
+    if str(path) == STDIN:
+        return _load_stdin()
     path = Path(path)
     source = str(path)
     try:
@@ -177,9 +189,20 @@ def load(path: str | Path) -> Document:
             raise InputError.single(source, "", f"file is larger than {MAX_BYTES} bytes")
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise InputError.single(source, "", "no such file") from None
+        raise InputError.single(source, "", NO_SUCH_FILE) from None
     except OSError as exc:
         raise InputError.single(source, "", f"cannot read file: {exc.strerror}") from None
+    return _decode(raw, source)
+
+
+def _load_stdin() -> Document:
+    raw = sys.stdin.buffer.read(MAX_BYTES + 1)
+    if len(raw) > MAX_BYTES:
+        raise InputError.single(STDIN_SOURCE, "", f"input is larger than {MAX_BYTES} bytes")
+    return _decode(raw, STDIN_SOURCE)
+
+
+def _decode(raw: bytes, source: str) -> Document:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

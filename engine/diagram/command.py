@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from mlarch.cli.context import EXIT_OK, Context, Reported, pass_ctx
+from mlarch.cli.context import EXIT_OK, Context, InputFile, Reported, pass_ctx
 from mlarch.core.errors import InputError
 from mlarch.diagram.design import load_drawable
 from mlarch.diagram.dot import DIRECTIONS, Options
@@ -58,7 +58,7 @@ def _write(path: str, data: bytes) -> None:
 
 
 @click.command("diagram")
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=InputFile(("scenarios", "designs")))
 @click.option("-o", "--output", metavar="OUT", help="File to write; its extension picks the format "
               "(.dot .gv .svg .png .pdf .mmd .mermaid, or .md for a fenced Mermaid block). '-' or none: stdout.")
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), help="Output format (default: from OUT's extension, else dot).")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from mlarch.cli.context import Context, pass_ctx
+from mlarch.cli.context import Context, InputFile, pass_ctx
 from mlarch.core.serialize import dump_json
 
 REVIEW_FORMATS = ("text", "json", "markdown", "sarif")
@@ -16,7 +16,7 @@ FAIL_ON = ("error", "warning")
 
 
 @click.command("review")
-@click.argument("design_file", metavar="DESIGN", type=click.Path(dir_okay=False))
+@click.argument("design_file", metavar="DESIGN", type=InputFile(("designs",)))
 @click.option("-f", "--format", "fmt", type=click.Choice(REVIEW_FORMATS), default="text", show_default=True)
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True,
               help="Exit 1 on findings of this severity or worse (CI gating).")
