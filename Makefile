@@ -54,7 +54,8 @@ smoke:
 	env -u CPPFLAGS $(PY) -m pip wheel --quiet --no-cache-dir --no-deps -w $(VENV)-dist .
 	env -u CPPFLAGS $(PY) -m pip install --quiet --no-cache-dir $(VENV)-dist/mlarch-*.whl
 	cd /tmp && $(abspath $(VENV))/bin/mlarch --version
-	cd /tmp && $(abspath $(VENV))/bin/mlarch recommend "$$($(abspath $(VENV))/bin/mlarch examples --path $(EXAMPLE))" --format json > /tmp/mlarch-smoke.json
+	cd /tmp && $(abspath $(VENV))/bin/mlarch recommend $(EXAMPLE) --format json > /tmp/mlarch-smoke.json
+	cd /tmp && $(abspath $(VENV))/bin/mlarch review churn-custom-tpu --fail-on error > /dev/null; test $$? = 1 && echo "smoke ok: review of a bundled design finds its error"
 	cd /tmp && $(abspath $(VENV))/bin/python -c 'import json; d = json.load(open("/tmp/mlarch-smoke.json")); assert d["decisions"] and d["engine"]["rules_loaded"] > 0, d; print("smoke ok:", d["scenario"], len(d["decisions"]), "decisions,", d["engine"]["rules_loaded"], "rules")'
 	cd /tmp && $(abspath $(VENV))/bin/mlarch test > /dev/null && echo "smoke ok: bundled rule examples pass"
 

@@ -102,6 +102,50 @@ class InputFile(click.ParamType):
 SCENARIO = InputFile(("scenarios",))
 
 
+# Shell completion (click's shell_complete callbacks): vocabulary names, read
+# from the vocabulary so they never drift from what the commands accept.
+
+def _items(names: Sequence[str], incomplete: str, helps: dict[str, str] | None = None) -> list:
+    from click.shell_completion import CompletionItem
+
+    helps = helps or {}
+    return [CompletionItem(n, help=helps.get(n)) for n in names if n.startswith(incomplete)]
+
+
+def complete_dimension(ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
+    """Dimension names."""
+    from mlarch.core.vocabulary import load_vocabulary
+
+    vocab = load_vocabulary()
+    return _items(list(vocab.dimensions), incomplete, {d: s.stage for d, s in vocab.dimensions.items()})
+
+
+def complete_choice(ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
+    """Choice names of the dimension given earlier on the line (all choices when there is none)."""
+    from mlarch.core.vocabulary import load_vocabulary
+
+    vocab = load_vocabulary()
+    dimension = ctx.params.get("dimension")
+    specs = [vocab.dimensions[dimension]] if dimension in vocab.dimensions else list(vocab.dimensions.values())
+    return _items(sorted({c for spec in specs for c in spec.choices}), incomplete)
+
+
+def complete_fact(ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
+    """Fact ids, and after ``FACT=`` the fact's values (for ``what-if --set``)."""
+    from mlarch.core.vocabulary import load_vocabulary
+
+    facts = {s.id: s for s in load_vocabulary().facts.values() if s.group is not None}
+    if "=" in incomplete and param.name != "prefix":
+        fact, _, value = incomplete.partition("=")
+        spec = facts.get(fact)
+        if spec is None:
+            return []
+        values = list(spec.values) or (["true", "false"] if spec.type == "bool" else [])
+        return _items([f"{fact}={v}" for v in values], incomplete)
+    groups = sorted({s.group for s in facts.values() if s.group})
+    return _items(groups if "." not in incomplete and param.name == "prefix" else list(facts), incomplete)
+
+
 def scenario_files(paths: Sequence[str], kinds: Sequence[str] = ("scenarios",)) -> list[str]:
     """Expand folders into their *.yaml files (sorted); keep files and ``-`` as given; names become bundled files."""
     out: list[str] = []

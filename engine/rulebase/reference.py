@@ -41,10 +41,15 @@ completion and validation in any editor using the YAML language server.
 
 `expect:` (an mlarch addition) maps dimensions to the choices the scenario
 should get; `mlarch check FILE...` reports every mismatch (exit 1).
+
+In a terminal, `mlarch facts [PREFIX]` prints this reference (`mlarch facts
+data`, `mlarch facts data.sensitive`) and `mlarch choices [DIMENSION]` the
+decisions and their choices ([dimensions.md](dimensions.md)).
 """
 
 
-def _kind(spec: FactSpec) -> str:
+def fact_kind(spec: FactSpec) -> str:
+    """How docs and `mlarch facts` name a fact's type: "one of", "list of", "number ≥ 0", ..."""
     if spec.type == "set":
         return "list of"
     if spec.type == "enum":
@@ -78,7 +83,7 @@ def scenario_reference() -> str:
         out += [f"## `{group}`", "", "| fact | type | values | meaning |", "|---|---|---|---|"]
         for spec in vocab.facts.values():
             if spec.group == group:
-                out.append(f"| `{spec.id}` | {_kind(spec)} | {_cell(_values(spec))} | {_cell(spec.doc)} |")
+                out.append(f"| `{spec.id}` | {fact_kind(spec)} | {_cell(_values(spec))} | {_cell(spec.doc)} |")
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 
