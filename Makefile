@@ -57,6 +57,7 @@ smoke:
 	cd /tmp && $(abspath $(VENV))/bin/mlarch recommend $(EXAMPLE) --format json > /tmp/mlarch-smoke.json
 	cd /tmp && $(abspath $(VENV))/bin/mlarch review churn-custom-tpu --fail-on error > /dev/null; test $$? = 1 && echo "smoke ok: review of a bundled design finds its error"
 	cd /tmp && $(abspath $(VENV))/bin/python -c 'import json; d = json.load(open("/tmp/mlarch-smoke.json")); assert d["decisions"] and d["engine"]["rules_loaded"] > 0, d; print("smoke ok:", d["scenario"], len(d["decisions"]), "decisions,", d["engine"]["rules_loaded"], "rules")'
+	cd /tmp && $(abspath $(VENV))/bin/python -c 'import mlarch; r = mlarch.evaluate("$(EXAMPLE)"); assert r.decisions, r; print("smoke ok: Python API,", len(r.decisions), "decisions")'
 	cd /tmp && $(abspath $(VENV))/bin/mlarch test > /dev/null && echo "smoke ok: bundled rule examples pass"
 
 bench: $(VENV)/.installed

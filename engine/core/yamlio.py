@@ -170,6 +170,27 @@ def loads(text: str, source: str = "<string>") -> Document:
         loader.dispose()
 
 
+def document(source: str | Path | Document) -> Document:
+    """``source`` when it is already parsed, else the file (or ``-``) read and parsed."""
+    return source if isinstance(source, Document) else load(source)
+
+
+def from_data(data: Any, source: str = "<mapping>") -> Document:
+    """A Document from plain Python data (the API's mappings), held to the same rules as a file.
+
+    The data goes through YAML and the same bounded, plain-data builder, so
+    a mapping is accepted exactly when the same YAML file would be; errors
+    name ``source`` and the key path (there are no lines).
+    """
+    try:
+        text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    except yaml.YAMLError as exc:
+        raise InputError.single(source, "", f"only plain data (mappings, lists, text, numbers, booleans) is accepted: {exc}") from None
+    doc = loads(text, source)
+    doc.lines.clear()
+    return doc
+
+
 def source_stem(source: str) -> str:
     """A default name for what was read from ``source`` (a file's stem; "stdin")."""
     return "stdin" if source == STDIN_SOURCE else Path(source).stem
