@@ -1,5 +1,5 @@
 """`mlarch diagram`: the recommended architecture (or a proposed design) as
-DOT, SVG, PNG, PDF or Mermaid.
+DOT, SVG, PNG, PDF, Mermaid or an editable draw.io file.
 
 Every option is checked against an explicit list, and no option is accepted
 that the chosen format would ignore: the format comes from ``--format`` or
@@ -60,7 +60,7 @@ def _write(path: str, data: bytes) -> None:
 @click.command("diagram")
 @click.argument("file", type=InputFile(("scenarios", "designs")))
 @click.option("-o", "--output", metavar="OUT", help="File to write; its extension picks the format "
-              "(.dot .gv .svg .png .pdf .mmd .mermaid, or .md for a fenced Mermaid block). '-' or none: stdout.")
+              "(.dot .gv .svg .png .pdf .mmd .mermaid .drawio, or .md for a fenced Mermaid block). '-' or none: stdout.")
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), help="Output format (default: from OUT's extension, else dot).")
 @click.option("--direction", type=click.Choice(DIRECTIONS), default="LR", show_default=True,
               help="Lifecycle left to right (slides, landscape) or top to bottom (portrait pages).")
