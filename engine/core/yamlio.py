@@ -148,6 +148,29 @@ class _Builder:
         return value
 
 
+# What PyYAML's syntax errors usually mean in a hand-written file
+_HINTS = (
+    ("did not find expected key", "a key is indented more or less than its siblings"),
+    ("mapping values are not allowed", "a key is indented more or less than its siblings, "
+                                      "or a text value containing ': ' needs quotes"),
+    ("could not find expected ':'", "a key needs ': ' after it, or a text value spanning lines needs quotes"),
+    ("did not find expected ',' or ']'", "a [ list ] is not closed, or an item containing ',' or ']' needs quotes"),
+    ("did not find expected ',' or '}'", "a { mapping } is not closed, or a value containing ',' or '}' needs quotes"),
+    ("did not find expected '-' indicator", "a list item is indented more or less than the items before it"),
+    ("found unexpected end of stream", "a quote or bracket is not closed"),
+)
+
+
+def syntax_hint(problem: str, text: str, mark: Any) -> str | None:
+    """A plain-words cause for a YAML syntax error, when a usual one fits."""
+    if mark is not None and "cannot start any token" in problem:
+        lines = text.splitlines()
+        if mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]:
+            return "YAML is indented with spaces; this line has a tab"
+        return "a value starting with @, ` or % needs quotes"
+    return next((hint for start, hint in _HINTS if problem.startswith(start)), None)
+
+
 def loads(text: str, source: str = "<string>") -> Document:
     """Parse YAML text into a :class:`Document`; raise :class:`InputError`."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
@@ -162,8 +185,10 @@ def loads(text: str, source: str = "<string>") -> Document:
         return Document(data, source, builder.lines)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        raise InputError.single(source, "", f"invalid YAML: {exc.problem or exc.context}", line=line) from None
+        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        problem = str(exc.problem or exc.context)
+        message = f"invalid YAML: {problem}" + (f" ({hint})" if (hint := syntax_hint(problem, text, mark)) else "")
+        raise InputError(source, [Problem("", message, line=line, column=column)]) from None
     except yaml.YAMLError as exc:
         raise InputError.single(source, "", f"invalid YAML: {exc}") from None
     finally:
