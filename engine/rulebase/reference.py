@@ -32,7 +32,9 @@ stated, and marks the answers that rest on assumptions as defaults.
 Validation is strict: an unknown key, a value outside the lists below, a wrong
 type or a number out of range is an error naming the file, line and key path,
 with the allowed values and a "did you mean" for near misses (`mlarch
-validate FILE...`). Sets are lists; duplicates are removed and the order does
+validate FILE...`). A YAML syntax error names the line and column and, for
+the usual slips, the cause (a key indented more or less than its siblings, a
+tab, an unclosed bracket or quote, a value that needs quotes). Sets are lists; duplicates are removed and the order does
 not matter. Numbers must be finite and at most {max_number}.
 
 Editors: `mlarch schema > scenario.schema.json`, then start a scenario file
