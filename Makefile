@@ -9,16 +9,16 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 EXAMPLE ?= churn-bigquery-sql-team
 
-# durable-rules 2.0.28 ships only as an sdist; on Python >= 3.13 its C
-# extension compiles only with this define (upstream PR #403, unreleased).
-DR_CPPFLAGS := $(shell $(PYTHON) -c 'import sys; print("-DPyEval_CallObject=PyObject_CallObject" if sys.version_info >= (3, 13) else "")' 2>/dev/null)
+# durable-rules 2.0.28 ships only as an sdist whose C extension needs
+# PyEval_CallObject, removed in Python 3.13: mlarch builds a tiny library that
+# provides it (engine/core/durable.py), so no install needs CPPFLAGS.
 
 .PHONY: demo test lint smoke system-deps bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	CPPFLAGS="$(DR_CPPFLAGS) $(CPPFLAGS)" $(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
 demo: $(VENV)/.installed
@@ -31,6 +31,7 @@ system-deps:
 	command -v dot >/dev/null 2>&1 || missing="$$missing graphviz"; \
 	command -v valgrind >/dev/null 2>&1 || missing="$$missing valgrind"; \
 	if [ -n "$$missing" ]; then \
+	  echo "make test: installing$$missing with apt-get (Graphviz renders diagrams, valgrind checks a durable-rules crash guard)"; \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else echo "please install:$$missing (Debian/Ubuntu: apt-get install$$missing)"; exit 1; fi; \
@@ -42,20 +43,25 @@ lint: $(VENV)/.installed
 test: system-deps $(VENV)/.installed lint
 	$(PY) -m pytest
 
-# Install the package (not editable) with PYTHON into VENV and run it on a
-# bundled scenario from outside the checkout: proves the wheel carries its
-# rules and scenarios. CI runs it on Python 3.11, 3.12 and 3.13.
+# Build the wheel with PYTHON, install it into a fresh VENV the way a user
+# would (no CPPFLAGS, no pip cache: durable-rules is compiled from its sdist
+# too) and run it from outside the checkout: proves the wheel works on that
+# Python and carries its rules and scenarios. CI runs it on 3.11, 3.12, 3.13.
 smoke:
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(VENV)-dist
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	CPPFLAGS="$(DR_CPPFLAGS) $(CPPFLAGS)" $(PY) -m pip install --quiet .
-	cd /tmp && $(abspath $(VENV))/bin/mlarch recommend "$$($(abspath $(VENV))/bin/mlarch examples --path $(EXAMPLE))" --format json > /tmp/mlarch-smoke.json
+	env -u CPPFLAGS $(PY) -m pip wheel --quiet --no-cache-dir --no-deps -w $(VENV)-dist .
+	env -u CPPFLAGS $(PY) -m pip install --quiet --no-cache-dir $(VENV)-dist/mlarch-*.whl
+	cd /tmp && $(abspath $(VENV))/bin/mlarch --version
+	cd /tmp && $(abspath $(VENV))/bin/mlarch recommend $(EXAMPLE) --format json > /tmp/mlarch-smoke.json
+	cd /tmp && $(abspath $(VENV))/bin/mlarch review churn-custom-tpu --fail-on error > /dev/null; test $$? = 1 && echo "smoke ok: review of a bundled design finds its error"
 	cd /tmp && $(abspath $(VENV))/bin/python -c 'import json; d = json.load(open("/tmp/mlarch-smoke.json")); assert d["decisions"] and d["engine"]["rules_loaded"] > 0, d; print("smoke ok:", d["scenario"], len(d["decisions"]), "decisions,", d["engine"]["rules_loaded"], "rules")'
+	cd /tmp && $(abspath $(VENV))/bin/python -c 'import mlarch; r = mlarch.evaluate("$(EXAMPLE)"); assert r.decisions, r; print("smoke ok: Python API,", len(r.decisions), "decisions")'
 	cd /tmp && $(abspath $(VENV))/bin/mlarch test > /dev/null && echo "smoke ok: bundled rule examples pass"
 
 bench: $(VENV)/.installed
 	$(PY) benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) .venv-* build dist *.egg-info .pytest_cache .hypothesis
+	rm -rf $(VENV) .venv-* build dist engine/core/*.so *.egg-info .pytest_cache .hypothesis

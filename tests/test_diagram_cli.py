@@ -57,7 +57,7 @@ def test_options_change_the_output(capsys):
         (["-f", "jpg"], "'jpg' is not one of 'dot', 'svg', 'png', 'pdf', 'mermaid'"),
         (["--direction", "RL"], "'RL' is not one of 'LR', 'TB'"),
         (["-o", "{tmp}/out.jpg"], "cannot tell the format from '.jpg'"),
-        (["-o", "{tmp}/out"], "give --format (dot, svg, png, pdf, mermaid)"),
+        (["-o", "{tmp}/out"], "give --format (dot, svg, png, pdf, mermaid, drawio)"),
         (["-o", "{tmp}/out.png", "-f", "svg"], "--format svg does not match the extension '.png'"),
         (["-o", "{tmp}/missing/out.dot"], "does not exist"),
         (["-o", "{tmp}"], "is a directory"),
@@ -138,6 +138,6 @@ def test_text_formats_work_without_graphviz(tmp_path):
 
 def test_help_lists_the_command_and_its_choices(capsys):
     code, out, _ = run_cli(capsys, "diagram", "--help")
-    assert code == 0 and "[dot|svg|png|pdf|mermaid]" in out and "[LR|TB]" in out
+    assert code == 0 and "[dot|svg|png|pdf|mermaid|drawio]" in out and "[LR|TB]" in out
     code, out, _ = run_cli(capsys, "--help")
     assert "diagram" in out

@@ -377,12 +377,11 @@ def test_a_failing_assert_disables_the_engine_instead_of_crashing(monkeypatch):
     """If durable fails mid-assert the state may be half-built; never delete it, refuse further use."""
     rb = book([rule("serving_mode.a", {"serving.latency_ms": {"lt": 100}})])
     engine = Engine(rb)
-    import mlarch.core.matcher as m
 
     def failing(handle, fact):
         raise dre.error("Could not assert fact, error code: 303")
 
-    monkeypatch.setattr(m.dre, "assert_fact", failing)
+    monkeypatch.setattr(dre, "assert_fact", failing)  # the module core/durable.py loads for the matcher
     with pytest.raises(EngineError, match="303"):
         engine.evaluate(scenario(serving={"latency_ms": 10}))
     monkeypatch.undo()

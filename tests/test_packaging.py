@@ -43,6 +43,8 @@ def test_the_wheel_carries_rules_scenarios_and_data(wheel):
     assert {n.split("/")[-1] for n in names if n.startswith("mlarch/bundled_rules/")} >= rules
     assert any(n.startswith("mlarch/bundled_scenarios/questions/") for n in names)
     assert any(n.startswith("mlarch/bundled_scenarios/designs/") for n in names)
+    # the library that lets durable-rules load on Python 3.13 (engine/core/durable.py)
+    assert any(n.startswith("mlarch/core/_pyeval_compat.") and n.endswith(".so") for n in names), sorted(names)
     entry = next(n for n in names if n.endswith("entry_points.txt"))
     assert "mlarch = mlarch.cli.app:run" in wheel.read(entry).decode()
 

@@ -106,3 +106,24 @@ def test_fingerprints_are_unique_and_stable(capsys):
     prints = [r["partialFingerprints"]["mlarchFinding/v1"] for r in first["runs"][0]["results"]]
     assert len(prints) == len(set(prints))
     assert prints == [r["partialFingerprints"]["mlarchFinding/v1"] for r in second["runs"][0]["results"]]
+
+
+def test_several_designs_make_one_valid_log_with_one_run(capsys):
+    designs = sorted((ROOT / "scenarios" / "designs").glob("*.yaml"))
+    code = main(["review", *map(str, designs), "-f", "sarif"])
+    log = json.loads(capsys.readouterr().out)
+    validator().validate(log)
+    (run,) = log["runs"]
+    assert code == 1  # some bundled designs break hard rules
+    uris = [a["location"]["uri"] for a in run["artifacts"]]
+    assert len(uris) == len(designs) and all(u.endswith(d.name) for u, d in zip(uris, designs))
+    singles = []
+    for design in designs:
+        main(["review", str(design), "-f", "sarif"])
+        singles.append(json.loads(capsys.readouterr().out)["runs"][0]["results"])
+    assert len(run["results"]) == sum(map(len, singles))
+    for result in run["results"]:
+        location = result["locations"][0]["physicalLocation"]["artifactLocation"]
+        assert uris[location["index"]] == location["uri"]
+        assert run["tool"]["driver"]["rules"][result["ruleIndex"]]["id"] == result["ruleId"]
+    assert [d["design"] for d in run["properties"]["designs"]] == [d.stem for d in designs]

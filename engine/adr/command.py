@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from mlarch.adr.model import STATUSES
-from mlarch.cli.context import EXIT_OK, Context, pass_ctx
+from mlarch.cli.context import EXIT_OK, SCENARIO, Context, pass_ctx
 from mlarch.core.errors import InputError
 from mlarch.core.scenario import load_scenario
 from mlarch.core.vocabulary import load_vocabulary
@@ -28,7 +28,7 @@ def _date(value: str | None) -> str | None:
 
 
 @click.command("adr")
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=SCENARIO)
 @click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False), metavar="DIR",
               help="Folder to write the records into (created if needed).")
 @click.option("--status", type=click.Choice(STATUSES), default="proposed", show_default=True)

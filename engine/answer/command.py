@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import click
 
-from mlarch.cli.context import EXIT_FINDINGS, EXIT_OK, Context, pass_ctx, scenario_files
+from mlarch.cli.context import EXIT_FINDINGS, EXIT_OK, Context, InputFile, pass_ctx, scenario_files
 from mlarch.core.serialize import dump_json
 
 
 @click.command("answer")
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, required=True, type=InputFile(("questions",), folders=True))
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @pass_ctx
 def answer_command(ctx: Context, paths: tuple[str, ...], fmt: str) -> int:
@@ -26,7 +26,7 @@ def answer_command(ctx: Context, paths: tuple[str, ...], fmt: str) -> int:
     from mlarch.answer.model import answer, load_question
     from mlarch.answer.text import answer_dict, first_line, render_answer_text
 
-    files = scenario_files(paths)
+    files = scenario_files(paths, ("questions",))
     engine = ctx.engine()
     answers = [answer(engine, load_question(f)) for f in files]
     failed = [a for a in answers if a.tie or a.correct is False]

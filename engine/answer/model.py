@@ -66,11 +66,11 @@ class Question:
     description: str = ""
 
 
-def load_question(path: str | Path) -> Question:
+def load_question(path: str | Path | yamlio.Document) -> Question:
     """Load and validate a question file; raise :class:`InputError` with every problem."""
     vocab = load_vocabulary()
     doc, data, problems = open_mapping(path, QUESTION_KEYS, "question")
-    stem = Path(doc.source).stem
+    stem = yamlio.source_stem(doc.source)
     scenario, found = scenario_from(doc, data, stem)
     problems += found
     options: dict[str, Design] = {}

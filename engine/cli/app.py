@@ -17,6 +17,7 @@ import click
 
 from mlarch import __version__
 from mlarch.cli.context import EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, Context, Reported
+from mlarch.core.durable import DurableUnavailable
 from mlarch.core.errors import EngineError, InputError, RuleBaseLimitError, did_you_mean
 from mlarch.recommend import command as recommend_commands
 from mlarch.rulebase import command as rulebase_commands
@@ -105,6 +106,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RuleBaseLimitError as exc:
         click.echo(f"rule base rejected: {exc}", err=True)
         return EXIT_INPUT
+    except DurableUnavailable as exc:  # an installation problem: one line naming the fix
+        click.echo(f"mlarch: {exc}", err=True)
+        return EXIT_INTERNAL
     except BrokenPipeError:
         return EXIT_OK
     except KeyboardInterrupt:

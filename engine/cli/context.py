@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING, Sequence
 
 import click
 
+from mlarch.core import bundled
 from mlarch.core.cache import cached_rulebook
 from mlarch.core.engine import Engine, bundled_rulebook
-from mlarch.core.errors import InputError, RuleBaseLimitError
+from mlarch.core.errors import InputError, RuleBaseLimitError, did_you_mean
 from mlarch.core.rulebook import RuleBook, load_rulebook
 
 if TYPE_CHECKING:
@@ -67,16 +68,96 @@ class Reported(Exception):
     """Problems already formatted for the user (exit 2)."""
 
 
-def scenario_files(paths: Sequence[str]) -> list[str]:
-    """Expand folders into their *.yaml files (sorted); keep files as given."""
+class InputFile(click.ParamType):
+    """A YAML input: a path, ``-`` for standard input, or a bundled example's name.
+
+    ``kinds`` are the bundled examples the command reads (see
+    core/bundled.py); the shell completes their names as well as files.
+    """
+
+    name = "file"
+
+    def __init__(self, kinds: Sequence[str] = ("scenarios",), folders: bool = False) -> None:
+        self.kinds = tuple(kinds)
+        self.folders = folders
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value)
+        if not self.folders and text != "-" and Path(text).is_dir():
+            self.fail(f"{text!r} is a folder; give a YAML file", param, ctx)
+        resolved = bundled.resolve(text, self.kinds)
+        if resolved == text and text != "-" and not Path(text).exists():
+            close = did_you_mean(text, bundled.catalog(self.kinds))
+            if close:
+                self.fail(f"no such file or bundled example {text!r} (did you mean {close!r}? `mlarch examples` lists them)", param, ctx)
+        return resolved
+
+    def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
+        from click.shell_completion import CompletionItem
+
+        names = [CompletionItem(n, help=e.kind) for n, e in bundled.catalog(self.kinds).items() if n.startswith(incomplete)]
+        return names + [CompletionItem(incomplete, type="dir" if self.folders else "file")]
+
+
+SCENARIO = InputFile(("scenarios",))
+
+
+# Shell completion (click's shell_complete callbacks): vocabulary names, read
+# from the vocabulary so they never drift from what the commands accept.
+
+def _items(names: Sequence[str], incomplete: str, helps: dict[str, str] | None = None) -> list:
+    from click.shell_completion import CompletionItem
+
+    helps = helps or {}
+    return [CompletionItem(n, help=helps.get(n)) for n in names if n.startswith(incomplete)]
+
+
+def complete_dimension(ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
+    """Dimension names."""
+    from mlarch.core.vocabulary import load_vocabulary
+
+    vocab = load_vocabulary()
+    return _items(list(vocab.dimensions), incomplete, {d: s.stage for d, s in vocab.dimensions.items()})
+
+
+def complete_choice(ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
+    """Choice names of the dimension given earlier on the line (all choices when there is none)."""
+    from mlarch.core.vocabulary import load_vocabulary
+
+    vocab = load_vocabulary()
+    dimension = ctx.params.get("dimension")
+    specs = [vocab.dimensions[dimension]] if dimension in vocab.dimensions else list(vocab.dimensions.values())
+    return _items(sorted({c for spec in specs for c in spec.choices}), incomplete)
+
+
+def complete_fact(ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
+    """Fact ids, and after ``FACT=`` the fact's values (for ``what-if --set``)."""
+    from mlarch.core.vocabulary import load_vocabulary
+
+    facts = {s.id: s for s in load_vocabulary().facts.values() if s.group is not None}
+    if "=" in incomplete and param.name != "prefix":
+        fact, _, value = incomplete.partition("=")
+        spec = facts.get(fact)
+        if spec is None:
+            return []
+        values = list(spec.values) or (["true", "false"] if spec.type == "bool" else [])
+        return _items([f"{fact}={v}" for v in values], incomplete)
+    groups = sorted({s.group for s in facts.values() if s.group})
+    return _items(groups if "." not in incomplete and param.name == "prefix" else list(facts), incomplete)
+
+
+def scenario_files(paths: Sequence[str], kinds: Sequence[str] = ("scenarios",)) -> list[str]:
+    """Expand folders into their *.yaml files (sorted); keep files and ``-`` as given; names become bundled files."""
     out: list[str] = []
     for p in paths:
         path = Path(p)
-        if path.is_dir():
+        if p != "-" and path.is_dir():
             found = sorted(str(f) for f in path.glob("*.yaml"))
             if not found:
                 raise InputError.single(p, "", "no *.yaml files in this folder")
             out += found
         else:
-            out.append(p)
+            out.append(bundled.resolve(p, kinds))
+    if out.count("-") > 1:
+        raise InputError.single("-", "", "standard input can be read only once")
     return out

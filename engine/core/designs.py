@@ -99,20 +99,20 @@ def text_field(doc: yamlio.Document, data: Mapping[str, Any], key: str, problems
     return " ".join(value.split())
 
 
-def open_mapping(path: str | Path, keys: tuple[str, ...], what: str) -> tuple[yamlio.Document, dict, list[Problem]]:
+def open_mapping(path: str | Path | yamlio.Document, keys: tuple[str, ...], what: str) -> tuple[yamlio.Document, dict, list[Problem]]:
     """Load a ``what`` file that must be a mapping with only ``keys``; unknown keys become problems."""
-    doc = yamlio.load(path)
+    doc = yamlio.document(path)
     if not isinstance(doc.data, dict):
         raise InputError(doc.source, [doc.problem((), f"a {what} file is a mapping", allowed=keys)])
     problems = [doc.problem((k,), "unknown key", allowed=keys, suggestion=did_you_mean(k, keys)) for k in doc.data if k not in keys]
     return doc, doc.data, problems
 
 
-def load_design(path: str | Path) -> Design:
+def load_design(path: str | Path | yamlio.Document) -> Design:
     """Load and validate a design file; raise :class:`InputError` with every problem."""
     vocab = load_vocabulary()
     doc, data, problems = open_mapping(path, DESIGN_KEYS, "design")
-    stem = Path(doc.source).stem
+    stem = yamlio.source_stem(doc.source)
     scenario, found = scenario_from(doc, data, stem)
     problems += found
     if "design" not in data:

@@ -52,8 +52,7 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
-import durable_rules_engine as dre
-
+from mlarch.core import durable
 from mlarch.core.conditions import Conjunct, Literal, absence_is_a_value
 from mlarch.core.errors import EngineError, RuleBaseLimitError
 from mlarch.core.rulebook import Rule
@@ -415,6 +414,7 @@ class Matcher:
 
     def _create(self, spec: ProgramSpec, handles: list[int]) -> StageProgram:
         program = StageProgram(spec.index, conjuncts=spec.conjuncts)
+        dre = durable.module()
         for number, rs in enumerate(spec.rulesets):
             ruleset_name = f"mlarch{self._uid}s{spec.index}c{number}"
             try:
@@ -477,6 +477,7 @@ class Matcher:
         ~4x the matching itself (benchmarks/), and deleting is where
         durable-rules' uninitialised-free bug lives.
         """
+        dre = durable.module()
         try:
             result = dre.assert_fact(ruleset.handle, fact)
         except dre.error as exc:
@@ -538,6 +539,9 @@ def _action_name(message: str) -> str:
 
 
 def _free(handles: list[int]) -> None:
+    if not handles:
+        return
+    dre = durable.module()
     with _lock:
         while handles:
             try:

@@ -274,9 +274,9 @@ def validate_mapping(
     return Scenario(model.name, facts, model.description or "", source, expect)
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Load and validate one scenario file."""
-    doc = yamlio.load(path)
+def load_scenario(path: str | Path | yamlio.Document) -> Scenario:
+    """Load and validate one scenario file (or an already parsed document)."""
+    doc = yamlio.document(path)
     return validate_mapping(doc.data, doc.source, doc)
 
 

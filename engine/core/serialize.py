@@ -120,5 +120,10 @@ def dump_json(data: object) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
+def dump_json_line(data: object) -> str:
+    """One JSON document on one line (JSON Lines, for batches); no newline."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
 def dump_yaml(data: object) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)

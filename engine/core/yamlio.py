@@ -16,6 +16,7 @@ files all come through here instead, so that:
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,10 @@ MAX_DEPTH = 32
 MAX_NODES = 50_000
 
 PathT = tuple[str | int, ...]
+
+STDIN = "-"  # the file name that means standard input
+STDIN_SOURCE = "<stdin>"  # how errors name it
+NO_SUCH_FILE = "no such file (a bundled example? `mlarch examples` lists them; use one by its name)"
 
 # libyaml's parser when present (several times faster), with the same safe constructor
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -143,6 +148,29 @@ class _Builder:
         return value
 
 
+# What PyYAML's syntax errors usually mean in a hand-written file
+_HINTS = (
+    ("did not find expected key", "a key is indented more or less than its siblings"),
+    ("mapping values are not allowed", "a key is indented more or less than its siblings, "
+                                      "or a text value containing ': ' needs quotes"),
+    ("could not find expected ':'", "a key needs ': ' after it, or a text value spanning lines needs quotes"),
+    ("did not find expected ',' or ']'", "a [ list ] is not closed, or an item containing ',' or ']' needs quotes"),
+    ("did not find expected ',' or '}'", "a { mapping } is not closed, or a value containing ',' or '}' needs quotes"),
+    ("did not find expected '-' indicator", "a list item is indented more or less than the items before it"),
+    ("found unexpected end of stream", "a quote or bracket is not closed"),
+)
+
+
+def syntax_hint(problem: str, text: str, mark: Any) -> str | None:
+    """A plain-words cause for a YAML syntax error, when a usual one fits."""
+    if mark is not None and "cannot start any token" in problem:
+        lines = text.splitlines()
+        if mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]:
+            return "YAML is indented with spaces; this line has a tab"
+        return "a value starting with @, ` or % needs quotes"
+    return next((hint for start, hint in _HINTS if problem.startswith(start)), None)
+
+
 def loads(text: str, source: str = "<string>") -> Document:
     """Parse YAML text into a :class:`Document`; raise :class:`InputError`."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
@@ -157,16 +185,46 @@ def loads(text: str, source: str = "<string>") -> Document:
         return Document(data, source, builder.lines)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        raise InputError.single(source, "", f"invalid YAML: {exc.problem or exc.context}", line=line) from None
+        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        problem = str(exc.problem or exc.context)
+        message = f"invalid YAML: {problem}" + (f" ({hint})" if (hint := syntax_hint(problem, text, mark)) else "")
+        raise InputError(source, [Problem("", message, line=line, column=column)]) from None
     except yaml.YAMLError as exc:
         raise InputError.single(source, "", f"invalid YAML: {exc}") from None
     finally:
         loader.dispose()
 
 
+def document(source: str | Path | Document) -> Document:
+    """``source`` when it is already parsed, else the file (or ``-``) read and parsed."""
+    return source if isinstance(source, Document) else load(source)
+
+
+def from_data(data: Any, source: str = "<mapping>") -> Document:
+    """A Document from plain Python data (the API's mappings), held to the same rules as a file.
+
+    The data goes through YAML and the same bounded, plain-data builder, so
+    a mapping is accepted exactly when the same YAML file would be; errors
+    name ``source`` and the key path (there are no lines).
+    """
+    try:
+        text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    except yaml.YAMLError as exc:
+        raise InputError.single(source, "", f"only plain data (mappings, lists, text, numbers, booleans) is accepted: {exc}") from None
+    doc = loads(text, source)
+    doc.lines.clear()
+    return doc
+
+
+def source_stem(source: str) -> str:
+    """A default name for what was read from ``source`` (a file's stem; "stdin")."""
+    return "stdin" if source == STDIN_SOURCE else Path(source).stem
+
+
 def load(path: str | Path) -> Document:
-    """Read and parse a YAML file; unreadable files are input errors too."""
+    """Read and parse a YAML file (``-``: standard input); unreadable files are input errors too."""
+    if str(path) == STDIN:
+        return _load_stdin()
     path = Path(path)
     source = str(path)
     try:
@@ -177,9 +235,20 @@ def load(path: str | Path) -> Document:
             raise InputError.single(source, "", f"file is larger than {MAX_BYTES} bytes")
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise InputError.single(source, "", "no such file") from None
+        raise InputError.single(source, "", NO_SUCH_FILE) from None
     except OSError as exc:
         raise InputError.single(source, "", f"cannot read file: {exc.strerror}") from None
+    return _decode(raw, source)
+
+
+def _load_stdin() -> Document:
+    raw = sys.stdin.buffer.read(MAX_BYTES + 1)
+    if len(raw) > MAX_BYTES:
+        raise InputError.single(STDIN_SOURCE, "", f"input is larger than {MAX_BYTES} bytes")
+    return _decode(raw, STDIN_SOURCE)
+
+
+def _decode(raw: bytes, source: str) -> Document:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

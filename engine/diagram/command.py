@@ -1,5 +1,5 @@
 """`mlarch diagram`: the recommended architecture (or a proposed design) as
-DOT, SVG, PNG, PDF or Mermaid.
+DOT, SVG, PNG, PDF, Mermaid or an editable draw.io file.
 
 Every option is checked against an explicit list, and no option is accepted
 that the chosen format would ignore: the format comes from ``--format`` or
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from mlarch.cli.context import EXIT_OK, Context, Reported, pass_ctx
+from mlarch.cli.context import EXIT_OK, Context, InputFile, Reported, pass_ctx
 from mlarch.core.errors import InputError
 from mlarch.diagram.design import load_drawable
 from mlarch.diagram.dot import DIRECTIONS, Options
@@ -58,9 +58,9 @@ def _write(path: str, data: bytes) -> None:
 
 
 @click.command("diagram")
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=InputFile(("scenarios", "designs")))
 @click.option("-o", "--output", metavar="OUT", help="File to write; its extension picks the format "
-              "(.dot .gv .svg .png .pdf .mmd .mermaid, or .md for a fenced Mermaid block). '-' or none: stdout.")
+              "(.dot .gv .svg .png .pdf .mmd .mermaid .drawio, or .md for a fenced Mermaid block). '-' or none: stdout.")
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), help="Output format (default: from OUT's extension, else dot).")
 @click.option("--direction", type=click.Choice(DIRECTIONS), default="LR", show_default=True,
               help="Lifecycle left to right (slides, landscape) or top to bottom (portrait pages).")

@@ -25,10 +25,10 @@ class Drawable:
     is_design: bool = False
 
 
-def load_drawable(path: str | Path) -> Drawable:
-    """A scenario file, or a design file with its scenario and choices."""
-    doc = yamlio.load(path)
+def load_drawable(path: str | Path | yamlio.Document) -> Drawable:
+    """A scenario file, or a design file with its scenario and choices (read once: it may be stdin)."""
+    doc = yamlio.document(path)
     if isinstance(doc.data, dict) and "design" in doc.data:
-        design = load_design(path)
+        design = load_design(doc)
         return Drawable(design.scenario, dict(design.choices), True)
     return Drawable(validate_mapping(doc.data, doc.source, doc))

@@ -1,5 +1,6 @@
-"""Output formats: DOT and Mermaid text (no Graphviz needed), and SVG, PNG
-and PDF images drawn by the Graphviz ``dot`` program.
+"""Output formats: DOT and Mermaid text (no Graphviz needed), SVG, PNG
+and PDF images drawn by the Graphviz ``dot`` program, and draw.io files
+laid out by it (drawio.py).
 
 A missing ``dot`` is the user's environment, not a bug: it becomes
 :class:`GraphvizMissing`, whose message says how to install Graphviz and
@@ -14,23 +15,24 @@ import graphviz
 
 from mlarch.core.errors import EngineError
 from mlarch.diagram.dot import DEFAULT_OPTIONS, Options, to_digraph, to_dot
+from mlarch.diagram.drawio import to_drawio
 from mlarch.diagram.mermaid import to_mermaid
 from mlarch.diagram.model import Diagram
 
-FORMATS = ("dot", "svg", "png", "pdf", "mermaid")
-TEXT_FORMATS = ("dot", "mermaid")
+FORMATS = ("dot", "svg", "png", "pdf", "mermaid", "drawio")
+TEXT_FORMATS = ("dot", "mermaid", "drawio")
 IMAGE_FORMATS = ("svg", "png", "pdf")
 BINARY_FORMATS = ("png", "pdf")
 EXTENSIONS = {
     ".dot": "dot", ".gv": "dot", ".svg": "svg", ".png": "png", ".pdf": "pdf",
-    ".mmd": "mermaid", ".mermaid": "mermaid", ".md": "mermaid",
+    ".mmd": "mermaid", ".mermaid": "mermaid", ".md": "mermaid", ".drawio": "drawio",
 }
 PNG_DPI = 150  # sharp on a slide and in print; the layout itself is in points
 INSTALL_HINT = (
     "Graphviz is not installed: the 'dot' program, needed for svg, png and pdf, is not on PATH. "
     "Install Graphviz (Debian/Ubuntu: apt-get install graphviz; Fedora: dnf install graphviz; "
     "macOS: brew install graphviz; Windows: winget install graphviz; https://graphviz.org/download/), "
-    "or write a text format that needs no Graphviz: --format dot or --format mermaid"
+    "or write a format that needs no Graphviz: --format dot or --format mermaid"
 )
 
 
@@ -62,6 +64,8 @@ def render(diagram: Diagram, fmt: str, options: Options = DEFAULT_OPTIONS, markd
         return (markdown_block(text) if markdown else text).encode("utf-8")
     graph = to_digraph(diagram, options, dpi=PNG_DPI if fmt == "png" else None)
     try:
+        if fmt == "drawio":  # laid out by Graphviz, so it needs it too
+            return to_drawio(diagram, options).encode("utf-8")
         return graph.pipe(format=fmt, quiet=True)
     except graphviz.ExecutableNotFound:
         raise GraphvizMissing() from None

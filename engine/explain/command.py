@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from mlarch.cli.context import EXIT_OK, Context, pass_ctx
+from mlarch.cli.context import EXIT_OK, SCENARIO, Context, complete_choice, complete_dimension, complete_fact, pass_ctx
 from mlarch.core.errors import InputError, did_you_mean
 from mlarch.core.scenario import load_scenario
 from mlarch.core.serialize import dump_json
@@ -24,8 +24,8 @@ def _dimension(name: str, where: str) -> str:
 
 
 @click.command("explain")
-@click.argument("file", type=click.Path(dir_okay=False))
-@click.option("-d", "--dimension", help="Trace only this dimension, with the rules that did not fire.")
+@click.argument("file", type=SCENARIO)
+@click.option("-d", "--dimension", shell_complete=complete_dimension, help="Trace only this dimension, with the rules that did not fire.")
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @pass_ctx
 def explain_command(ctx: Context, file: str, dimension: str | None, fmt: str) -> int:
@@ -42,9 +42,9 @@ def explain_command(ctx: Context, file: str, dimension: str | None, fmt: str) ->
 
 
 @click.command("why-not")
-@click.argument("file", type=click.Path(dir_okay=False))
-@click.argument("dimension")
-@click.argument("choice")
+@click.argument("file", type=SCENARIO)
+@click.argument("dimension", shell_complete=complete_dimension)
+@click.argument("choice", shell_complete=complete_choice)
 @click.option("--max-changes", type=click.IntRange(1, 3), default=DEFAULT_MAX_CHANGES, show_default=True,
               help="Largest number of facts changed together.")
 @click.option("--budget", type=click.IntRange(1, 1_000_000), default=DEFAULT_BUDGET, show_default=True,
@@ -71,10 +71,10 @@ def why_not_command(ctx: Context, file: str, dimension: str, choice: str, max_ch
 
 
 @click.command("what-if")
-@click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--set", "sets", multiple=True, metavar="FACT=VALUE",
+@click.argument("file", type=SCENARIO)
+@click.option("--set", "sets", multiple=True, metavar="FACT=VALUE", shell_complete=complete_fact,
               help="Change a fact, e.g. data.size_gb=5000 or team.skills=sql,python ([] = empty set). Repeatable.")
-@click.option("--unset", "unsets", multiple=True, metavar="FACT", help="Remove a stated fact (not stated). Repeatable.")
+@click.option("--unset", "unsets", multiple=True, metavar="FACT", shell_complete=complete_fact, help="Remove a stated fact (not stated). Repeatable.")
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @pass_ctx
 def what_if_command(ctx: Context, file: str, sets: tuple[str, ...], unsets: tuple[str, ...], fmt: str) -> int:

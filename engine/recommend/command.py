@@ -2,46 +2,86 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-from mlarch.cli.context import EXIT_FINDINGS, EXIT_OK, Context, Reported, pass_ctx, scenario_files
+from mlarch.cli.context import (
+    EXIT_FINDINGS,
+    EXIT_INPUT,
+    EXIT_OK,
+    Context,
+    InputFile,
+    Reported,
+    pass_ctx,
+    scenario_files,
+)
+from mlarch.core.bundled import ALL_KINDS, KINDS, Example, catalog
 from mlarch.core.errors import InputError, did_you_mean
 from mlarch.core.paths import bundled_scenarios_dir
 from mlarch.core.scenario import json_schema, load_scenario
-from mlarch.core.serialize import dump_json
+from mlarch.core.serialize import dump_json, dump_json_line, to_dict
+from mlarch.core.textfmt import wrap
 from mlarch.recommend.render import FORMATS, render
 
 
 @click.command()
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, metavar="FILE...", type=InputFile(folders=True))
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @pass_ctx
-def recommend(ctx: Context, file: str, fmt: str) -> int:
-    """Recommend an architecture for the scenario in FILE."""
-    scenario = load_scenario(file)
-    rec = ctx.engine().evaluate(scenario)
-    click.echo(render(rec, fmt), nl=False)
-    return EXIT_OK
+def recommend(ctx: Context, files: tuple[str, ...], fmt: str) -> int:
+    """Recommend an architecture for each scenario in FILE... (files, folders, `-` for stdin, bundled names).
 
-
-@click.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-def validate(files: tuple[str, ...]) -> int:
-    """Check scenario FILES without evaluating them."""
+    Several scenarios print one after another; with -f json, one JSON
+    document per line (JSON Lines), with -f yaml, one YAML document each.
+    """
+    paths = scenario_files(files)
+    engine = ctx.engine()
     problems: list[str] = []
-    for file in files:
+    for index, file in enumerate(paths):
         try:
-            load_scenario(file)
+            rec = engine.evaluate(load_scenario(file))
         except InputError as exc:
             problems.append(str(exc))
+            continue
+        if len(paths) == 1:
+            click.echo(render(rec, fmt), nl=False)
+        elif fmt == "json":
+            click.echo(dump_json_line(to_dict(rec)))
+        else:
+            click.echo(("---\n" if fmt == "yaml" else "\n" if index else "") + render(rec, fmt), nl=False)
     if problems:
         raise Reported("\n".join(problems))
-    click.echo(f"{len(files)} scenario file{'s' if len(files) != 1 else ''} valid")
     return EXIT_OK
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("files", nargs=-1, required=True, metavar="FILE...", type=InputFile(folders=True))
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: one line per file (JSON Lines) with its problems.")
+def validate(files: tuple[str, ...], fmt: str) -> int:
+    """Check scenario FILE... without evaluating them (files, folders, `-` for stdin, bundled names)."""
+    paths = scenario_files(files)
+    problems: list[str] = []
+    for file in paths:
+        try:
+            load_scenario(file)
+            found: list[str] = []
+        except InputError as exc:
+            found = [p.render(exc.source) for p in exc.problems]
+            problems.append(str(exc))
+        if fmt == "json":
+            click.echo(dump_json_line({"file": file, "valid": not found, "problems": found}))
+    if fmt == "json":
+        return EXIT_INPUT if problems else EXIT_OK
+    if problems:
+        raise Reported("\n".join(problems))
+    click.echo(f"{len(paths)} scenario file{'s' if len(paths) != 1 else ''} valid")
+    return EXIT_OK
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=InputFile(folders=True))
 @click.option("-v", "--verbose", is_flag=True, help="Also list the expectations that hold.")
 @pass_ctx
 def check(ctx: Context, paths: tuple[str, ...], verbose: bool) -> int:
@@ -68,28 +108,44 @@ def check(ctx: Context, paths: tuple[str, ...], verbose: bool) -> int:
 
 
 @click.command()
-@click.argument("name", required=False)
+@click.argument("name", required=False, type=InputFile(ALL_KINDS))
+@click.option("--kind", type=click.Choice(ALL_KINDS), help="List only scenarios, designs or questions.")
 @click.option("--path", "show_path", is_flag=True, help="Print only the file path of NAME.")
-def examples(name: str | None, show_path: bool) -> int:
-    """List the bundled example scenarios, or print one (NAME)."""
-    folder = bundled_scenarios_dir()
-    files = {p.stem: p for p in sorted(folder.glob("*.yaml"))}
+def examples(name: str | None, kind: str | None, show_path: bool) -> int:
+    """List the bundled scenarios, designs and questions, or print one (NAME).
+
+    Every command that reads such a file also takes its NAME:
+    `mlarch recommend NAME`, `mlarch review NAME`, `mlarch answer NAME`.
+    """
+    found = catalog((kind,) if kind else ALL_KINDS)
     if name is None:
-        width = max(map(len, files), default=0)
-        for stem, path in files.items():
-            scenario = load_scenario(path)
-            first = scenario.description.split(". ")[0].strip().rstrip(".")
-            room = max(20, 79 - width)
-            click.echo(f"{stem:<{width}} {first if len(first) <= room else first[:room - 3] + '...'}")
-        click.echo(f"{len(files)} scenarios in {folder}")
+        click.echo(render_catalog(found), nl=False)
         return EXIT_OK
-    if name not in files:
-        raise InputError.single(None, "NAME", f"no bundled scenario {name!r}", (), did_you_mean(name, files))
+    path = Path(name)
+    example = next((e for e in found.values() if e.path == path or e.name == name), None)
+    if example is None:
+        raise InputError.single(None, "NAME", f"no bundled example {name!r}", (), did_you_mean(name, found))
     if show_path:
-        click.echo(str(files[name]))
+        click.echo(str(example.path))
     else:
-        click.echo(files[name].read_text(), nl=False)
+        click.echo(example.path.read_text(), nl=False)
     return EXIT_OK
+
+
+def render_catalog(found: dict[str, Example]) -> str:
+    """Each kind under a heading naming the command that reads it, descriptions in full."""
+    lines: list[str] = []
+    for kind, (_, usage) in KINDS.items():
+        group = [e for e in found.values() if e.kind == kind]
+        if not group:
+            continue
+        lines += [f"{kind.capitalize()} ({len(group)}; use: {usage})", ""]
+        for example in group:
+            lines.append(example.name)
+            lines += wrap(example.description() or "(no description)", "    ")
+        lines += [""]
+    lines.append(f"bundled in {bundled_scenarios_dir()}")
+    return "\n".join(lines) + "\n"
 
 
 @click.command()

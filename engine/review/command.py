@@ -6,48 +6,74 @@ command worked and found problems, 2 bad input (raised as InputError).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
-from mlarch.cli.context import Context, pass_ctx
-from mlarch.core.serialize import dump_json
+from mlarch.cli.context import Context, InputFile, Reported, pass_ctx, scenario_files
+from mlarch.core.errors import InputError
+from mlarch.core.serialize import dump_json, dump_json_line
+
+if TYPE_CHECKING:
+    from mlarch.core.judge import Review
 
 REVIEW_FORMATS = ("text", "json", "markdown", "sarif")
 FAIL_ON = ("error", "warning")
 
 
 @click.command("review")
-@click.argument("design_file", metavar="DESIGN", type=click.Path(dir_okay=False))
+@click.argument("design_files", nargs=-1, required=True, metavar="DESIGN...", type=InputFile(("designs",), folders=True))
 @click.option("-f", "--format", "fmt", type=click.Choice(REVIEW_FORMATS), default="text", show_default=True)
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True,
               help="Exit 1 on findings of this severity or worse (CI gating).")
 @pass_ctx
-def review_command(ctx: Context, design_file: str, fmt: str, fail_on: str) -> int:
-    """Review the design in DESIGN against its scenario's recommendation.
+def review_command(ctx: Context, design_files: tuple[str, ...], fmt: str, fail_on: str) -> int:
+    """Review the design in each DESIGN against its scenario's recommendation.
 
     Errors are hard constraints the design breaks, warnings departures from
     the recommendation (and deprecated or inapplicable choices), info the
     dimensions the design leaves undecided. Exit 1 when there are errors
-    (or warnings, with --fail-on warning).
+    (or warnings, with --fail-on warning). Several designs (files, folders,
+    bundled names): text and markdown one after another, json as JSON
+    Lines, sarif as one log with every file.
     """
     from mlarch.core.designs import load_design
     from mlarch.core.judge import review
-    from mlarch.review.data import review_dict
 
-    design = load_design(design_file)
-    rv = review(ctx.engine(), design)
+    files = scenario_files(design_files, ("designs",))
+    engine = ctx.engine()
+    reviews, problems = [], []
+    for file in files:
+        try:
+            reviews.append(review(engine, load_design(file)))
+        except InputError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise Reported("\n".join(problems))
+    if fmt == "sarif":
+        from mlarch.review.sarif import sarif_log
+
+        click.echo(dump_json(sarif_log(reviews)), nl=False)
+    elif fmt == "json" and len(reviews) > 1:
+        from mlarch.review.data import review_dict
+
+        for rv in reviews:
+            click.echo(dump_json_line(review_dict(rv)))
+    else:
+        for index, rv in enumerate(reviews):
+            click.echo(("\n" if index else "") + _render(ctx, rv, fmt), nl=False)
+    return max(rv.exit_status(fail_on) for rv in reviews)
+
+
+def _render(ctx: Context, rv: Review, fmt: str) -> str:
     if fmt == "json":
-        text = dump_json(review_dict(rv))
-    elif fmt == "sarif":
-        from mlarch.review.sarif import sarif_dict
+        from mlarch.review.data import review_dict
 
-        text = dump_json(sarif_dict(rv))
-    elif fmt == "markdown":
+        return dump_json(review_dict(rv))
+    if fmt == "markdown":
         from mlarch.review.markdown import render_review_markdown
 
-        text = render_review_markdown(rv, ctx.design_mermaid)
-    else:
-        from mlarch.review.text import render_review_text
+        return render_review_markdown(rv, ctx.design_mermaid)
+    from mlarch.review.text import render_review_text
 
-        text = render_review_text(rv)
-    click.echo(text, nl=False)
-    return rv.exit_status(fail_on)
+    return render_review_text(rv)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import PurePath
-from typing import Any
+from typing import Any, Sequence
 from urllib.parse import quote
 
 from mlarch import __version__
@@ -116,38 +116,63 @@ def _fingerprint(rv: Review, f: Finding) -> str:
 
 
 def sarif_dict(rv: Review) -> dict[str, Any]:
+    """The SARIF log of one review."""
+    return sarif_log([rv])
+
+
+def sarif_log(reviews: Sequence[Review]) -> dict[str, Any]:
+    """One SARIF log, with one run, for the reviews of one or more design files.
+
+    One run per tool is what code scanning accepts in an upload; each file is
+    an artifact of that run.
+    """
     rules: dict[str, dict[str, Any]] = {}
-    for f in rv.findings:
-        rules.setdefault(rule_id(f), _descriptor(f))
+    for rv in reviews:
+        for f in rv.findings:
+            rules.setdefault(rule_id(f), _descriptor(f))
     ordered = sorted(rules)
     index = {rid: i for i, rid in enumerate(ordered)}
-    uri = artifact_uri(rv.design.source or f"{rv.design.name}.yaml")
+    uris = [artifact_uri(rv.design.source or f"{rv.design.name}.yaml") for rv in reviews]
     results = []
-    for f in rv.findings:
-        result: dict[str, Any] = {
-            "ruleId": rule_id(f),
-            "ruleIndex": index[rule_id(f)],
-            "level": LEVELS[f.severity],
-            "kind": "fail" if f.severity != "info" else "review",
-            "message": _message(f),
-            "locations": [{
-                "physicalLocation": {
-                    "artifactLocation": {"uri": uri, "index": 0},
-                    "region": {"startLine": max(1, f.line or 1)},
+    for artifact, (rv, uri) in enumerate(zip(reviews, uris)):
+        for f in rv.findings:
+            results.append({
+                "ruleId": rule_id(f),
+                "ruleIndex": index[rule_id(f)],
+                "level": LEVELS[f.severity],
+                "kind": "fail" if f.severity != "info" else "review",
+                "message": _message(f),
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": uri, "index": artifact},
+                        "region": {"startLine": max(1, f.line or 1)},
+                    },
+                    "logicalLocations": [{"name": f.dimension, "fullyQualifiedName": f"design.{f.dimension}", "kind": "member"}],
+                }],
+                "partialFingerprints": {"mlarchFinding/v1": _fingerprint(rv, f)},
+                "properties": {
+                    "dimension": f.dimension,
+                    "proposed": f.proposed,
+                    "recommended": f.recommended,
+                    "overall": f.overall,
+                    "mlarchRules": list(f.rules),
+                    "docs": list(f.docs),
                 },
-                "logicalLocations": [{"name": f.dimension, "fullyQualifiedName": f"design.{f.dimension}", "kind": "member"}],
-            }],
-            "partialFingerprints": {"mlarchFinding/v1": _fingerprint(rv, f)},
-            "properties": {
-                "dimension": f.dimension,
-                "proposed": f.proposed,
-                "recommended": f.recommended,
-                "overall": f.overall,
-                "mlarchRules": list(f.rules),
-                "docs": list(f.docs),
-            },
+            })
+    if len(reviews) == 1:
+        rv = reviews[0]
+        properties: dict[str, Any] = {
+            "scenario": rv.design.scenario.name,
+            "design": rv.design.name,
+            "ruleSetVersion": rv.recommendation.rule_set_version,
+            "summary": rv.counts,
         }
-        results.append(result)
+    else:
+        properties = {
+            "designs": [{"design": rv.design.name, "scenario": rv.design.scenario.name, "summary": rv.counts} for rv in reviews],
+            "ruleSetVersion": reviews[0].recommendation.rule_set_version if reviews else None,
+            "summary": {k: sum(rv.counts[k] for rv in reviews) for k in (reviews[0].counts if reviews else {})},
+        }
     return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -158,14 +183,9 @@ def sarif_dict(rv: Review) -> dict[str, Any]:
                 "semanticVersion": __version__,
                 "rules": [rules[rid] for rid in ordered],
             }},
-            "artifacts": [{"location": {"uri": uri}, "mimeType": "application/yaml"}],
+            "artifacts": [{"location": {"uri": uri}, "mimeType": "application/yaml"} for uri in uris],
             "results": results,
             "columnKind": "unicodeCodePoints",
-            "properties": {
-                "scenario": rv.design.scenario.name,
-                "design": rv.design.name,
-                "ruleSetVersion": rv.recommendation.rule_set_version,
-                "summary": rv.counts,
-            },
+            "properties": properties,
         }],
     }

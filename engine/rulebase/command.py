@@ -6,7 +6,15 @@ from pathlib import Path
 
 import click
 
-from mlarch.cli.context import EXIT_FINDINGS, EXIT_OK, Context, pass_ctx, scenario_files
+from mlarch.cli.context import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    Context,
+    complete_dimension,
+    complete_fact,
+    pass_ctx,
+    scenario_files,
+)
 from mlarch.core.errors import InputError, did_you_mean
 from mlarch.core.examples import run_examples
 from mlarch.core.paths import bundled_scenarios_dir
@@ -55,7 +63,7 @@ def test_rules(ctx: Context, rule_ids: tuple[str, ...], verbose: bool) -> int:
 
 
 @click.group("rules", invoke_without_command=True)
-@click.option("-d", "--dimension", help="Only rules concluding on this dimension.")
+@click.option("-d", "--dimension", shell_complete=complete_dimension, help="Only rules concluding on this dimension.")
 @click.option("-s", "--section", help="Only rules citing this exam section, e.g. 4.1.")
 @click.option("--hard", is_flag=True, help="Only hard constraints (require/forbid).")
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -97,4 +105,32 @@ def rules_show(ctx: Context, rule_id: str) -> int:
     return EXIT_OK
 
 
-COMMANDS = [coverage, test_rules, rules_cmd]
+@click.command()
+@click.argument("prefix", required=False, shell_complete=complete_fact)
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def facts(prefix: str | None, fmt: str) -> int:
+    """The facts a scenario may state, with their values (PREFIX: a group such as `data`, or a fact).
+
+    The same reference as docs/scenarios.md.
+    """
+    from mlarch.rulebase.vocab import facts_dict, facts_text, select_facts
+
+    found = select_facts(load_vocabulary(), prefix)
+    click.echo(dump_json(facts_dict(found)) if fmt == "json" else facts_text(found), nl=False)
+    return EXIT_OK
+
+
+@click.command()
+@click.argument("dimension", required=False, shell_complete=complete_dimension)
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def choices(dimension: str | None, fmt: str) -> int:
+    """The decision dimensions and their choices, or one DIMENSION's (docs/dimensions.md)."""
+    from mlarch.rulebase.vocab import choices_dict, choices_text, select_dimensions
+
+    vocab = load_vocabulary()
+    found = select_dimensions(vocab, dimension)
+    click.echo(dump_json(choices_dict(vocab, found)) if fmt == "json" else choices_text(vocab, found), nl=False)
+    return EXIT_OK
+
+
+COMMANDS = [coverage, test_rules, rules_cmd, facts, choices]

@@ -32,7 +32,9 @@ stated, and marks the answers that rest on assumptions as defaults.
 Validation is strict: an unknown key, a value outside the lists below, a wrong
 type or a number out of range is an error naming the file, line and key path,
 with the allowed values and a "did you mean" for near misses (`mlarch
-validate FILE...`). Sets are lists; duplicates are removed and the order does
+validate FILE...`). A YAML syntax error names the line and column and, for
+the usual slips, the cause (a key indented more or less than its siblings, a
+tab, an unclosed bracket or quote, a value that needs quotes). Sets are lists; duplicates are removed and the order does
 not matter. Numbers must be finite and at most {max_number}.
 
 Editors: `mlarch schema > scenario.schema.json`, then start a scenario file
@@ -41,10 +43,15 @@ completion and validation in any editor using the YAML language server.
 
 `expect:` (an mlarch addition) maps dimensions to the choices the scenario
 should get; `mlarch check FILE...` reports every mismatch (exit 1).
+
+In a terminal, `mlarch facts [PREFIX]` prints this reference (`mlarch facts
+data`, `mlarch facts data.sensitive`) and `mlarch choices [DIMENSION]` the
+decisions and their choices ([dimensions.md](dimensions.md)).
 """
 
 
-def _kind(spec: FactSpec) -> str:
+def fact_kind(spec: FactSpec) -> str:
+    """How docs and `mlarch facts` name a fact's type: "one of", "list of", "number ≥ 0", ..."""
     if spec.type == "set":
         return "list of"
     if spec.type == "enum":
@@ -78,7 +85,7 @@ def scenario_reference() -> str:
         out += [f"## `{group}`", "", "| fact | type | values | meaning |", "|---|---|---|---|"]
         for spec in vocab.facts.values():
             if spec.group == group:
-                out.append(f"| `{spec.id}` | {_kind(spec)} | {_cell(_values(spec))} | {_cell(spec.doc)} |")
+                out.append(f"| `{spec.id}` | {fact_kind(spec)} | {_cell(_values(spec))} | {_cell(spec.doc)} |")
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 
