@@ -261,3 +261,28 @@ def test_same_output_whatever_the_order_of_files_rules_keys_and_set_elements(reo
                         rng.shuffle(value)
         outputs.append(("scenario keys and sets reordered", render(reordered_engines[0].evaluate(validate_mapping(data)), "json")))
         assert report(inv.same_output(outputs), scenario) == []
+
+
+@settings(max_examples=scaled(60), **SETTINGS)
+@given(cases=CASES)
+def test_every_rendering_of_a_recommendation_says_the_same(bundled_engine, cases):
+    """Text, JSON, YAML and Markdown of one result name the same choice for every
+    decision, the same decisions resting on defaults and the same non-applicable
+    dimensions: one result, several views, no disagreement."""
+    import json
+
+    for scenario in cases:
+        rec = bundled_engine.evaluate(scenario)
+        data = json.loads(render(rec, "json"))
+        assert {d: v["choice"] for d, v in data["decisions"].items()} == dict(rec.choices)
+        assert yaml.safe_load(render(rec, "yaml")) == data
+        assert data["defaulted"] == list(rec.defaulted)
+        assert [d for d, v in data["decisions"].items() if v["defaulted"]] == list(rec.defaulted)
+        text = render(rec, "text")
+        markdown = render(rec, "markdown")
+        for dim, choice in rec.choices.items():
+            marker = "  (default)" if rec.decisions[dim].defaulted else ""
+            assert f"\n{dim}: {choice}{marker}\n" in text, (dim, choice)
+            assert f"`{choice}`" in markdown and dim in markdown, (dim, choice)
+        for dim in data["not_applicable"]:
+            assert f"\n{dim}: " not in text
