@@ -17,11 +17,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping
 
 from mlarch import __version__
 from mlarch.core.engine import Recommendation, format_value
-from mlarch.core.errors import InputError
+from mlarch.core.output import write_folder
 from mlarch.core.resolver import Decision, Support
 from mlarch.core.vocabulary import Vocabulary
 
@@ -196,19 +196,5 @@ def records(vocab: Vocabulary, rec: Recommendation, date: str | None = None, sta
 
 
 def write(files: Mapping[str, str], folder: str | Path, force: bool = False) -> list[Path]:
-    """Write the records; refuse to overwrite a different existing file unless ``force``."""
-    out_dir = Path(folder)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError.single(str(out_dir), "", "exists and is not a folder")
-    clashes: Sequence[str] = [n for n, text in files.items()
-                              if (out_dir / n).exists() and (out_dir / n).read_text(encoding="utf-8") != text]
-    if clashes and not force:
-        raise InputError.single(str(out_dir), "", f"would overwrite {len(clashes)} changed file(s) ({', '.join(clashes[:3])}"
-                                f"{', ...' if len(clashes) > 3 else ''}); pass --force to replace them")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, text in files.items():
-        path = out_dir / name
-        path.write_text(text, encoding="utf-8")
-        written.append(path)
-    return written
+    """Write the records (all or nothing); refuse to overwrite a different existing file unless ``force``."""
+    return write_folder(folder, files, force)
