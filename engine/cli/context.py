@@ -7,6 +7,7 @@ statuses follow interfaces.md section 6.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
@@ -61,6 +62,20 @@ class Context:
 
 
 pass_ctx = click.make_pass_decorator(Context)
+
+
+class FiniteFloatRange(click.FloatRange):
+    """A float option in a range that also refuses nan and infinities.
+
+    click's FloatRange compares with < and >, which are false for nan, so
+    ``--max-seconds nan`` would pass and disable the limit it sets.
+    """
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        number = click.FLOAT.convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return super().convert(number, param, ctx)  # type: ignore[no-any-return]
 
 
 class Reported(Exception):

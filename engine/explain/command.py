@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from mlarch.cli.context import EXIT_OK, Context, pass_ctx
+from mlarch.cli.context import EXIT_OK, Context, FiniteFloatRange, pass_ctx
 from mlarch.core.errors import InputError, did_you_mean
 from mlarch.core.scenario import load_scenario
 from mlarch.core.serialize import dump_json
@@ -49,7 +49,7 @@ def explain_command(ctx: Context, file: str, dimension: str | None, fmt: str) ->
               help="Largest number of facts changed together.")
 @click.option("--budget", type=click.IntRange(1, 1_000_000), default=DEFAULT_BUDGET, show_default=True,
               help="Most scenarios evaluated (keeps the answer deterministic).")
-@click.option("--max-seconds", type=click.FloatRange(0.1, 3600), default=DEFAULT_SECONDS, show_default=True,
+@click.option("--max-seconds", type=FiniteFloatRange(0.1, 3600), default=DEFAULT_SECONDS, show_default=True,
               help="Safety limit on the search time.")
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @pass_ctx
