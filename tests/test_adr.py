@@ -171,3 +171,16 @@ def test_cli_read_only_folder_is_exit_2(capsys, tmp_path, monkeypatch):
     code, _, err = run_cli(capsys, "adr", CHURN, "-o", tmp_path / "adr")
     assert code == 2 and "Permission denied" in err and err.count("\n") == 1
     assert not (tmp_path / "adr").exists()
+
+
+def test_markdown_from_the_scenario_is_inert(bundled_engine):
+    """Issue 11 item 9: a description's link syntax must not become a live link."""
+    from mlarch.core.scenario import validate_mapping
+
+    evil = "[click](javascript:alert(1)) <img src=x onerror=alert(1)> **bold** `code`"
+    rec = bundled_engine.evaluate(validate_mapping({"name": "evil", "description": evil, "problem": {"task": "clustering"}}))
+    files = records(load_vocabulary(), rec)
+    for name, text in files.items():
+        assert not re.search(r"(?<!\\)\[click(?<!\\)\]\(", text), name
+        assert not re.search(r"(?<!\\)<img|(?<!\\)\*\*bold", text), name
+    assert "\\[click\\](javascript:alert(1))" in files["index.md"]

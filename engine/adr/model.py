@@ -23,6 +23,7 @@ from mlarch import __version__
 from mlarch.core.engine import Recommendation, format_value
 from mlarch.core.output import write_folder
 from mlarch.core.resolver import Decision, Support
+from mlarch.core.textfmt import md_escape
 from mlarch.core.vocabulary import Vocabulary
 
 STATUSES = ("proposed", "accepted")
@@ -44,7 +45,8 @@ def _choice(vocab: Vocabulary, dimension: str, choice: str) -> str:
 
 
 def _esc(text: str) -> str:
-    return " ".join(text.replace("<", "&lt;").replace(">", "&gt;").split())
+    """Input text as inert Markdown: the same escaping as every other Markdown output."""
+    return md_escape(text)
 
 
 def _argument(s: Support) -> str:
