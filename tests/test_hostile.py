@@ -68,3 +68,52 @@ def test_float_options_are_positive_and_bounded(command, option, kind):
 def test_why_not_max_seconds_nan_exits_2(capsys):
     code, _, err = run_cli(capsys, "why-not", CHURN, "approach", "automl", "--max-seconds", "nan")
     assert code == 2 and "--max-seconds" in err
+
+
+# --- item 8: control characters never reach the terminal raw -------------------------------
+
+ESCAPES = "\x1b[2J\x1b]0;PWNED\x07\x9b31m\u202e"
+
+
+def _raw_controls(text: str) -> list[str]:
+    return sorted({c for c in text if (ord(c) < 32 and c not in "\n\t") or 0x7f <= ord(c) <= 0x9f or c == "\u202e"})
+
+
+@pytest.fixture
+def escaping_scenario(tmp_path):
+    path = tmp_path / "esc.yaml"
+    path.write_text(f'name: esc\ndescription: "{ESCAPES.encode("unicode_escape").decode()}"\n'
+                    "problem: {task: clustering}\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("args", [
+    ("recommend",), ("recommend", "-f", "markdown"), ("recommend", "-f", "json"),
+    ("explain",), ("adr", "-o", "{tmp}"), ("why-not", "approach", "automl"),
+])
+def test_control_characters_in_values_are_escaped_in_every_output(capsys, tmp_path, escaping_scenario, args):
+    args = (args[0], escaping_scenario, *(a.format(tmp=tmp_path / "adr") for a in args[1:]))
+    code, out, err = run_cli(capsys, *args)
+    assert code in (0, 1), err
+    assert _raw_controls(out + err) == []
+    for written in (tmp_path / "adr").glob("*.md"):
+        assert _raw_controls(written.read_text(encoding="utf-8")) == [], written.name
+
+
+def test_escaped_json_is_still_valid_json_with_the_same_text():
+    import json
+
+    from mlarch.core.textfmt import printable
+
+    text = json.dumps({"a": ESCAPES + "\u2028\x7f"}, ensure_ascii=False)
+    assert json.loads(printable(text)) == {"a": ESCAPES + "\u2028\x7f"}
+    assert _raw_controls(printable(text)) == []
+
+
+@pytest.mark.parametrize("key", ["bad\nkey", "bad\x1b[2Jkey", "bad\rkey"])
+def test_a_control_character_in_a_key_stays_on_one_escaped_line(capsys, tmp_path, key):
+    path = tmp_path / "key.yaml"
+    path.write_text('name: k\nproblem: {task: clustering, "' + key.encode("unicode_escape").decode() + '": 1}\n')
+    code, _, err = run_cli(capsys, "recommend", path)
+    assert code == 2 and err.count("\n") == 1 and _raw_controls(err) == [], err
+    assert "problem.bad" in err and "unknown key" in err

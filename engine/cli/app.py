@@ -16,7 +16,7 @@ from typing import Any, Sequence
 import click
 
 from mlarch import __version__
-from mlarch.cli.context import EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, Context, Reported
+from mlarch.cli.context import EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, Context, Reported, echo
 from mlarch.core.errors import EngineError, InputError, RuleBaseLimitError, did_you_mean
 from mlarch.recommend import command as recommend_commands
 from mlarch.rulebase import command as rulebase_commands
@@ -100,10 +100,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         exc.show()
         return EXIT_INPUT
     except (InputError, Reported) as exc:
-        click.echo(str(exc), err=True)
+        echo(str(exc), err=True)
         return EXIT_INPUT
     except RuleBaseLimitError as exc:
-        click.echo(f"rule base rejected: {exc}", err=True)
+        echo(f"rule base rejected: {exc}", err=True)
         return EXIT_INPUT
     except BrokenPipeError:
         return EXIT_OK
@@ -112,7 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (EngineError, Exception) as exc:  # noqa: BLE001 - last resort, never a traceback
         if os.environ.get("MLARCH_DEBUG"):
             raise
-        click.echo(f"mlarch: internal error: {type(exc).__name__}: {exc} (set MLARCH_DEBUG=1 for a traceback)", err=True)
+        echo(f"mlarch: internal error: {type(exc).__name__}: {exc} (set MLARCH_DEBUG=1 for a traceback)", err=True)
         return EXIT_INTERNAL
     return int(result or 0)
 

@@ -17,6 +17,7 @@ from mlarch.core.cache import cached_rulebook
 from mlarch.core.engine import Engine, bundled_rulebook
 from mlarch.core.errors import InputError, RuleBaseLimitError
 from mlarch.core.rulebook import RuleBook, load_rulebook
+from mlarch.core.textfmt import printable
 
 if TYPE_CHECKING:
     from mlarch.core.judge import Review
@@ -62,6 +63,12 @@ class Context:
 
 
 pass_ctx = click.make_pass_decorator(Context)
+
+
+def echo(text: str, nl: bool = True, err: bool = False) -> None:
+    """Print a report or message: every command's output goes through here, so no
+    control character from an input file reaches the terminal raw (textfmt.printable)."""
+    click.echo(printable(text), nl=nl, err=err)
 
 
 class FiniteFloatRange(click.FloatRange):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from mlarch.cli.context import EXIT_OK, Context, Reported, pass_ctx
+from mlarch.cli.context import EXIT_OK, Context, Reported, echo, pass_ctx
 from mlarch.core.errors import InputError
 from mlarch.core.output import write_file
 from mlarch.diagram.design import load_drawable
@@ -81,5 +81,5 @@ def diagram(ctx: Context, file: str, output: str | None, fmt: str | None, direct
     else:
         assert output is not None
         write_file(output, data)
-        click.echo(f"wrote {output} ({fmt}, {len(data):,} bytes)", err=True)
+        echo(f"wrote {output} ({fmt}, {len(data):,} bytes)", err=True)
     return EXIT_OK

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from mlarch.cli.context import EXIT_OK, Context, FiniteFloatRange, pass_ctx
+from mlarch.cli.context import EXIT_OK, Context, FiniteFloatRange, echo, pass_ctx
 from mlarch.core.errors import InputError, did_you_mean
 from mlarch.core.scenario import load_scenario
 from mlarch.core.serialize import dump_json
@@ -37,7 +37,7 @@ def explain_command(ctx: Context, file: str, dimension: str | None, fmt: str) ->
         _dimension(dimension, "--dimension")
     scenario = load_scenario(file)
     t = trace(ctx.engine(), scenario, dimension)
-    click.echo(dump_json(trace_dict(t)) if fmt == "json" else render_trace_text(t), nl=False)
+    echo(dump_json(trace_dict(t)) if fmt == "json" else render_trace_text(t), nl=False)
     return EXIT_OK
 
 
@@ -66,7 +66,7 @@ def why_not_command(ctx: Context, file: str, dimension: str, choice: str, max_ch
         raise InputError.single(None, "CHOICE", f"invalid choice {choice!r} for {dimension}", tuple(choices), did_you_mean(choice, choices))
     scenario = load_scenario(file)
     result = why_not(ctx.engine(), scenario, dimension, choice, max_changes, budget, max_seconds)
-    click.echo(dump_json(whynot_dict(result)) if fmt == "json" else render_whynot_text(result), nl=False)
+    echo(dump_json(whynot_dict(result)) if fmt == "json" else render_whynot_text(result), nl=False)
     return EXIT_OK
 
 
@@ -85,5 +85,5 @@ def what_if_command(ctx: Context, file: str, sets: tuple[str, ...], unsets: tupl
     changes = parse_changes(sets, unsets)
     scenario = load_scenario(file)
     result = what_if(ctx.engine(), scenario, changes)
-    click.echo(dump_json(whatif_dict(result)) if fmt == "json" else render_whatif_text(result), nl=False)
+    echo(dump_json(whatif_dict(result)) if fmt == "json" else render_whatif_text(result), nl=False)
     return EXIT_OK

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from mlarch.cli.context import EXIT_FINDINGS, EXIT_OK, Context, Reported, pass_ctx, scenario_files
+from mlarch.cli.context import EXIT_FINDINGS, EXIT_OK, Context, Reported, echo, pass_ctx, scenario_files
 from mlarch.core.errors import InputError, did_you_mean
 from mlarch.core.paths import bundled_scenarios_dir
 from mlarch.core.scenario import json_schema, load_scenario
@@ -20,7 +20,7 @@ def recommend(ctx: Context, file: str, fmt: str) -> int:
     """Recommend an architecture for the scenario in FILE."""
     scenario = load_scenario(file)
     rec = ctx.engine().evaluate(scenario)
-    click.echo(render(rec, fmt), nl=False)
+    echo(render(rec, fmt), nl=False)
     return EXIT_OK
 
 
@@ -36,7 +36,7 @@ def validate(files: tuple[str, ...]) -> int:
             problems.append(str(exc))
     if problems:
         raise Reported("\n".join(problems))
-    click.echo(f"{len(files)} scenario file{'s' if len(files) != 1 else ''} valid")
+    echo(f"{len(files)} scenario file{'s' if len(files) != 1 else ''} valid")
     return EXIT_OK
 
 
@@ -53,17 +53,17 @@ def check(ctx: Context, paths: tuple[str, ...], verbose: bool) -> int:
         scenario = load_scenario(file)
         rec = engine.evaluate(scenario)
         if not scenario.expect:
-            click.echo(f"note {file}: no expect: block, nothing to check")
+            echo(f"note {file}: no expect: block, nothing to check")
         for dim, expected in scenario.expect.items():
             checked += 1
             actual = rec.choices.get(dim)
             if actual != expected:
                 failures += 1
                 got = actual if actual is not None else "nothing (dimension does not apply)"
-                click.echo(f"FAIL {file}: {dim}: expected {expected}, got {got}")
+                echo(f"FAIL {file}: {dim}: expected {expected}, got {got}")
             elif verbose:
-                click.echo(f"ok   {file}: {dim} = {expected}")
-    click.echo(f"{checked - failures} of {checked} expectations hold in {len(files)} scenario{'s' if len(files) != 1 else ''}")
+                echo(f"ok   {file}: {dim} = {expected}")
+    echo(f"{checked - failures} of {checked} expectations hold in {len(files)} scenario{'s' if len(files) != 1 else ''}")
     return EXIT_FINDINGS if failures else EXIT_OK
 
 
@@ -80,22 +80,22 @@ def examples(name: str | None, show_path: bool) -> int:
             scenario = load_scenario(path)
             first = scenario.description.split(". ")[0].strip().rstrip(".")
             room = max(20, 79 - width)
-            click.echo(f"{stem:<{width}} {first if len(first) <= room else first[:room - 3] + '...'}")
-        click.echo(f"{len(files)} scenarios in {folder}")
+            echo(f"{stem:<{width}} {first if len(first) <= room else first[:room - 3] + '...'}")
+        echo(f"{len(files)} scenarios in {folder}")
         return EXIT_OK
     if name not in files:
         raise InputError.single(None, "NAME", f"no bundled scenario {name!r}", (), did_you_mean(name, files))
     if show_path:
-        click.echo(str(files[name]))
+        echo(str(files[name]))
     else:
-        click.echo(files[name].read_text(), nl=False)
+        echo(files[name].read_text(), nl=False)
     return EXIT_OK
 
 
 @click.command()
 def schema() -> int:
     """Print the JSON Schema of scenario files (for editors and CI)."""
-    click.echo(dump_json(json_schema()), nl=False)
+    echo(dump_json(json_schema()), nl=False)
     return EXIT_OK
 
 

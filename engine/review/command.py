@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from mlarch.cli.context import Context, pass_ctx
+from mlarch.cli.context import Context, echo, pass_ctx
 from mlarch.core.serialize import dump_json
 
 REVIEW_FORMATS = ("text", "json", "markdown", "sarif")
@@ -49,5 +49,5 @@ def review_command(ctx: Context, design_file: str, fmt: str, fail_on: str) -> in
         from mlarch.review.text import render_review_text
 
         text = render_review_text(rv)
-    click.echo(text, nl=False)
+    echo(text, nl=False)
     return rv.exit_status(fail_on)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from mlarch.cli.context import EXIT_FINDINGS, EXIT_OK, Context, pass_ctx, scenario_files
+from mlarch.cli.context import EXIT_FINDINGS, EXIT_OK, Context, echo, pass_ctx, scenario_files
 from mlarch.core.errors import InputError, did_you_mean
 from mlarch.core.examples import run_examples
 from mlarch.core.paths import bundled_scenarios_dir
@@ -28,7 +28,7 @@ def coverage(ctx: Context, fmt: str, scenario_paths: tuple[str, ...]) -> int:
 
     paths = scenario_files(scenario_paths) if scenario_paths else sorted(str(p) for p in bundled_scenarios_dir().glob("*.yaml"))
     rows = compute(ctx.engine(), [Path(p) for p in paths])
-    click.echo(dump_json(as_dict(rows)) if fmt == "json" else as_text(rows), nl=False)
+    echo(dump_json(as_dict(rows)) if fmt == "json" else as_text(rows), nl=False)
     return EXIT_OK if all(r.covered for r in rows) else EXIT_FINDINGS
 
 
@@ -49,8 +49,8 @@ def test_rules(ctx: Context, rule_ids: tuple[str, ...], verbose: bool) -> int:
     failures = [r for r in results if not r.passed]
     for result in results:
         if verbose or not result.passed:
-            click.echo(result.describe())
-    click.echo(f"{len(results) - len(failures)} of {len(results)} examples passed in {len(rules)} rules")
+            echo(result.describe())
+    echo(f"{len(results) - len(failures)} of {len(results)} examples passed in {len(rules)} rules")
     return EXIT_FINDINGS if failures else EXIT_OK
 
 
@@ -77,9 +77,9 @@ def rules_cmd(click_ctx: click.Context, dimension: str | None, section: str | No
         and (not hard or r.hard)
     ]
     if fmt == "json":
-        click.echo(dump_json([rule_dict(r) for r in selected]), nl=False)
+        echo(dump_json([rule_dict(r) for r in selected]), nl=False)
     else:
-        click.echo(list_rows(selected), nl=False)
+        echo(list_rows(selected), nl=False)
     return EXIT_OK
 
 
@@ -93,7 +93,7 @@ def rules_show(ctx: Context, rule_id: str) -> int:
     if rule is None:
         ids = [r.id for r in book.rules]
         raise InputError.single(None, "RULE_ID", f"unknown rule {rule_id!r}", (), did_you_mean(rule_id, ids))
-    click.echo(show_rule(rule), nl=False)
+    echo(show_rule(rule), nl=False)
     return EXIT_OK
 
 
