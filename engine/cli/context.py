@@ -18,6 +18,7 @@ from mlarch.core.engine import Engine, bundled_rulebook
 from mlarch.core.errors import InputError, RuleBaseLimitError
 from mlarch.core.rulebook import RuleBook, load_rulebook
 from mlarch.core.textfmt import printable
+from mlarch.core.yamlio import yaml_files
 
 if TYPE_CHECKING:
     from mlarch.core.judge import Review
@@ -95,7 +96,7 @@ def scenario_files(paths: Sequence[str]) -> list[str]:
     for p in paths:
         path = Path(p)
         if path.is_dir():
-            found = sorted(str(f) for f in path.glob("*.yaml"))
+            found = [str(f) for f in yaml_files(path)]
             if not found:
                 raise InputError.single(p, "", "no *.yaml files in this folder")
             out += found

@@ -24,8 +24,10 @@ from pathlib import Path
 from typing import Callable, Iterable, TypeVar
 
 from mlarch import __version__
-from mlarch.core.rulebook import RuleBook, rule_files
+from mlarch.core.errors import InputError
+from mlarch.core.rulebook import RuleBook, expand_rule_paths
 from mlarch.core.vocabulary import VOCABULARY_FILE
+from mlarch.core.yamlio import read_bounded
 
 T = TypeVar("T")
 
@@ -46,7 +48,7 @@ def _files(paths: Iterable[str | Path]) -> list[Path]:
     out: list[Path] = []
     for p in paths:
         p = Path(p)
-        out += rule_files(p) if p.is_dir() else [p]
+        out += expand_rule_paths([p])
     return out
 
 
@@ -56,10 +58,10 @@ def cache_key(paths: Iterable[str | Path]) -> str | None:
     try:
         digest.update(VOCABULARY_FILE.read_bytes())
         for path in _files(paths):
-            digest.update(b"\0" + str(path.resolve()).encode() + b"\0")
-            digest.update(path.read_bytes())
-    except OSError:
-        return None
+            digest.update(b"\0" + os.path.realpath(path).encode() + b"\0")
+            digest.update(read_bounded(path))  # the size limit before any hashing
+    except (OSError, InputError):
+        return None  # the loader reports it
     return digest.hexdigest()
 
 
