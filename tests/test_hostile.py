@@ -10,9 +10,12 @@ character from the input reaches the terminal.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import click
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from mlarch.cli.app import cli
 
@@ -265,3 +268,171 @@ def test_deep_nesting_is_refused_by_the_pure_python_parser(monkeypatch, capsys, 
     monkeypatch.setattr(yamlio, "_Loader", yamlio._DepthLimitedLoader)
     code, _, err = run_cli(capsys, "recommend", _scenario(tmp_path, text))
     assert code == 2 and "nesting deeper than" in err, err
+
+
+# --- the suite: every command that reads or writes a file, against hostile files -----------
+
+DESIGN = ROOT / "scenarios" / "designs" / "churn-bigquery-ml.yaml"
+QUESTION = ROOT / "scenarios" / "questions" / "1.1-churn-analysts-bigquery-ml.yaml"
+
+# (name, argv with {f} for the hostile file); each reads the file as a different kind of input
+READERS = {
+    "recommend": ["recommend", "{f}"],
+    "recommend-md": ["recommend", "{f}", "-f", "markdown"],
+    "validate": ["validate", "{f}"],
+    "check": ["check", "{f}"],
+    "explain": ["explain", "{f}"],
+    "why-not": ["why-not", "{f}", "approach", "automl", "--max-seconds", "1", "--budget", "50"],
+    "what-if": ["what-if", "{f}", "--set", "data.size_gb=5"],
+    "diagram": ["diagram", "{f}", "-f", "dot"],
+    "adr": ["adr", "{f}", "-o", "{out}"],
+    "review (design)": ["review", "{f}"],
+    "answer (question)": ["answer", "{f}"],
+    "coverage (scenario)": ["coverage", "--scenarios", "{f}"],
+    "--rules recommend": ["--rules", "{f}", "recommend", str(CHURN)],
+    "--rules rules": ["--rules", "{f}", "rules"],
+    "--rules test": ["--rules", "{f}", "test"],
+    "--rules lint": ["--rules", "{f}", "lint", "--samples", "0"],
+    "lint --invariants": ["lint", "--samples", "0", "--invariants", "{f}"],
+}
+
+
+def _hostile_files(tmp: Path) -> dict[str, Path]:
+    """The issue's cases as files: each must be a one-line (per problem) exit 2, or a clean run."""
+    out: dict[str, Path] = {}
+
+    def text(name: str, content: str | bytes) -> None:
+        path = tmp / f"{name}.yaml"
+        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+        out[name] = path
+
+    text("empty", "")
+    text("binary", bytes(range(256)) * 8)
+    text("not-utf8", b"name: \xff\xfe\n")
+    text("huge-int", f"name: x\nproblem: {{task: clustering}}\nteam: {{size: {BIG}}}\n")
+    text("huge-hex", f"rules: 0x{'f' * 5000}\nname: x\n")
+    text("deep", "[" * 10_000)
+    text("bracket-keys", 'name: x\n"[": {"a[0]": 1}\nrules: [{"id[": 1}]\nproblem: {"[": 1}\n')
+    text("controls", 'name: "x\\e[2J"\ndescription: "\\e]0;T\\a\\x9b"\n"k\\ney": 1\nproblem: {task: clustering}\n')
+    text("alias-bomb", "a: &a [1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+         "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n")
+    text("python-tag", "name: !!python/object/apply:os.system ['touch /tmp/mlarch-pwned']\n")
+    text("too-big", "# " + "x" * 1_000_001 + "\n")
+    text("list", "- 1\n- 2\n")
+    text("nan", "name: x\nproblem: {task: clustering}\ndata: {size_gb: .nan}\n")
+    loop = tmp / "loop.yaml"
+    loop.symlink_to(loop)
+    out["symlink-loop"] = loop
+    folder = tmp / "a-folder.yaml"
+    folder.mkdir()
+    out["folder"] = folder
+    out["missing"] = tmp / "missing.yaml"
+    return out
+
+
+HOSTILE_NAMES = [
+    "empty", "binary", "not-utf8", "huge-int", "huge-hex", "deep", "bracket-keys", "controls", "alias-bomb",
+    "python-tag", "too-big", "list", "nan", "symlink-loop", "folder", "missing"]
+
+
+def _run(capsys, argv: list[str], f: Path, out: Path) -> tuple[int, str, str]:
+    return run_cli(capsys, *(a.format(f=f, out=out) for a in argv))
+
+
+def _assert_contract(code: int, out: str, err: str, what: str) -> None:
+    assert code in (0, 1, 2), f"{what}: exit {code}\n{err}"
+    assert "internal error" not in err and "Traceback" not in err, f"{what}: {err}"
+    assert _raw_controls(out + err) == [], f"{what}: raw control characters {_raw_controls(out + err)}"
+    if code == 2:
+        assert err.strip(), f"{what}: exit 2 without a message"
+
+
+@pytest.mark.parametrize("command", READERS, ids=list(READERS))
+def test_every_reader_against_every_hostile_file(capsys, tmp_path, command):
+    import os
+
+    files = _hostile_files(tmp_path)
+    assert sorted(files) == sorted(HOSTILE_NAMES)
+    for name, path in files.items():
+        code, out, err = _run(capsys, READERS[command], path, tmp_path / f"adr-{name}")
+        _assert_contract(code, out, err, f"{command} on {name}")
+        refused = {1, 2} if command == "--rules lint" else {2}  # lint reports a broken rule file as a finding
+        if name not in ("list",):
+            assert code in refused, f"{command} accepted {name}: {out[:200]}"
+    assert not os.path.exists("/tmp/mlarch-pwned")
+
+
+# Hypothesis: arbitrary YAML-ish documents with hostile keys and values, through every reader.
+
+_KEYS = st.one_of(
+    st.sampled_from(["name", "description", "problem", "data", "team", "rules", "id", "when", "then", "scenario",
+                     "design", "question", "task", "modality", "size_gb", "[", "a[0]", "a.b", "k\nx", "\x1b[2J", "function-after[x]"]),
+    st.text(min_size=1, max_size=12),
+)
+_SCALARS = st.one_of(
+    st.none(), st.booleans(), st.integers(min_value=-(10 ** 30), max_value=10 ** 30),
+    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=40),
+    st.sampled_from(["clustering", "image", "tabular", "automl", "\x1b]0;T\x07", "\u202e", "9" * 5000]),
+)
+_DOCS = st.recursive(_SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(_KEYS, inner, max_size=5)),
+                     max_leaves=25)
+
+
+def _as_yaml(data: object) -> str:
+    import yaml
+
+    return yaml.safe_dump(data, allow_unicode=True, default_flow_style=None, width=200)
+
+
+@pytest.mark.parametrize("command", READERS, ids=list(READERS))
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=_DOCS, raw=st.binary(max_size=64), use_raw=st.booleans())
+def test_readers_against_generated_documents(capsys, tmp_path, command, data, raw, use_raw):
+    path = tmp_path / "h.yaml"
+    path.write_bytes(raw if use_raw else _as_yaml({"name": "h", **data} if isinstance(data, dict) else data).encode("utf-8"))
+    code, out, err = _run(capsys, READERS[command], path, tmp_path / "adr-h")
+    _assert_contract(code, out, err, command)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.dictionaries(st.sampled_from(["problem", "data", "team", "serving", "constraints"]),
+                            st.dictionaries(_KEYS, _SCALARS, max_size=4), max_size=4),
+       description=st.text(max_size=60))
+def test_scenarios_with_hostile_values_keep_the_contract(capsys, tmp_path, data, description):
+    path = tmp_path / "s.yaml"
+    path.write_text(_as_yaml({"name": "h", "description": description, **data}), encoding="utf-8")
+    for argv in (READERS["recommend"], READERS["recommend-md"], READERS["explain"]):
+        code, out, err = _run(capsys, argv, path, tmp_path / "x")
+        _assert_contract(code, out, err, argv[0])
+
+
+# Writers: hostile output paths. Nothing outside the named target may change.
+
+def _outputs(tmp: Path) -> dict[str, tuple[Path, Path | None]]:
+    """name -> (the output path to give, a file that must stay untouched)."""
+    victim = tmp / "victim.txt"
+    victim.write_text("keep")
+    out: dict[str, tuple[Path, Path | None]] = {}
+    (tmp / "dir-out").mkdir()
+    out["a folder"] = (tmp / "dir-out", victim)
+    out["missing folder"] = (tmp / "nope" / "x.dot", victim)
+    dangling = tmp / "dangling.dot"
+    dangling.symlink_to(tmp / "elsewhere" / "planted.dot")
+    out["dangling link into a missing folder"] = (dangling, victim)
+    loop = tmp / "loop.dot"
+    loop.symlink_to(loop)
+    out["symlink loop"] = (loop, victim)
+    out["a plain new file"] = (tmp / "new.dot", victim)
+    return out
+
+
+@pytest.mark.parametrize("writer", ["diagram", "adr"])
+def test_writers_against_hostile_output_paths(capsys, tmp_path, writer):
+    for name, (target, victim) in _outputs(tmp_path).items():
+        argv = ["diagram", str(CHURN), "-f", "dot", "-o", str(target)] if writer == "diagram" else ["adr", str(CHURN), "-o", str(target)]
+        code, out, err = run_cli(capsys, *argv)
+        _assert_contract(code, out, err, f"{writer} to {name}")
+        assert victim is None or victim.read_text() == "keep"
+        assert not (tmp_path / "elsewhere").exists()
+        if name == "a plain new file":
+            assert code == 0
