@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from mlarch.core.errors import InputError, Problem
+from mlarch.core.errors import YAML, InputError, Problem
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 32
@@ -86,7 +86,7 @@ class _Builder:
     def fail(self, node: Node, path: PathT, message: str) -> InputError:
         return InputError(
             self.source,
-            [Problem(format_path(path), message, line=node.start_mark.line + 1)],
+            [Problem(format_path(path), message, line=node.start_mark.line + 1, code=YAML)],
         )
 
     def build(self, node: Node, path: PathT, active: tuple[int, ...]) -> Any:
@@ -146,21 +146,21 @@ class _Builder:
 def loads(text: str, source: str = "<string>") -> Document:
     """Parse YAML text into a :class:`Document`; raise :class:`InputError`."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
-        raise InputError.single(source, "", f"file is larger than {MAX_BYTES} bytes")
+        raise InputError.single(source, "", f"file is larger than {MAX_BYTES} bytes", code=YAML)
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
-            raise InputError.single(source, "", "the file is empty")
+            raise InputError.single(source, "", "the file is empty", code=YAML)
         builder = _Builder(loader, source)
         data = builder.build(node, (), ())
         return Document(data, source, builder.lines)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        raise InputError.single(source, "", f"invalid YAML: {exc.problem or exc.context}", line=line) from None
+        raise InputError.single(source, "", f"invalid YAML: {exc.problem or exc.context}", line=line, code=YAML) from None
     except yaml.YAMLError as exc:
-        raise InputError.single(source, "", f"invalid YAML: {exc}") from None
+        raise InputError.single(source, "", f"invalid YAML: {exc}", code=YAML) from None
     finally:
         loader.dispose()
 
@@ -171,17 +171,17 @@ def load(path: str | Path) -> Document:
     source = str(path)
     try:
         if path.is_dir():
-            raise InputError.single(source, "", "is a directory, expected a YAML file")
+            raise InputError.single(source, "", "is a directory, expected a YAML file", code=YAML)
         size = path.stat().st_size
         if size > MAX_BYTES:
-            raise InputError.single(source, "", f"file is larger than {MAX_BYTES} bytes")
+            raise InputError.single(source, "", f"file is larger than {MAX_BYTES} bytes", code=YAML)
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise InputError.single(source, "", "no such file") from None
+        raise InputError.single(source, "", "no such file", code=YAML) from None
     except OSError as exc:
-        raise InputError.single(source, "", f"cannot read file: {exc.strerror}") from None
+        raise InputError.single(source, "", f"cannot read file: {exc.strerror}", code=YAML) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError.single(source, "", f"not UTF-8 text (byte {exc.start})") from None
+        raise InputError.single(source, "", f"not UTF-8 text (byte {exc.start})", code=YAML) from None
     return loads(text, source)
