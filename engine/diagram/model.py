@@ -14,11 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
+from mlarch.core.conditions import Condition
 from mlarch.core.engine import Recommendation
 from mlarch.core.resolver import Decision, render_reason
 from mlarch.core.scenario import Scenario
-from mlarch.core.vocabulary import Vocabulary, load_vocabulary
-from mlarch.diagram.table import FRAME, PIPELINE, Condition, Effect, Table, load_table, str_value
+from mlarch.core.vocabulary import DECISION_PREFIX, Vocabulary, load_vocabulary
+from mlarch.diagram.table import FRAME, PIPELINE, Effect, Table, guarded, load_table, str_value
 
 MAX_REASONS = 4  # per decision in a tooltip; the rest are counted
 SUBTITLE_CHARS = 220
@@ -153,12 +154,12 @@ def _text(template: str, facts: Mapping[str, Any]) -> str:
 
 
 def _draw(table: Table, vocab: Vocabulary, scenario: Scenario, choices: Mapping[str, str]) -> _Drawing:
-    state: dict[str, Any] = {**scenario.facts, **choices}
+    state: dict[str, Any] = {**scenario.facts, **{DECISION_PREFIX + d: c for d, c in choices.items()}}  # for conditions
     drafts: dict[str, _Draft] = {}
     host_of: dict[str, str] = {}
 
     def applies(effect: Effect) -> bool:
-        return (not effect.when or effect.when.holds(state)) and not (effect.unless and effect.unless.holds(state))
+        return guarded(effect.when, effect.unless, state)
 
     def create(cid: str, effect: Effect, index: int) -> _Draft:
         slot = table.slots[effect.slot or ""]
@@ -264,7 +265,7 @@ def _draw(table: Table, vocab: Vocabulary, scenario: Scenario, choices: Mapping[
             drafts[host].dimensions.append(dim)
     for draft in drafts.values():
         cond = draft.orchestrated
-        draft.orchestrated = bool(cond.holds(state)) if isinstance(cond, Condition) else bool(cond)
+        draft.orchestrated = cond if isinstance(cond, bool) else guarded(cond, None, state)
         if draft.where == "external" or pipeline is None:
             draft.orchestrated = False
         deprecated = [d for d in draft.owners if vocab.deprecation(d, choices[d])]

@@ -11,13 +11,15 @@ draws a plain fallback instead of breaking `mlarch diagram` for everyone.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
 from mlarch.core import yamlio
-from mlarch.core.errors import EngineError
+from mlarch.core.conditions import Condition, ConditionParser
+from mlarch.core.errors import EngineError, format_allowed
+from mlarch.core.evaluate import Values, holds
 from mlarch.core.vocabulary import Vocabulary, load_vocabulary
 
 TABLE_FILE = Path(__file__).with_name("visual.yaml")
@@ -57,24 +59,10 @@ class Kind:
     mermaid: str
 
 
-@dataclass(frozen=True)
-class Condition:
-    """``{ref: [values]}`` tests, all of which must hold (ref: dimension or fact id)."""
-
-    tests: tuple[tuple[str, tuple[str, ...]], ...] = ()
-
-    def holds(self, state: Mapping[str, Any]) -> bool:
-        for ref, values in self.tests:
-            value = state.get(ref)
-            if isinstance(value, (tuple, list)):
-                if not any(str_value(v) in values for v in value):
-                    return False
-            elif value is None or str_value(value) not in values:
-                return False
-        return True
-
-    def __bool__(self) -> bool:
-        return bool(self.tests)
+def guarded(when: Condition | None, unless: Condition | None, values: Values) -> bool:
+    """``when`` holds (or is absent) and ``unless`` does not (or is absent), for
+    facts by id and decisions as ``decision.<dimension>`` (core/evaluate.py)."""
+    return (when is None or holds(when, values)) and (unless is None or not holds(unless, values))
 
 
 def str_value(value: Any) -> str:
@@ -92,7 +80,7 @@ class Slot:
     stage: str
     kind: str
     where: str = "cloud"
-    orchestrated: bool | Condition = False
+    orchestrated: bool | Condition = False  # a condition: orchestrated when it holds
     same_rank_as: str | None = None
 
 
@@ -110,8 +98,8 @@ class Effect:
     orchestrated: bool | Condition | None = None
     hosts: tuple[str, ...] = ()  # detail: candidate slots, first drawn wins
     text: str = ""
-    when: Condition = field(default_factory=Condition)
-    unless: Condition = field(default_factory=Condition)
+    when: Condition | None = None
+    unless: Condition | None = None
 
 
 @dataclass(frozen=True)
@@ -130,11 +118,11 @@ class FlowRule:
     targets: tuple[str, ...]
     label: str
     style: str = "data"
-    when: Condition = field(default_factory=Condition)
-    unless: Condition = field(default_factory=Condition)
+    when: Condition | None = None
+    unless: Condition | None = None
 
-    def applies(self, state: Mapping[str, Any]) -> bool:
-        return (not self.when or self.when.holds(state)) and not (self.unless and self.unless.holds(state))
+    def applies(self, values: Values) -> bool:
+        return guarded(self.when, self.unless, values)
 
 
 @dataclass(frozen=True)
@@ -195,18 +183,14 @@ class _Reader:
         return tuple(self.choice(v, f"{path}[{i}]", allowed) for i, v in enumerate(value))
 
     def condition(self, value: Any, path: str) -> Condition:
-        tests = []
-        for ref, values in self.mapping(value, path).items():
-            if ref in self.vocab.dimensions:
-                allowed = tuple(self.vocab.dimensions[ref].choices)
-            elif ref in self.vocab.facts and self.vocab.facts[ref].type in ("enum", "set"):
-                allowed = tuple(self.vocab.facts[ref].values)
-            elif ref in self.vocab.facts and self.vocab.facts[ref].type == "bool":
-                allowed = ("true", "false")
-            else:
-                raise self.fail(f"{path}.{ref}", "not a dimension or an enum, set or bool fact")
-            tests.append((ref, self.names(values, f"{path}.{ref}", allowed)))
-        return Condition(tuple(tests))
+        """A condition in the rules' syntax (docs/rules.md), parsed by core/conditions.py."""
+        parser = ConditionParser(self.vocab)
+        cond = parser.parse(value, ())
+        if parser.problems:
+            p = parser.problems[0]
+            allowed = f"; allowed: {format_allowed(p.allowed)}" if p.allowed else ""
+            raise self.fail(f"{path}.{p.path}" if p.path else path, p.message + allowed)
+        return cond
 
     def orchestrated(self, value: Any, path: str) -> bool | Condition:
         if isinstance(value, bool):
@@ -277,8 +261,8 @@ def parse_table(data: Any, vocab: Vocabulary, source: str = "visual.yaml") -> Ta
             stage=r.choice(spec["stage"], f"{path}.stage", tuple(stages)) if "stage" in spec else None,
             where=r.choice(spec["where"], f"{path}.where", WHERE) if "where" in spec else None,
             orchestrated=r.orchestrated(spec["orchestrated"], f"{path}.orchestrated") if "orchestrated" in spec else None,
-            when=r.condition(spec["when"], f"{path}.when") if "when" in spec else Condition(),
-            unless=r.condition(spec["unless"], f"{path}.unless") if "unless" in spec else Condition(),
+            when=r.condition(spec["when"], f"{path}.when") if "when" in spec else None,
+            unless=r.condition(spec["unless"], f"{path}.unless") if "unless" in spec else None,
         )
 
     facts: dict[str, FactRule] = {}
@@ -360,8 +344,8 @@ def parse_table(data: Any, vocab: Vocabulary, source: str = "visual.yaml") -> Ta
             r.names(spec["to"], f"{path}.to", (*slots, PIPELINE)),
             r.text(spec["label"], f"{path}.label") if "label" in spec else "",
             r.choice(spec.get("style", "data"), f"{path}.style", FLOW_STYLES),
-            r.condition(spec["when"], f"{path}.when") if "when" in spec else Condition(),
-            r.condition(spec["unless"], f"{path}.unless") if "unless" in spec else Condition(),
+            r.condition(spec["when"], f"{path}.when") if "when" in spec else None,
+            r.condition(spec["unless"], f"{path}.unless") if "unless" in spec else None,
         ))
 
     frame_keys = ("cloud", "perimeter", "pipeline", "feedback", "departure", "ghost")
