@@ -183,8 +183,35 @@ def resolve(spec: DimensionSpec, supports: Sequence[Support], pinned: str | None
     makes every list in the decision deterministic.
     """
     order = tuple(spec.choices)
-    position = _positions(spec)
-    tallies: dict[str, _Tally] = {}  # only choices some rule mentions
+    tallies = _tally(supports)
+    winner, how, conflicts, required = _winner(order, _positions(spec), tallies)
+    violations: tuple[Support, ...] = ()
+    if pinned is not None:
+        pinned_tally = tallies.get(pinned)
+        violations = (tuple(pinned_tally.forbidden_by) if pinned_tally else ()) + tuple(
+            s for c in required if c != pinned for s in tallies[c].required_by
+        )
+        winner, how = pinned, "pinned"
+    w = tallies.get(winner) or _Tally(winner)
+    reasons = _reasons(tallies, order, w, how)
+    return Decision(
+        dimension=spec.id,
+        choice=winner,
+        score=w.score,
+        how=how,
+        reasons=tuple(reasons),
+        considered=tuple(supports),
+        defaulted=not reasons or all(s.rule.default for s in reasons),
+        conflicts=tuple(conflicts),
+        pinned_violations=violations,
+        _tallies=tallies,
+        _order=order,
+    )
+
+
+def _tally(supports: Sequence[Support]) -> dict[str, _Tally]:
+    """What the fired rules say about each choice they name (choices no rule names have no tally)."""
+    tallies: dict[str, _Tally] = {}
     for s in supports:
         verdict = s.rule.verdict
         for choice in s.rule.choices:
@@ -201,19 +228,24 @@ def resolve(spec: DimensionSpec, supports: Sequence[Support], pinned: str | None
             else:
                 t.avoided_by.append(s)
                 t.score -= s.rule.weight
+    return tallies
 
-    def best(pool: Sequence[str]) -> tuple[str, int]:
-        """Highest score first, then vocabulary order; also how many tie for the top."""
-        top, top_score, ties = pool[0], None, 0
-        for c in pool:
-            t = tallies.get(c)
-            sc = t.score if t is not None else 0
-            if top_score is None or sc > top_score:
-                top, top_score, ties = c, sc, 1
-            elif sc == top_score:
-                ties += 1
-        return top, ties
 
+def _best(tallies: Mapping[str, _Tally], pool: Sequence[str]) -> tuple[str, int]:
+    """Highest score first, then vocabulary order; also how many tie for the top."""
+    top, top_score, ties = pool[0], None, 0
+    for c in pool:
+        t = tallies.get(c)
+        sc = t.score if t is not None else 0
+        if top_score is None or sc > top_score:
+            top, top_score, ties = c, sc, 1
+        elif sc == top_score:
+            ties += 1
+    return top, ties
+
+
+def _winner(order: tuple[str, ...], position: Mapping[str, int], tallies: Mapping[str, _Tally]) -> tuple[str, str, list[str], list[str]]:
+    """The choice, how it was decided, the conflicts met, and the required choices (docs/resolution.md)."""
     conflicts: list[str] = []
     forbidden = {c for c, t in tallies.items() if t.forbidden_by}
     allowed = [c for c in order if c not in forbidden] if forbidden else order
@@ -227,50 +259,30 @@ def resolve(spec: DimensionSpec, supports: Sequence[Support], pinned: str | None
             )
     if not allowed:
         conflicts.append("every choice is forbidden; keeping the best-scored one")
-        winner, how = best(order)[0], "conflict"
-    elif len(required) > 1:
+        return _best(tallies, order)[0], "conflict", conflicts, required
+    if len(required) > 1:
         conflicts.append(f"several choices are required ({', '.join(required)}); keeping the best-scored one")
-        winner, how = best(required)[0], "conflict"
-    elif required:
-        winner, how = required[0], "required"
-    else:
-        winner, ties = best(allowed)
-        how = "preferred"
-        w = tallies.get(winner)
-        if w is None or not w.supported:
-            how = "elimination" if any(t.avoided_by or t.forbidden_by for t in tallies.values()) else "fallback"
-        elif ties > 1:
-            how = "tie_break"
+        return _best(tallies, required)[0], "conflict", conflicts, required
+    if required:
+        return required[0], "required", conflicts, required
+    winner, ties = _best(tallies, allowed)
+    how = "preferred"
+    w = tallies.get(winner)
+    if w is None or not w.supported:
+        how = "elimination" if any(t.avoided_by or t.forbidden_by for t in tallies.values()) else "fallback"
+    elif ties > 1:
+        how = "tie_break"
+    return winner, how, conflicts, required
 
-    violations: tuple[Support, ...] = ()
-    if pinned is not None:
-        pinned_tally = tallies.get(pinned)
-        violations = (tuple(pinned_tally.forbidden_by) if pinned_tally else ()) + tuple(
-            s for c in required if c != pinned for s in tallies[c].required_by
-        )
-        winner, how = pinned, "pinned"
 
-    w = tallies.get(winner) or _Tally(winner)
+def _reasons(tallies: Mapping[str, _Tally], order: tuple[str, ...], w: _Tally, how: str) -> list[Support]:
+    """The rules that explain the winner: those for it, else those that ruled the others out."""
     reasons = _by_strength(w.required_by) + _by_strength(w.preferred_by)
     if not reasons and how in ("elimination", "pinned", "conflict"):
         # explained by what ruled the others out (each rule once, though it may name several choices)
-        against = {s.rule.id: s for c in order if c != winner and c in tallies for s in tallies[c].forbidden_by + tallies[c].avoided_by}
+        against = {s.rule.id: s for c in order if c != w.choice and c in tallies for s in tallies[c].forbidden_by + tallies[c].avoided_by}
         reasons = _by_strength(list(against.values()))
-    defaulted = not reasons or all(s.rule.default for s in reasons)
-
-    return Decision(
-        dimension=spec.id,
-        choice=winner,
-        score=w.score,
-        how=how,
-        reasons=tuple(reasons),
-        considered=tuple(supports),
-        defaulted=defaulted,
-        conflicts=tuple(conflicts),
-        pinned_violations=violations,
-        _tallies=tallies,
-        _order=order,
-    )
+    return reasons
 
 
 _POSITIONS: dict[str, dict[str, int]] = {}

@@ -9,7 +9,6 @@ the engine never invents a value for them.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -291,7 +290,3 @@ def json_schema() -> dict[str, Any]:
     }
     out.update({k: v for k, v in schema.items() if k != "title"})
     return out
-
-
-def name_is_valid(name: str) -> bool:
-    return re.fullmatch(NAME_PATTERN, name) is not None

@@ -97,9 +97,6 @@ class Vocabulary:
     def deprecation(self, dimension: str, choice: str) -> str | None:
         return self.deprecated.get(f"{dimension}.{choice}")
 
-    def dimension_order(self) -> list[str]:
-        return list(self.dimensions)
-
 
 def _parse_applies(value: Any, vocab: Vocabulary, dimension: str, where: str) -> AppliesWhen:
     """``always`` or a condition in the rules' syntax (docs/rules.md) on one other decision."""
