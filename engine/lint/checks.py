@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 from urllib.parse import urlsplit
 
 from mlarch.analysis.domain import Domains, Unsat, describe_literal
@@ -181,6 +181,24 @@ def citation_domains(rules: Sequence[Rule], domains: Sequence[str], supplementar
                 "citations.supplementary in engine/lint/invariants.yaml if it is official documentation",
                 (r.id,), r.source, r.line,
             ))
+    return out
+
+
+def misplaced(rules: Sequence[Rule], vocab: Vocabulary, topics: Mapping[str, Sequence[str]]) -> list[Finding]:
+    """Rules in a file whose name says it holds other dimensions: FILE.yaml holds the
+    dimensions ``topics`` lists for FILE, else the dimension FILE; other files are not checked."""
+    out = []
+    for r in rules:
+        stem = Path(r.source).stem
+        holds = tuple(topics.get(stem, ())) or ((stem,) if stem in vocab.dimensions else ())
+        if not holds or r.dimension in holds:
+            continue
+        home = next((t for t, dims in sorted(topics.items()) if r.dimension in dims), r.dimension)
+        out.append(Finding(
+            "rule-file", "warning",
+            f"{r.id} decides {r.dimension}, but {stem}.yaml holds {', '.join(holds)}; move it to {home}.yaml",
+            (r.id,), r.source, r.line,
+        ))
     return out
 
 

@@ -95,6 +95,15 @@ REGISTRY: tuple[Check, ...] = (
         checks.citation_domains,
     ),
     Check(
+        "rule-file", ("warning",), "a rule in a file whose name says it holds other dimensions",
+        "Rule files are named after what they decide, so a rule is found where its dimension says: FILE.yaml holds "
+        "the dimension FILE, or the dimensions `rule_files` in `engine/lint/invariants.yaml` lists for the topic "
+        "file FILE. Files with other names are not checked.",
+        "Move the rule, unchanged, to the file the message names (rule ids do not change), or list its dimension "
+        "for the topic file in `rule_files`.",
+        checks.misplaced,
+    ),
+    Check(
         "failing-example", ("error",), "a rule example that does not behave as it says",
         "An example that does not behave as it says (a `fires` example where the rule does not fire, or the reverse), "
         "with the example scenario and its pinned decisions.",

@@ -23,6 +23,7 @@ from mlarch.lint.checks import (
     failing_examples,
     hard_conflicts,
     load_files,
+    misplaced,
     never_fires,
     outweighed,
     sampled_findings,
@@ -53,6 +54,7 @@ def lint(
     rules, cyc = cycles(vocab, rules)
     findings += cyc
     findings += citation_domains(rules, invariants.citation_domains, invariants.supplementary)
+    findings += misplaced(rules, vocab, invariants.rule_files)
     book = RuleBook(tuple(sorted(rules, key=lambda r: r.id)))
     domains = Domains(vocab, book.rules)
     structural = Domains(vocab, book.rules, natural=False)
