@@ -95,3 +95,18 @@ def test_rule_files_in_the_invariants_name_known_dimensions(tmp_path):
     with pytest.raises(InputError) as err:
         load_invariants(spec)
     assert "rule_files.security[0]: unknown dimension 'encryptoin'" in str(err.value) and "did you mean 'encryption'" in str(err.value)
+
+
+def test_every_bundled_rule_file_is_named_after_what_it_decides():
+    """Each bundled file is a dimension or a listed topic file (so the rule-file check
+    covers it), and every rule sits in the file its dimension names."""
+    from mlarch.core.paths import bundled_rules_dir
+    from mlarch.core.rulebook import rule_files
+    from mlarch.core.vocabulary import load_vocabulary
+    from mlarch.lint.spec import bundled_invariants
+
+    topics = bundled_invariants().rule_files
+    names = {p.stem for p in rule_files(bundled_rules_dir())}
+    assert names <= set(load_vocabulary().dimensions) | set(topics), names - set(load_vocabulary().dimensions) - set(topics)
+    report = lint([bundled_rules_dir()], samples=0, checks=["rule-file"])
+    assert report.findings == [], render_text(report)

@@ -179,7 +179,7 @@ REGISTRY: tuple[Check, ...] = (
     Check(
         "constraint-broken", ("error",), "a recommendation that breaks a named constraint (engine/lint/invariants.yaml)",
         "A recommendation that breaks a named constraint of `engine/lint/invariants.yaml`, with the scenario.",
-        "Add or fix the hard rule that enforces the constraint (`rules/constraints.yaml` holds the cross-dimension ones); "
+        "Add or fix the hard rule that enforces the constraint, in the rule file of the dimension it constrains; "
         "if the constraint itself is wrong, fix `engine/lint/invariants.yaml` and say why in the commit.",
         checks.sampled_findings,
     ),
