@@ -77,6 +77,10 @@ def test_products_are_not_left_as_ids():
         (lambda t: t["decisions"]["framework"].pop("at"), "a detail text needs `at:`"),
         (lambda t: t["decisions"]["bqml_model"]["choices"].update(pca="{fact.nope}"), "placeholder {fact.nope} is not a fact"),
         (lambda t: t["facts"]["data.location"]["values"].update(mars={"product": "Mars"}), "mars not values of the fact"),
+        (lambda t: t["flows"].append({"from": ["source"], "to": ["serving"], "when": {"serving_mode": ["batch"]}}),
+         "when.serving_mode: unknown fact (or combinator: all, any, not)"),  # conditions are written as in rules
+        (lambda t: t["flows"].append({"from": ["source"], "to": ["serving"], "when": {"decision.serving_mode": "nearline"}}),
+         "when.decision.serving_mode.eq: invalid value 'nearline'; allowed: batch"),
     ],
 )
 def test_broken_tables_are_refused_with_the_key_path(mutate, message):

@@ -188,12 +188,15 @@ def test_schema_lists_every_fact_with_its_values():
 # ------------------------------------------------------------------ vocabulary contract
 
 
-def _ids(vocab_data: dict) -> dict[str, set[str]]:
+def _ids(vocab_data: dict, applies: dict[str, str] | None = None) -> dict[str, set[str]]:
+    """Every id of a vocabulary; ``applies`` gives each dimension's applies_when as text
+    when the file writes it as a condition (ours does, the contract's strings do not)."""
     out: dict[str, set[str]] = {}
     for fid, spec in vocab_data["facts"].items():
         out[f"fact {fid} ({spec['type']})"] = set((spec.get("values") or {}).keys())
     for did, spec in vocab_data["dimensions"].items():
-        out[f"dimension {did} applies_when {spec['applies_when']}"] = set(spec["choices"].keys())
+        text = applies[did] if applies else spec["applies_when"]
+        out[f"dimension {did} applies_when {text}"] = set(spec["choices"].keys())
     for key in vocab_data.get("deprecated") or {}:
         out[f"deprecated {key}"] = set()
     return out
@@ -201,7 +204,9 @@ def _ids(vocab_data: dict) -> dict[str, set[str]]:
 
 def test_project_vocabulary_keeps_every_contract_id():
     contract = _ids(yaml.safe_load(CONTRACT.read_text()))
-    ours = _ids(yaml.safe_load((ROOT / "engine" / "core" / "vocabulary.yaml").read_text()))
+    parsed = load_vocabulary()
+    ours = _ids(yaml.safe_load((ROOT / "engine" / "core" / "vocabulary.yaml").read_text()),
+                {d: spec.applies_when.text for d, spec in parsed.dimensions.items()})
     for key, values in contract.items():
         assert key in ours, f"{key} was renamed or dropped"
         assert values <= ours[key], f"{key} lost values {values - ours[key]}"
@@ -229,3 +234,31 @@ def test_bundled_scenarios_are_valid():
         s = load_scenario(path)
         assert s.name == Path(path).stem, f"{path}: name must equal the file name"
         assert s.expect, f"{path}: every bundled scenario states the decisions it expects"
+
+
+@pytest.mark.parametrize(("applies_when", "message"), [
+    ("approach == bigquery_ml", "expected a condition mapping or 'always'"),  # the old string form is refused
+    ({"decision.approach": "sql"}, "invalid value 'sql'"),
+    ({"decision.approach": {"contains": "automl"}}, "operator not allowed"),
+    ({"data.location": "bigquery"}, "must test one decision with eq, in or not_in"),
+])
+def test_applies_when_is_a_rule_condition_on_one_decision(applies_when, message):
+    import copy
+
+    from mlarch.core import yamlio
+    from mlarch.core.errors import EngineError
+    from mlarch.core.vocabulary import VOCABULARY_FILE, parse_vocabulary
+
+    data = copy.deepcopy(yamlio.load(VOCABULARY_FILE).data)
+    data["dimensions"]["bqml_model"]["applies_when"] = applies_when
+    with pytest.raises(EngineError, match="bqml_model: applies_when") as err:
+        parse_vocabulary(data)
+    assert message in str(err.value)
+
+
+def test_applies_when_holds_like_a_rule_condition():
+    spec = load_vocabulary().dimensions
+    assert spec["bqml_model"].applies_when.holds({"approach": "bigquery_ml"})
+    assert not spec["bqml_model"].applies_when.holds({"approach": "automl"}) and not spec["bqml_model"].applies_when.holds({})
+    hw = spec["serving_hardware"].applies_when  # not_in: an absent parent does not apply
+    assert hw.holds({"serving_platform": "cloud_run"}) and not hw.holds({"serving_platform": "api_call"}) and not hw.holds({})

@@ -14,8 +14,9 @@ from mlarch.core.engine import Engine
 from mlarch.core.rulebook import load_rulebook
 from mlarch.core.scenario import validate_mapping
 from mlarch.core.vocabulary import load_vocabulary
-from mlarch.lint.checks import lint
-from mlarch.lint.findings import CHECKS, render_text
+from mlarch.lint.findings import render_text
+from mlarch.lint.registry import BY_CODE as CHECKS
+from mlarch.lint.run import lint
 from mlarch.lint.spec import load_invariants
 
 from .conftest import FIXTURES, run_cli

@@ -1,4 +1,4 @@
-"""Each durable-rules trap (../shared/knowledge/durable-rules.md) and the guard
+"""Each durable-rules trap (docs/architecture.md, "durable-rules, hardened") and the guard
 that defends against it, proven by a test.
 
 Where it is cheap and safe, a test first shows the raw library misbehaving,

@@ -16,6 +16,7 @@ sys.path.insert(0, str(ROOT))
 
 from mlarch.core.engine import bundled_rulebook  # noqa: E402
 from mlarch.core.vocabulary import STAGES  # noqa: E402
+from mlarch.lint.registry import reference as lint_reference  # noqa: E402
 from mlarch.rulebase.reference import dimension_reference, scenario_reference, stage_page  # noqa: E402
 
 
@@ -24,11 +25,20 @@ def generated() -> dict[str, str]:
     pages = {
         "docs/scenarios.md": scenario_reference(),
         "docs/dimensions.md": dimension_reference(),
+        "docs/lint.md": _between_markers(ROOT / "docs" / "lint.md", "lint-checks", lint_reference()),
     }
     book = bundled_rulebook()
     for stage in STAGES:
         pages[f"docs/stages/{stage}.md"] = stage_page(stage, book)
     return pages
+
+
+def _between_markers(page: Path, name: str, text: str) -> str:
+    """``page`` with the part between its ``<!-- name:start ... -->`` and ``<!-- name:end -->`` lines replaced."""
+    lines = page.read_text().splitlines(keepends=True)
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"<!-- {name}:start"))
+    end = next(i for i, line in enumerate(lines) if line.startswith(f"<!-- {name}:end"))
+    return "".join(lines[: start + 1]) + text + "".join(lines[end:])
 
 
 def main() -> int:

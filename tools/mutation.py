@@ -58,11 +58,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from mlarch.analysis.domain import Domains  # noqa: E402
-from mlarch.analysis.evaluate import holds, literal_holds  # noqa: E402
 from mlarch.analysis.sampling import Sampler, make_scenario, seed_scenarios  # noqa: E402
 from mlarch.core import yamlio  # noqa: E402
 from mlarch.core.conditions import All, Not, to_dnf  # noqa: E402
 from mlarch.core.engine import Engine, Recommendation  # noqa: E402
+from mlarch.core.evaluate import holds, literal_holds  # noqa: E402
 from mlarch.core.examples import rule_fires  # noqa: E402
 from mlarch.core.paths import bundled_rules_dir, bundled_scenarios_dir  # noqa: E402
 from mlarch.core.rulebook import Rule, RuleBook, parse_rule_document, rule_files  # noqa: E402

@@ -23,13 +23,40 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
-from mlarch.analysis.evaluate import literal_holds
 from mlarch.core.conditions import Conjunct, Literal
+from mlarch.core.evaluate import literal_holds
 from mlarch.core.rulebook import Rule
 from mlarch.core.vocabulary import DECISION_PREFIX, MAX_NUMBER, Vocabulary
 
 ABSENT = None
 OTHER_TEXT = "other"  # a free-text value no rule names
+
+
+def threshold_points(thresholds: Iterable[float], integer: bool, low: float, spread: bool = False) -> list[int | float]:
+    """The numbers worth trying for a fact that rules compare with ``thresholds``.
+
+    Each threshold and the nearest value on each side of it (for integers ±1;
+    for numbers ±1, or halved and doubled near zero) — the smallest changes
+    that cross it, which why-not searches. With ``spread``, also ``low``, the
+    midpoints between thresholds and a value far above the last, so every
+    region between thresholds has a point (lint's finite domains). Values
+    outside [``low``, MAX_NUMBER] are dropped; sorted.
+    """
+    ts = sorted({t for t in thresholds if low <= t <= MAX_NUMBER})
+    points: set[float] = {low} if spread else set()
+    for t in ts:
+        points.update((t, t - 1 if integer or t >= 2 else t / 2, t + 1 if integer or t >= 1 else (t * 2 if t else 1)))
+    if spread:
+        points.update((a + b) / 2 for a, b in zip(ts, ts[1:]))
+        if ts:
+            points.add(ts[-1] * 10 + 1)
+    out: set[int | float] = set()
+    for p in points:
+        if integer:
+            p = math.floor(p)
+        if low <= p <= MAX_NUMBER:
+            out.add(int(p) if float(p).is_integer() else p)
+    return sorted(out)
 
 
 @dataclass(frozen=True)
@@ -113,24 +140,8 @@ class Domains:
     def number_points(self, ref: str) -> list[int | float]:
         """Values on every side of every threshold rules compare ``ref`` with."""
         spec = self.vocab.facts[ref]
-        integer = spec.type == "integer"
         low = spec.minimum if spec.minimum is not None else 0
-        ts = [t for t in self.thresholds(ref) if low <= t <= MAX_NUMBER]
-        points: set[float] = {low}
-        for t in ts:
-            points.add(t)
-            points.update((t - 1, t + 1) if integer else (t * 0.5, t * 2 if t else 1))
-        for a, b in zip(ts, ts[1:]):
-            points.add((a + b) / 2)
-        if ts:
-            points.add(ts[-1] * 10 + 1)
-        out: set[int | float] = set()
-        for p in points:
-            if integer:
-                p = math.floor(p)
-            if low <= p <= MAX_NUMBER:
-                out.add(int(p) if float(p).is_integer() else p)
-        return sorted(out)
+        return threshold_points(self.thresholds(ref), spec.type == "integer", low, spread=True)
 
     def sample_values(self, ref: str) -> list[Any]:
         """Stated values worth trying for ``ref`` (sets: single items and none)."""

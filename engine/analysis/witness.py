@@ -13,10 +13,10 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable, Sequence
 
 from mlarch.analysis.domain import Domains, Solution, Unsat
-from mlarch.analysis.evaluate import literal_holds
 from mlarch.analysis.sampling import Sampler, make_scenario
 from mlarch.core.conditions import Conjunct
 from mlarch.core.engine import Engine, Recommendation
+from mlarch.core.evaluate import literal_holds
 from mlarch.core.scenario import Scenario
 from mlarch.core.vocabulary import DECISION_PREFIX
 

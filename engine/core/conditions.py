@@ -30,7 +30,7 @@ import itertools
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Union
 
-from mlarch.core.errors import Problem, did_you_mean
+from mlarch.core.errors import UNKNOWN_ID, Problem, did_you_mean
 from mlarch.core.vocabulary import DECISION_PREFIX, MAX_NUMBER, FactSpec, Vocabulary, load_vocabulary
 from mlarch.core.yamlio import Document, PathT, format_path
 
@@ -105,9 +105,9 @@ class ConditionParser:
         self.context = context
         self.problems: list[Problem] = []
 
-    def _problem(self, path: PathT, message: str, allowed: Iterable[str] = (), suggestion: str | None = None) -> None:
+    def _problem(self, path: PathT, message: str, allowed: Iterable[str] = (), suggestion: str | None = None, code: str | None = None) -> None:
         line = self.doc.line_of(path) if self.doc else None
-        self.problems.append(Problem(format_path(path), message, tuple(allowed), suggestion, line, self.context))
+        self.problems.append(Problem(format_path(path), message, tuple(allowed), suggestion, line, self.context, code=code))
 
     def referable(self) -> list[str]:
         facts = [f for f, spec in self.vocab.facts.items() if spec.group is not None]
@@ -144,14 +144,14 @@ class ConditionParser:
             if dim not in self.vocab.dimensions:
                 dims = list(self.vocab.dimensions)
                 self._problem(path, "unknown dimension", [DECISION_PREFIX + d for d in dims],
-                              (DECISION_PREFIX + s) if (s := did_you_mean(dim, dims)) else None)
+                              (DECISION_PREFIX + s) if (s := did_you_mean(dim, dims)) else None, UNKNOWN_ID)
                 return None
             return "decision", None, tuple(self.vocab.dimensions[dim].choices)
         spec = self.vocab.facts.get(ref)
         if spec is None or spec.group is None:
             allowed = self.referable()
             message = "unknown fact" if spec is None else "rules cannot test free-text name/description"
-            self._problem(path, f"{message} (or combinator: all, any, not)", allowed, did_you_mean(ref, allowed + list(COMBINATORS)))
+            self._problem(path, f"{message} (or combinator: all, any, not)", allowed, did_you_mean(ref, allowed + list(COMBINATORS)), UNKNOWN_ID)
             return None
         return spec.type, spec, tuple(spec.values)
 
@@ -176,7 +176,7 @@ class ConditionParser:
         for op, operand in value.items():
             sub = path + (op,)
             if op not in ops:
-                self._problem(sub, f"operator not allowed for a {ftype} {'fact' if spec else 'decision'}", ops, did_you_mean(op, ops))
+                self._problem(sub, f"operator not allowed for a {ftype} {'fact' if spec else 'decision'}", ops, did_you_mean(op, ops), UNKNOWN_ID)
                 continue
             checked = self._operand(ref, ftype, spec, allowed, op, operand, sub)
             if checked is not _INVALID:
@@ -205,7 +205,7 @@ class ConditionParser:
     def _scalar(self, ftype: str, allowed: tuple[str, ...], value: Any, path: PathT) -> Any:
         if ftype in ("enum", "set", "decision"):
             if not isinstance(value, str) or value not in allowed:
-                self._problem(path, f"invalid value {value!r}", allowed, did_you_mean(value, allowed))
+                self._problem(path, f"invalid value {value!r}", allowed, did_you_mean(value, allowed), UNKNOWN_ID)
                 return _INVALID
             return value
         if ftype == "bool":

@@ -83,6 +83,12 @@ def format_allowed(values: Sequence[str], limit: int = 24) -> str:
     return text
 
 
+# The lint checks (engine/lint/registry.py) a loader problem can belong to, besides
+# invalid-rule (code None) and the rule loader's missing-* codes (core/rulebook.py).
+UNKNOWN_ID = "unknown-id"
+YAML = "yaml"
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with one place in one input file."""
@@ -94,6 +100,7 @@ class Problem:
     line: int | None = None
     context: str | None = None  # e.g. "rule approach.sql-team-data-in-bigquery"
     column: int | None = None  # only where it is known exactly (YAML syntax errors)
+    code: str | None = None  # the lint check it belongs to (engine/lint/registry.py); None: invalid-rule
 
     def render(self, source: str | None) -> str:
         text = ""
@@ -137,8 +144,9 @@ class InputError(Exception):
         allowed: Sequence[str] = (),
         suggestion: str | None = None,
         line: int | None = None,
+        code: str | None = None,
     ) -> "InputError":
-        return cls(source, [Problem(path, message, tuple(allowed), suggestion, line)])
+        return cls(source, [Problem(path, message, tuple(allowed), suggestion, line, code=code)])
 
 
 class EngineError(RuntimeError):

@@ -1,8 +1,8 @@
 """Matching rule conditions with durable-rules, hardened against its traps.
 
 durable-rules 2.0.28 (unmaintained since 2020) has crash, hang and
-wrong-result bugs; ``../shared/knowledge/durable-rules.md`` lists them as
-measured. This module is the only place that talks to it, and it drives the
+wrong-result bugs; docs/architecture.md ("durable-rules, hardened") lists
+them with their guards. This module is the only place that talks to it, and it drives the
 C core (``durable_rules_engine``) directly rather than through
 ``durable.engine.Host``. Each trap and its guard (tests/test_matcher.py
 proves each one):

@@ -211,8 +211,36 @@ def resolve(spec: DimensionSpec, supports: Sequence[Support], pinned: str | None
     makes every list in the decision deterministic.
     """
     order = tuple(spec.choices)
-    position = _positions(spec)
-    tallies: dict[str, _Tally] = {}  # only choices some rule mentions
+    tallies = _tally(supports)
+    winner, how, conflicts, required, assumed_tie = _winner(order, _positions(spec), tallies)
+    violations: tuple[Support, ...] = ()
+    if pinned is not None:
+        pinned_tally = tallies.get(pinned)
+        violations = (tuple(pinned_tally.forbidden_by) if pinned_tally else ()) + tuple(
+            s for c in required if c != pinned for s in tallies[c].required_by
+        )
+        winner, how = pinned, "pinned"
+    w = tallies.get(winner) or _Tally(winner)
+    reasons = _reasons(tallies, order, w, how)
+    return Decision(
+        dimension=spec.id,
+        choice=winner,
+        score=w.score,
+        assumed=w.assumed,
+        how=how,
+        reasons=tuple(reasons),
+        considered=tuple(supports),
+        defaulted=not reasons or all(s.rule.default for s in reasons) or (assumed_tie and how != "pinned"),
+        conflicts=tuple(conflicts),
+        pinned_violations=violations,
+        _tallies=tallies,
+        _order=order,
+    )
+
+
+def _tally(supports: Sequence[Support]) -> dict[str, _Tally]:
+    """What the fired rules say about each choice they name (choices no rule names have no tally)."""
+    tallies: dict[str, _Tally] = {}
     for s in supports:
         verdict = s.rule.verdict
         for choice in s.rule.choices:
@@ -229,27 +257,30 @@ def resolve(spec: DimensionSpec, supports: Sequence[Support], pinned: str | None
             else:
                 t.avoided_by.append(s)
                 t.add(s, -1)
+    return tallies
 
-    def best(pool: Sequence[str]) -> tuple[str, int, bool]:
-        """Highest rank first, then vocabulary order; how many tie for the top;
-        whether an assumption (a default rule) broke a tie of the stated facts."""
-        top, top_rank, ties, stated_ties = pool[0], None, 0, 0
-        for c in pool:
-            t = tallies.get(c)
-            rank = t.rank if t is not None else (0, 0)
-            if top_rank is None or rank > top_rank:
-                if top_rank is not None and rank[0] == top_rank[0]:
-                    stated_ties += 1
-                else:
-                    stated_ties = 1
-                top, top_rank, ties = c, rank, 1
-            elif rank == top_rank:
-                ties += 1
-                stated_ties += 1
-            elif rank[0] == top_rank[0]:
-                stated_ties += 1
-        return top, ties, stated_ties > ties
 
+def _best(tallies: Mapping[str, _Tally], pool: Sequence[str]) -> tuple[str, int, bool]:
+    """Highest rank first (stated score, then assumed score), then vocabulary order; how many
+    tie for the top; whether an assumption (a default rule) broke a tie of the stated facts."""
+    top, top_rank, ties, stated_ties = pool[0], None, 0, 0
+    for c in pool:
+        t = tallies.get(c)
+        rank = t.rank if t is not None else (0, 0)
+        if top_rank is None or rank > top_rank:
+            stated_ties = stated_ties + 1 if top_rank is not None and rank[0] == top_rank[0] else 1
+            top, top_rank, ties = c, rank, 1
+        elif rank == top_rank:
+            ties += 1
+            stated_ties += 1
+        elif rank[0] == top_rank[0]:
+            stated_ties += 1
+    return top, ties, stated_ties > ties
+
+
+def _winner(order: tuple[str, ...], position: Mapping[str, int], tallies: Mapping[str, _Tally]) -> tuple[str, str, list[str], list[str], bool]:
+    """The choice, how it was decided, the conflicts met, the required choices, and whether an
+    assumption decided it among choices the stated facts leave equal (docs/resolution.md)."""
     conflicts: list[str] = []
     forbidden = {c for c, t in tallies.items() if t.forbidden_by}
     allowed = [c for c in order if c not in forbidden] if forbidden else order
@@ -263,55 +294,32 @@ def resolve(spec: DimensionSpec, supports: Sequence[Support], pinned: str | None
             )
     if not allowed:
         conflicts.append("every choice is forbidden; keeping the best-scored one")
-        winner, how = best(order)[0], "conflict"
-        assumed_tie = False
-    elif len(required) > 1:
+        return _best(tallies, order)[0], "conflict", conflicts, required, False
+    if len(required) > 1:
         conflicts.append(f"several choices are required ({', '.join(required)}); keeping the best-scored one")
-        winner, how = best(required)[0], "conflict"
-        assumed_tie = False
-    elif required:
-        winner, how, assumed_tie = required[0], "required", False
-    else:
-        winner, ties, assumed_tie = best(allowed)
-        how = "preferred"
-        w = tallies.get(winner)
-        if w is None or not w.supported:
-            how = "elimination" if any(t.avoided_by or t.forbidden_by for t in tallies.values()) else "fallback"
-            # several choices survive with nothing to tell them apart: vocabulary order is an assumption too
-            assumed_tie = assumed_tie or ties > 1
-        elif ties > 1:
-            how = "tie_break"
+        return _best(tallies, required)[0], "conflict", conflicts, required, False
+    if required:
+        return required[0], "required", conflicts, required, False
+    winner, ties, assumed_tie = _best(tallies, allowed)
+    how = "preferred"
+    w = tallies.get(winner)
+    if w is None or not w.supported:
+        how = "elimination" if any(t.avoided_by or t.forbidden_by for t in tallies.values()) else "fallback"
+        # several choices survive with nothing to tell them apart: vocabulary order is an assumption too
+        assumed_tie = assumed_tie or ties > 1
+    elif ties > 1:
+        how = "tie_break"
+    return winner, how, conflicts, required, assumed_tie
 
-    violations: tuple[Support, ...] = ()
-    if pinned is not None:
-        pinned_tally = tallies.get(pinned)
-        violations = (tuple(pinned_tally.forbidden_by) if pinned_tally else ()) + tuple(
-            s for c in required if c != pinned for s in tallies[c].required_by
-        )
-        winner, how = pinned, "pinned"
 
-    w = tallies.get(winner) or _Tally(winner)
+def _reasons(tallies: Mapping[str, _Tally], order: tuple[str, ...], w: _Tally, how: str) -> list[Support]:
+    """The rules that explain the winner: those for it, else those that ruled the others out."""
     reasons = _by_strength(w.required_by) + _by_strength(w.preferred_by)
     if not reasons and how in ("elimination", "pinned", "conflict"):
         # explained by what ruled the others out (each rule once, though it may name several choices)
-        against = {s.rule.id: s for c in order if c != winner and c in tallies for s in tallies[c].forbidden_by + tallies[c].avoided_by}
+        against = {s.rule.id: s for c in order if c != w.choice and c in tallies for s in tallies[c].forbidden_by + tallies[c].avoided_by}
         reasons = _by_strength(list(against.values()))
-    defaulted = not reasons or all(s.rule.default for s in reasons) or (assumed_tie and how != "pinned")
-
-    return Decision(
-        dimension=spec.id,
-        choice=winner,
-        score=w.score,
-        assumed=w.assumed,
-        how=how,
-        reasons=tuple(reasons),
-        considered=tuple(supports),
-        defaulted=defaulted,
-        conflicts=tuple(conflicts),
-        pinned_violations=violations,
-        _tallies=tallies,
-        _order=order,
-    )
+    return reasons
 
 
 _POSITIONS: dict[str, dict[str, int]] = {}

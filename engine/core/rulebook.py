@@ -22,6 +22,7 @@ every problem names the file, line, rule id and key path.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -42,7 +43,7 @@ from mlarch.core.conditions import (
     to_data,
     to_dnf,
 )
-from mlarch.core.errors import InputError, Problem, did_you_mean
+from mlarch.core.errors import UNKNOWN_ID, InputError, Problem, did_you_mean
 from mlarch.core.scenario import Scenario, validate_mapping
 from mlarch.core.vocabulary import DECISION_PREFIX, Vocabulary, load_vocabulary
 from mlarch.core.yamlio import PathT, format_path
@@ -59,6 +60,8 @@ PLACEHOLDER = re.compile(r"\{([a-z_]+\.[a-z_]+)\}")
 MATCHED_FACTS = "{matched_facts}"
 MAX_WEIGHT = 10
 DNF_LIMIT = 64
+# a missing key -> the lint check that reports it (engine/lint/registry.py)
+MISSING = {"docs": "missing-citation", "section": "missing-section", "examples": "missing-examples"}
 
 
 @dataclass(frozen=True)
@@ -152,8 +155,8 @@ class _RuleParser:
         self.problems: list[Problem] = []
         self.context: str | None = None
 
-    def problem(self, path: PathT, message: str, allowed: Iterable[str] = (), suggestion: str | None = None) -> None:
-        self.problems.append(Problem(format_path(path), message, tuple(allowed), suggestion, self.doc.line_of(path), self.context))
+    def problem(self, path: PathT, message: str, allowed: Iterable[str] = (), suggestion: str | None = None, code: str | None = None) -> None:
+        self.problems.append(Problem(format_path(path), message, tuple(allowed), suggestion, self.doc.line_of(path), self.context, code=code))
 
     def text(self, entry: Mapping[str, Any], key: str, path: PathT, one_line: bool = False) -> str:
         value = entry.get(key)
@@ -176,7 +179,7 @@ class _RuleParser:
                 self.problem(path + (key,), "unknown key", RULE_KEYS, did_you_mean(key, RULE_KEYS))
         for key in REQUIRED_KEYS:
             if key not in entry:
-                self.problem(path + (key,), "required key is missing")
+                self.problem(path + (key,), "required key is missing", code=MISSING.get(key))
         if not isinstance(rule_id, str) or not ID_PATTERN.match(rule_id):
             self.problem(path + ("id",), f"invalid rule id {rule_id!r}: use <dimension>.<lower-kebab-slug>, e.g. approach.sql-team-data-in-bigquery")
         title = self.text(entry, "title", path, one_line=True)
@@ -231,18 +234,18 @@ class _RuleParser:
             if isinstance(item, float) or isinstance(item, int):
                 self.problem(sub, f"quote the section number, e.g. \"{item}\" (YAML reads {item} as a number)", known)
             elif item not in known:
-                self.problem(sub, f"unknown exam section {item!r}", known)
+                self.problem(sub, f"unknown exam section {item!r}", known, code=UNKNOWN_ID)
             else:
                 out.append(item)
         if not items:
-            self.problem(path, "cite at least one exam section", known)
+            self.problem(path, "cite at least one exam section", known, code=MISSING["section"])
         return tuple(sorted(set(out), key=known.index))
 
     def docs(self, value: Any, path: PathT) -> tuple[str, ...]:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not value:
-            self.problem(path, "cite at least one documentation URL")
+            self.problem(path, "cite at least one documentation URL", code=MISSING["docs"])
             return ()
         out = []
         for i, url in enumerate(value):
@@ -263,7 +266,7 @@ class _RuleParser:
         dimension = value.get("dimension")
         dims = list(self.vocab.dimensions)
         if dimension not in self.vocab.dimensions:
-            self.problem(path + ("dimension",), f"unknown dimension {dimension!r}", dims, did_you_mean(dimension, dims))
+            self.problem(path + ("dimension",), f"unknown dimension {dimension!r}", dims, did_you_mean(dimension, dims), UNKNOWN_ID)
             return "", "", (), 0
         verdicts = [v for v in VERDICTS if v in value]
         if len(verdicts) != 1:
@@ -277,7 +280,7 @@ class _RuleParser:
         for i, choice in enumerate(items):
             if choice not in allowed:
                 sub = path + (verdict, i) if isinstance(raw, list) else path + (verdict,)
-                self.problem(sub, f"invalid choice {choice!r} for {dimension}", allowed, did_you_mean(choice, allowed))
+                self.problem(sub, f"invalid choice {choice!r} for {dimension}", allowed, did_you_mean(choice, allowed), UNKNOWN_ID)
             else:
                 choices.append(choice)
         choices.sort(key=allowed.index)  # a set: its order in the file must not change any output
@@ -301,14 +304,14 @@ class _RuleParser:
             return (), ()
         for key in value:
             if key not in ("fires", "does_not_fire"):
-                self.problem(path + (key,), "unknown key", ("fires", "does_not_fire"), did_you_mean(key, ("fires", "does_not_fire")))
+                self.problem(path + (key,), "unknown key", ("fires", "does_not_fire"), did_you_mean(key, ("fires", "does_not_fire")), UNKNOWN_ID)
         out: dict[str, list[Example]] = {"fires": [], "does_not_fire": []}
         for kind in out:
             items = value.get(kind)
             if items is None and kind == "does_not_fire" and when == ALWAYS:
                 continue  # an unconditional rule cannot have a counter-example
             if not isinstance(items, list) or not items:
-                self.problem(path + (kind,), "give at least one example scenario")
+                self.problem(path + (kind,), "give at least one example scenario", code=MISSING["examples"])
                 continue
             for i, item in enumerate(items):
                 example = self.example(item, path + (kind, i), f"{rule_id}-{kind}-{i}")
@@ -330,9 +333,9 @@ class _RuleParser:
                 spec = self.vocab.dimensions.get(dim)
                 if spec is None:
                     dims = list(self.vocab.dimensions)
-                    self.problem(path + ("decisions", dim), "unknown dimension", dims, did_you_mean(dim, dims))
+                    self.problem(path + ("decisions", dim), "unknown dimension", dims, did_you_mean(dim, dims), UNKNOWN_ID)
                 elif choice not in spec.choices:
-                    self.problem(path + ("decisions", dim), f"invalid choice {choice!r}", tuple(spec.choices), did_you_mean(choice, spec.choices))
+                    self.problem(path + ("decisions", dim), f"invalid choice {choice!r}", tuple(spec.choices), did_you_mean(choice, spec.choices), UNKNOWN_ID)
                 else:
                     pinned[dim] = choice
         safe_name = re.sub(r"[^A-Za-z0-9._-]", "-", name)[:80]
@@ -340,7 +343,7 @@ class _RuleParser:
             scenario = validate_mapping(data, self.doc.source, self.doc, path, default_name=safe_name)
         except InputError as exc:
             for p in exc.problems:
-                self.problems.append(Problem(p.path, p.message, p.allowed, p.suggestion, p.line, self.context))
+                self.problems.append(dataclasses.replace(p, context=self.context))
             return None
         return Example(scenario, pinned, self.doc.line_of(path))
 
@@ -437,5 +440,5 @@ def _with_source(error: InputError) -> list[Problem]:
             out.append(p)
             continue
         ctx = f"{prefix}{':' + str(p.line) if p.line else ''}"
-        out.append(Problem(p.path, p.message, p.allowed, p.suggestion, None, f"{ctx}: {p.context}" if p.context else ctx))
+        out.append(dataclasses.replace(p, line=None, context=f"{ctx}: {p.context}" if p.context else ctx))
     return out

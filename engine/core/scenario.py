@@ -9,7 +9,6 @@ the engine never invents a value for them.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -30,7 +29,7 @@ from pydantic_core import PydanticCustomError
 from typing_extensions import Annotated
 
 from mlarch.core import yamlio
-from mlarch.core.errors import InputError, Problem, did_you_mean
+from mlarch.core.errors import UNKNOWN_ID, InputError, Problem, did_you_mean
 from mlarch.core.vocabulary import MAX_NUMBER, FactSpec, Vocabulary, load_vocabulary
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$"
@@ -231,13 +230,13 @@ def _problem_from_pydantic(err: Mapping[str, Any], doc: yamlio.Document | None, 
     if kind == "extra_forbidden":
         group = loc[0] if len(loc) >= 2 else None
         allowed = _allowed_keys(vocab, group if isinstance(group, str) else None)
-        return Problem(key_path, "unknown key", tuple(allowed), did_you_mean(loc[-1] if loc else None, allowed), line)
+        return Problem(key_path, "unknown key", tuple(allowed), did_you_mean(loc[-1] if loc else None, allowed), line, code=UNKNOWN_ID)
     if kind == "literal_error" and spec is not None:
         allowed = tuple(spec.values)
-        return Problem(key_path, f"invalid value {value!r}", allowed, did_you_mean(value, allowed), line)
+        return Problem(key_path, f"invalid value {value!r}", allowed, did_you_mean(value, allowed), line, code=UNKNOWN_ID)
     if kind == "literal_error" and len(loc) == 2 and loc[0] == "expect" and loc[1] in vocab.dimensions:
         allowed = tuple(vocab.dimensions[loc[1]].choices)
-        return Problem(key_path, f"invalid choice {value!r}", allowed, did_you_mean(value, allowed), line)
+        return Problem(key_path, f"invalid choice {value!r}", allowed, did_you_mean(value, allowed), line, code=UNKNOWN_ID)
     if kind == "missing":
         return Problem(key_path, "required key is missing", (), None, line)
     if kind in ("model_type", "model_attributes_type", "dict_type"):
@@ -312,7 +311,3 @@ def json_schema() -> dict[str, Any]:
     }
     out.update({k: v for k, v in schema.items() if k != "title"})
     return out
-
-
-def name_is_valid(name: str) -> bool:
-    return re.fullmatch(NAME_PATTERN, name) is not None

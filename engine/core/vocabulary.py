@@ -8,13 +8,16 @@ pydantic scenario model, the JSON Schema, rule validation and the docs.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from mlarch.core import yamlio
 from mlarch.core.errors import EngineError
+
+if TYPE_CHECKING:
+    from mlarch.core.conditions import Condition
 
 VOCABULARY_FILE = Path(__file__).with_name("vocabulary.yaml")
 
@@ -52,22 +55,22 @@ class FactSpec:
 
 @dataclass(frozen=True)
 class AppliesWhen:
-    """When a dimension is answered: ``always`` or a test on another decision."""
+    """When a dimension is answered: ``always`` or a test on another decision,
+    written and evaluated as a rule condition (core/conditions.py, core/evaluate.py)."""
 
     dimension: str | None  # None = always
     op: str = "always"  # always | eq | in | not_in
     values: tuple[str, ...] = ()
-    text: str = "always"
+    text: str = "always"  # as the docs and reports show it: "approach in [automl, custom_training]"
+    condition: Condition | None = None  # None = always
 
     def holds(self, decisions: Mapping[str, str]) -> bool:
-        if self.dimension is None:
+        """Whether it holds for these decisions (dimension -> choice)."""
+        from mlarch.core.evaluate import holds  # evaluate.py builds on conditions.py, which needs this module
+
+        if self.dimension is None or self.condition is None:
             return True
-        value = decisions.get(self.dimension)
-        if value is None:
-            return False
-        if self.op == "not_in":
-            return value not in self.values
-        return value in self.values
+        return holds(self.condition, {self.condition.ref: decisions.get(self.dimension)})  # type: ignore[union-attr]
 
 
 @dataclass(frozen=True)
@@ -100,35 +103,25 @@ class Vocabulary:
     def deprecation(self, dimension: str, choice: str) -> str | None:
         return self.deprecated.get(f"{dimension}.{choice}")
 
-    def dimension_order(self) -> list[str]:
-        return list(self.dimensions)
 
+def _parse_applies(value: Any, vocab: Vocabulary, dimension: str, where: str) -> AppliesWhen:
+    """``always`` or a condition in the rules' syntax (docs/rules.md) on one other decision."""
+    from mlarch.core.conditions import ConditionParser, Leaf  # conditions.py needs a Vocabulary, so it comes late
 
-_APPLIES = re.compile(r"^\s*([a-z_]+)\s*(==|in|not in)\s*(.+?)\s*$")
-
-
-def _parse_applies(text: str, dims: Mapping[str, Any], where: str) -> AppliesWhen:
-    if text.strip() == "always":
+    if value == "always":
         return AppliesWhen(None)
-    match = _APPLIES.match(text)
-    if not match:
-        raise EngineError(f"{where}: cannot parse applies_when {text!r}")
-    dim, op, rest = match.groups()
-    if dim not in dims:
-        raise EngineError(f"{where}: applies_when names unknown dimension {dim!r}")
-    if op == "==":
-        values = (rest.strip(),)
-        op_id = "eq"
-    else:
-        if not (rest.startswith("[") and rest.endswith("]")):
-            raise EngineError(f"{where}: applies_when list must be in brackets: {text!r}")
-        values = tuple(v.strip() for v in rest[1:-1].split(",") if v.strip())
-        op_id = "in" if op == "in" else "not_in"
-    choices = dims[dim].get("choices") or {}
-    for value in values:
-        if value not in choices:
-            raise EngineError(f"{where}: applies_when names unknown choice {dim}.{value}")
-    return AppliesWhen(dim, op_id, values, text.strip())
+    parser = ConditionParser(vocab)
+    cond = parser.parse(value, ())
+    if parser.problems:
+        raise EngineError(f"{where}: applies_when: {parser.problems[0].render(None)}")
+    if not (isinstance(cond, Leaf) and cond.ref.startswith(DECISION_PREFIX) and cond.op in ("eq", "in", "not_in")):
+        raise EngineError(f"{where}: applies_when must test one decision with eq, in or not_in, e.g. {{decision.approach: bigquery_ml}}")
+    parent = cond.ref[len(DECISION_PREFIX):]
+    if parent == dimension:
+        raise EngineError(f"{where}: applies_when cannot test the dimension itself")
+    values = (cond.value,) if cond.op == "eq" else tuple(cond.value)
+    text = f"{parent} == {values[0]}" if cond.op == "eq" else f"{parent} {cond.op.replace('_', ' ')} [{', '.join(values)}]"
+    return AppliesWhen(parent, cond.op, values, text, cond)
 
 
 def parse_vocabulary(data: Mapping[str, Any], source: str = "vocabulary") -> Vocabulary:
@@ -168,11 +161,14 @@ def parse_vocabulary(data: Mapping[str, Any], source: str = "vocabulary") -> Voc
         dimensions[did] = DimensionSpec(
             id=did,
             choices={str(k): str(v or "") for k, v in spec["choices"].items()},
-            applies_when=_parse_applies(str(spec["applies_when"]), raw_dims, f"{source}: {did}"),
+            applies_when=AppliesWhen(None),  # parsed below, once every dimension is known
             stage=stage,
             doc=str(spec.get("doc") or ""),
             kind=kind,
         )
+    known = Vocabulary(int(data.get("version", 1)), facts, dict(dimensions), {})
+    for did, spec in raw_dims.items():
+        dimensions[did] = replace(dimensions[did], applies_when=_parse_applies(spec["applies_when"], known, did, f"{source}: {did}"))
     deprecated = {str(k): str(v) for k, v in (data.get("deprecated") or {}).items()}
     for key in deprecated:
         dim, _, choice = key.partition(".")

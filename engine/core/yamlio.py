@@ -26,7 +26,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from mlarch.core.errors import InputError, Problem
+from mlarch.core.errors import YAML, InputError, Problem
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 32
@@ -118,7 +118,7 @@ class _Builder:
     def fail(self, node: Node, path: PathT, message: str) -> InputError:
         return InputError(
             self.source,
-            [Problem(format_path(path), message, line=node.start_mark.line + 1)],
+            [Problem(format_path(path), message, line=node.start_mark.line + 1, code=YAML)],
         )
 
     def build(self, node: Node, path: PathT, active: tuple[int, ...]) -> Any:
@@ -208,12 +208,12 @@ def syntax_hint(problem: str, text: str, mark: Any) -> str | None:
 def loads(text: str, source: str = "<string>") -> Document:
     """Parse YAML text into a :class:`Document`; raise :class:`InputError`."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
-        raise InputError.single(source, "", f"file is larger than {MAX_BYTES} bytes")
+        raise InputError.single(source, "", f"file is larger than {MAX_BYTES} bytes", code=YAML)
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
-            raise InputError.single(source, "", "the file is empty")
+            raise InputError.single(source, "", "the file is empty", code=YAML)
         builder = _Builder(loader, source)
         data = builder.build(node, (), ())
         return Document(data, source, builder.lines)
@@ -222,9 +222,9 @@ def loads(text: str, source: str = "<string>") -> Document:
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
         problem = str(exc.problem or exc.context)
         message = f"invalid YAML: {problem}" + (f" ({hint})" if (hint := syntax_hint(problem, text, mark)) else "")
-        raise InputError(source, [Problem("", message, line=line, column=column)]) from None
+        raise InputError(source, [Problem("", message, line=line, column=column, code=YAML)]) from None
     except yaml.YAMLError as exc:
-        raise InputError.single(source, "", f"invalid YAML: {exc}") from None
+        raise InputError.single(source, "", f"invalid YAML: {exc}", code=YAML) from None
     finally:
         loader.dispose()
 
@@ -244,17 +244,17 @@ def read_bounded(path: str | Path, limit: int = MAX_BYTES) -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOCTTY", 0))
     except FileNotFoundError:
-        raise InputError.single(source, "", NO_SUCH_FILE) from None
+        raise InputError.single(source, "", NO_SUCH_FILE, code=YAML) from None
     except IsADirectoryError:
-        raise InputError.single(source, "", "is a directory, expected a YAML file") from None
+        raise InputError.single(source, "", "is a directory, expected a YAML file", code=YAML) from None
     except OSError as exc:
-        raise InputError.single(source, "", f"cannot read file: {exc.strerror}") from None
+        raise InputError.single(source, "", f"cannot read file: {exc.strerror}", code=YAML) from None
     try:
         mode = os.fstat(fd).st_mode
         if stat.S_ISDIR(mode):
-            raise InputError.single(source, "", "is a directory, expected a YAML file")
+            raise InputError.single(source, "", "is a directory, expected a YAML file", code=YAML)
         if stat.S_ISREG(mode) and os.fstat(fd).st_size > limit:
-            raise InputError.single(source, "", f"file is larger than {limit} bytes")
+            raise InputError.single(source, "", f"file is larger than {limit} bytes", code=YAML)
         chunks = bytearray()
         while True:
             chunk = os.read(fd, min(_CHUNK, limit + 1 - len(chunks)))
@@ -262,9 +262,9 @@ def read_bounded(path: str | Path, limit: int = MAX_BYTES) -> bytes:
                 return bytes(chunks)
             chunks += chunk
             if len(chunks) > limit:
-                raise InputError.single(source, "", f"file is larger than {limit} bytes")
+                raise InputError.single(source, "", f"file is larger than {limit} bytes", code=YAML)
     except OSError as exc:
-        raise InputError.single(source, "", f"cannot read file: {exc.strerror}") from None
+        raise InputError.single(source, "", f"cannot read file: {exc.strerror}", code=YAML) from None
     finally:
         os.close(fd)
 
@@ -277,7 +277,7 @@ def yaml_files(folder: str | Path) -> list[Path]:
         try:
             mode = entry.stat().st_mode
         except OSError as exc:
-            raise InputError.single(str(entry), "", f"cannot read file: {exc.strerror}") from None
+            raise InputError.single(str(entry), "", f"cannot read file: {exc.strerror}", code=YAML) from None
         if not stat.S_ISREG(mode):
             raise InputError.single(str(entry), "", "is not a regular file (a folder, FIFO or device named *.yaml); "
                                     "remove it or name the files to read")
@@ -299,7 +299,7 @@ def from_data(data: Any, source: str = "<mapping>") -> Document:
     try:
         text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
     except yaml.YAMLError as exc:
-        raise InputError.single(source, "", f"only plain data (mappings, lists, text, numbers, booleans) is accepted: {exc}") from None
+        raise InputError.single(source, "", f"only plain data (mappings, lists, text, numbers, booleans) is accepted: {exc}", code=YAML) from None
     doc = loads(text, source)
     doc.lines.clear()
     return doc
@@ -326,12 +326,12 @@ def _read_stdin(limit: int = MAX_BYTES) -> bytes:
             return bytes(chunks)
         chunks += chunk
         if len(chunks) > limit:
-            raise InputError.single(STDIN_SOURCE, "", f"input is larger than {limit} bytes")
+            raise InputError.single(STDIN_SOURCE, "", f"input is larger than {limit} bytes", code=YAML)
 
 
 def _decode(raw: bytes, source: str) -> Document:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError.single(source, "", f"not UTF-8 text (byte {exc.start})") from None
+        raise InputError.single(source, "", f"not UTF-8 text (byte {exc.start})", code=YAML) from None
     return loads(text, source)

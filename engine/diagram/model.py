@@ -14,11 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
+from mlarch.core.conditions import Condition
 from mlarch.core.engine import Recommendation
 from mlarch.core.resolver import Decision, render_reason
 from mlarch.core.scenario import Scenario
-from mlarch.core.vocabulary import Vocabulary, load_vocabulary
-from mlarch.diagram.table import FRAME, PIPELINE, Condition, Effect, Table, load_table, str_value
+from mlarch.core.vocabulary import DECISION_PREFIX, Vocabulary, load_vocabulary
+from mlarch.diagram.table import FRAME, PIPELINE, Effect, Table, guarded, load_table, str_value
 
 MAX_REASONS = 4  # per decision in a tooltip; the rest are counted
 SUBTITLE_CHARS = 220
@@ -153,127 +154,148 @@ def _text(template: str, facts: Mapping[str, Any]) -> str:
 
 
 def _draw(table: Table, vocab: Vocabulary, scenario: Scenario, choices: Mapping[str, str]) -> _Drawing:
-    state: dict[str, Any] = {**scenario.facts, **choices}
-    drafts: dict[str, _Draft] = {}
-    host_of: dict[str, str] = {}
+    drawer = _Drawer(table, vocab, scenario, choices)
+    drawer.draw_facts()
+    drawer.draw_decisions()
+    drawer.place_details()
+    drawer.finish_drafts()
+    d = drawer
+    drawing = _Drawing(dict(sorted(d.drafts.items(), key=lambda kv: kv[1].order)), d.pipeline, d.pipeline_dims,
+                       d.pipeline_details, d.perimeter, d.frame_dims, d.frame_details, d.host_of, [])
+    drawing.flows = _flows(table, drawing, d.state)
+    return drawing
 
-    def applies(effect: Effect) -> bool:
-        return (not effect.when or effect.when.holds(state)) and not (effect.unless and effect.unless.holds(state))
 
-    def create(cid: str, effect: Effect, index: int) -> _Draft:
-        slot = table.slots[effect.slot or ""]
+class _Drawer:
+    """What one set of choices draws, built in steps: components from facts, then what
+    each decision implies, then the detail lines placed on their hosts."""
+
+    def __init__(self, table: Table, vocab: Vocabulary, scenario: Scenario, choices: Mapping[str, str]) -> None:
+        self.table, self.vocab, self.scenario, self.choices = table, vocab, scenario, choices
+        self.state: dict[str, Any] = {**scenario.facts, **{DECISION_PREFIX + d: c for d, c in choices.items()}}  # for conditions
+        self.drafts: dict[str, _Draft] = {}
+        self.host_of: dict[str, str] = {}
+        self.pipeline: Effect | None = None
+        self.pipeline_dims: list[str] = []
+        self.pipeline_details: list[Line] = []
+        self.perimeter = False
+        self.frame_dims: list[str] = []
+        self.frame_details: list[Line] = []
+        self.pending: list[tuple[str, str, Effect]] = []  # detail lines, placed once every component is drawn
+
+    def applies(self, effect: Effect) -> bool:
+        return guarded(effect.when, effect.unless, self.state)
+
+    def create(self, cid: str, effect: Effect, index: int) -> _Draft:
+        slot = self.table.slots[effect.slot or ""]
+        facts = self.scenario.facts
         draft = _Draft(
-            id=cid, slot=slot.id, order=(table.slot_order(slot.id), index),
+            id=cid, slot=slot.id, order=(self.table.slot_order(slot.id), index),
             stage=effect.stage or slot.stage, kind=effect.kind or slot.kind,
-            product=_text(effect.product, scenario.facts), role=_text(effect.role, scenario.facts) if effect.role else "",
+            product=_text(effect.product, facts), role=_text(effect.role, facts) if effect.role else "",
             where=effect.where or slot.where,
             orchestrated=effect.orchestrated if effect.orchestrated is not None else slot.orchestrated,
             same_rank_as=slot.same_rank_as,
         )
-        drafts[cid] = draft
+        self.drafts[cid] = draft
         return draft
 
-    # components that come from scenario facts (sources, consumers)
-    for rule in table.facts.values():
-        value = scenario.facts.get(rule.fact)
-        keys: list[str]
-        note: str
-        if value is None or value == ():
-            if rule.absent_by is not None and rule.absent_by[0] in choices:
-                dim, mapping = rule.absent_by
-                implied = mapping.get(choices[dim])
-                keys = [implied] if implied else []
-                note = f"{rule.fact} is not stated; implied by {dim} = {choices[dim]}"
-            elif rule.absent is not None:
-                keys = []
-                if applies(rule.absent):
-                    create(rule.slot, rule.absent, 0).notes.append(f"{rule.fact} is not stated")
-                continue
+    def draw_facts(self) -> None:
+        """Components that come from scenario facts (sources, consumers)."""
+        choices = self.choices
+        for rule in self.table.facts.values():
+            value = self.scenario.facts.get(rule.fact)
+            keys: list[str]
+            note: str
+            if value is None or value == ():
+                if rule.absent_by is not None and rule.absent_by[0] in choices:
+                    dim, mapping = rule.absent_by
+                    implied = mapping.get(choices[dim])
+                    keys = [implied] if implied else []
+                    note = f"{rule.fact} is not stated; implied by {dim} = {choices[dim]}"
+                elif rule.absent is not None:
+                    if self.applies(rule.absent):
+                        self.create(rule.slot, rule.absent, 0).notes.append(f"{rule.fact} is not stated")
+                    continue
+                else:
+                    continue
             else:
-                continue
-        else:
-            keys = [str_value(v) for v in value] if isinstance(value, tuple) else [str_value(value)]
-            note = ""
-        for index, key in enumerate(keys):
-            effect = rule.values.get(key)
-            if key not in rule.values:  # a value the table does not know yet: draw it plainly
-                effect = Effect("component", rule.slot, product=key.replace("_", " "), role=rule.fact)
-            if effect is None or not applies(effect):
-                continue
-            cid = f"{rule.slot}_{key}" if rule.each else rule.slot
-            if cid in drafts:
-                continue
-            draft = create(cid, effect, index)
-            draft.notes.append(note or f"{rule.fact} = {key}")
+                keys = [str_value(v) for v in value] if isinstance(value, tuple) else [str_value(value)]
+                note = ""
+            for index, key in enumerate(keys):
+                effect = rule.values.get(key)
+                if key not in rule.values:  # a value the table does not know yet: draw it plainly
+                    effect = Effect("component", rule.slot, product=key.replace("_", " "), role=rule.fact)
+                if effect is None or not self.applies(effect):
+                    continue
+                cid = f"{rule.slot}_{key}" if rule.each else rule.slot
+                if cid in self.drafts:
+                    continue
+                self.create(cid, effect, index).notes.append(note or f"{rule.fact} = {key}")
 
-    # components, details, the pipeline and the perimeter that decisions imply
-    pipeline: Effect | None = None
-    pipeline_dims: list[str] = []
-    perimeter = False
-    frame_dims: list[str] = []
-    pending: list[tuple[str, str, Effect]] = []
-    for dim in vocab.dimensions:
-        choice = choices.get(dim)
-        if choice is None:
-            continue
-        entries = table.decisions.get(dim, {})
-        if choice not in entries:  # not in the table yet: shown plainly on the frame
-            pending.append((dim, choice, Effect("detail", hosts=(FRAME,), text=f"{dim}: {choice}")))
-            continue
-        effect = entries[choice]
-        if effect is None or not applies(effect):
-            continue
-        if effect.type == "component":
-            cid = effect.slot or ""
-            if cid in drafts:
-                if effect.role:
-                    drafts[cid].details.append(Line(_text(effect.role, scenario.facts), dim))
+    def draw_decisions(self) -> None:
+        """Components, the pipeline and the perimeter that decisions imply; their detail lines wait in ``pending``."""
+        for dim in self.vocab.dimensions:
+            choice = self.choices.get(dim)
+            if choice is None:
+                continue
+            entries = self.table.decisions.get(dim, {})
+            if choice not in entries:  # not in the table yet: shown plainly on the frame
+                self.pending.append((dim, choice, Effect("detail", hosts=(FRAME,), text=f"{dim}: {choice}")))
+                continue
+            effect = entries[choice]
+            if effect is None or not self.applies(effect):
+                continue
+            if effect.type == "component":
+                cid = effect.slot or ""
+                if cid in self.drafts:
+                    if effect.role:
+                        self.drafts[cid].details.append(Line(_text(effect.role, self.scenario.facts), dim))
+                else:
+                    self.create(cid, effect, 0)
+                self.drafts[cid].dimensions.append(dim)
+                self.drafts[cid].owners.append(dim)
+                self.host_of[dim] = cid
+            elif effect.type == "pipeline":
+                self.pipeline = effect
+                self.pipeline_dims.append(dim)
+                self.host_of[dim] = PIPELINE
+            elif effect.type == "perimeter":
+                self.perimeter = True
+                self.frame_dims.append(dim)
+                self.host_of[dim] = FRAME
             else:
-                create(cid, effect, 0)
-            drafts[cid].dimensions.append(dim)
-            drafts[cid].owners.append(dim)
-            host_of[dim] = cid
-        elif effect.type == "pipeline":
-            pipeline = effect
-            pipeline_dims.append(dim)
-            host_of[dim] = PIPELINE
-        elif effect.type == "perimeter":
-            perimeter = True
-            frame_dims.append(dim)
-            host_of[dim] = FRAME
-        else:
-            pending.append((dim, choice, effect))
+                self.pending.append((dim, choice, effect))
 
-    pipeline_details: list[Line] = []
-    frame_details: list[Line] = []
-    for dim, choice, effect in pending:
-        host = next((h for h in effect.hosts if h in drafts or (h == PIPELINE and pipeline) or h == FRAME), FRAME)
-        text = _text(effect.text, scenario.facts)
-        if vocab.deprecation(dim, choice):
-            text += " (deprecated)"
-        line = Line(text, dim)
-        host_of[dim] = host
-        if host == PIPELINE:
-            pipeline_details.append(line)
-            pipeline_dims.append(dim)
-        elif host == FRAME:
-            frame_details.append(line)
-            frame_dims.append(dim)
-        else:
-            drafts[host].details.append(line)
-            drafts[host].dimensions.append(dim)
-    for draft in drafts.values():
-        cond = draft.orchestrated
-        draft.orchestrated = bool(cond.holds(state)) if isinstance(cond, Condition) else bool(cond)
-        if draft.where == "external" or pipeline is None:
-            draft.orchestrated = False
-        deprecated = [d for d in draft.owners if vocab.deprecation(d, choices[d])]
-        if deprecated:
-            draft.details.insert(0, Line("deprecated", deprecated[0]))
-    drawing = _Drawing(dict(sorted(drafts.items(), key=lambda kv: kv[1].order)), pipeline, pipeline_dims,
-                       pipeline_details, perimeter, frame_dims, frame_details, host_of, [])
-    drawing.flows = _flows(table, drawing, state)
-    return drawing
+    def place_details(self) -> None:
+        """Each pending detail line goes on the first of its hosts that is drawn (else the frame)."""
+        for dim, choice, effect in self.pending:
+            host = next((h for h in effect.hosts if h in self.drafts or (h == PIPELINE and self.pipeline) or h == FRAME), FRAME)
+            text = _text(effect.text, self.scenario.facts)
+            if self.vocab.deprecation(dim, choice):
+                text += " (deprecated)"
+            line = Line(text, dim)
+            self.host_of[dim] = host
+            if host == PIPELINE:
+                self.pipeline_details.append(line)
+                self.pipeline_dims.append(dim)
+            elif host == FRAME:
+                self.frame_details.append(line)
+                self.frame_dims.append(dim)
+            else:
+                self.drafts[host].details.append(line)
+                self.drafts[host].dimensions.append(dim)
+
+    def finish_drafts(self) -> None:
+        """Decide what the pipeline box encloses, and mark deprecated choices."""
+        for draft in self.drafts.values():
+            cond = draft.orchestrated
+            draft.orchestrated = cond if isinstance(cond, bool) else guarded(cond, None, self.state)
+            if draft.where == "external" or self.pipeline is None:
+                draft.orchestrated = False
+            deprecated = [d for d in draft.owners if self.vocab.deprecation(d, self.choices[d])]
+            if deprecated:
+                draft.details.insert(0, Line("deprecated", deprecated[0]))
 
 
 def _flows(table: Table, drawing: _Drawing, state: Mapping[str, Any]) -> list[Flow]:
@@ -395,92 +417,117 @@ def build_diagram(
         for dim in design:
             decisions.pop(dim, None)
     drawing = _draw(table, vocab, rec.scenario, choices)
+    cmp = _compare(table, vocab, rec, design, completed, choices, drawing) if is_design else _Comparison()
+    tip = _Tooltips(vocab, decisions, choices, design, cmp.host_departures)
+    components = _components(drawing, cmp, tip, rec)
+    pipeline_box = None
+    if drawing.pipeline is not None:
+        p = drawing.pipeline
+        pipeline_box = tip.box(p.product, p.role, drawing.pipeline_details, drawing.pipeline_dims, PIPELINE)
+    frame_label = table.frame["perimeter" if drawing.perimeter else "cloud"].get("label", "")
+    return Diagram(
+        title=_title(rec.scenario.name, cmp.departures, is_design), subtitle=_subtitle(rec.scenario),
+        components=tuple(components), flows=tuple(drawing.flows + cmp.ghost_flows),
+        frame=tip.box(frame_label, "", drawing.frame_details, drawing.frame_dims, FRAME, head=frame_label),
+        perimeter=drawing.perimeter, pipeline=pipeline_box,
+        pipeline_node=pipeline_box is not None and not any(c.orchestrated for c in components),
+        departures=tuple(cmp.departures), is_design=is_design,
+    )
 
-    departures: list[Departure] = []
-    ghosts: dict[str, _Draft] = {}
-    ghost_flows: list[Flow] = []
-    host_departures: dict[str, list[Departure]] = {}
-    if is_design:
-        recommended = _draw(table, vocab, rec.scenario, rec.choices)
-        for dim in vocab.dimensions:
-            proposed, wanted = choices.get(dim), rec.choices.get(dim)
-            if proposed == wanted:
-                continue
-            dec = completed.decisions.get(dim) if completed is not None else None
-            breaks = tuple(dict.fromkeys(v.rule.id for v in dec.pinned_violations)) if dec is not None and dim in design else ()
-            dep = Departure(dim, proposed, wanted, dim in design, breaks)
-            departures.append(dep)
-            host = drawing.host_of.get(dim)
-            if host is None or (host not in drawing.drafts and host not in (PIPELINE, FRAME)):
-                host = recommended.host_of.get(dim)
-                if host is not None and host not in (PIPELINE, FRAME) and host not in drawing.drafts:
-                    ghosts.setdefault(host, recommended.drafts[host])
-                if host == PIPELINE and drawing.pipeline is None:
-                    host = FRAME  # the recommended orchestrator is missing: say so on the frame
-            host_departures.setdefault(host or FRAME, []).append(dep)
-        for cid, draft in recommended.drafts.items():
-            if cid not in drawing.drafts and cid not in ghosts:
-                ghosts[cid] = draft
-        present = set(drawing.drafts) | set(ghosts) | ({PIPELINE} if drawing.pipeline else set())
-        known = {(f.source, f.target) for f in drawing.flows}
-        for f in recommended.flows:
-            if (f.source in ghosts or f.target in ghosts) and f.source in present and f.target in present and (f.source, f.target) not in known:
-                ghost_flows.append(replace(f, ghost=True))
 
+@dataclass
+class _Comparison:
+    """How a design's drawing departs from the recommendation's."""
+
+    departures: list[Departure] = field(default_factory=list)
+    ghosts: dict[str, _Draft] = field(default_factory=dict)  # recommended components the design lacks
+    ghost_flows: list[Flow] = field(default_factory=list)
+    host_departures: dict[str, list[Departure]] = field(default_factory=dict)  # host -> departures shown on it
+
+
+def _compare(table: Table, vocab: Vocabulary, rec: Recommendation, design: Mapping[str, str],
+             completed: Recommendation | None, choices: Mapping[str, str], drawing: _Drawing) -> _Comparison:
+    out = _Comparison()
+    recommended = _draw(table, vocab, rec.scenario, rec.choices)
+    for dim in vocab.dimensions:
+        proposed, wanted = choices.get(dim), rec.choices.get(dim)
+        if proposed == wanted:
+            continue
+        dec = completed.decisions.get(dim) if completed is not None else None
+        breaks = tuple(dict.fromkeys(v.rule.id for v in dec.pinned_violations)) if dec is not None and dim in design else ()
+        dep = Departure(dim, proposed, wanted, dim in design, breaks)
+        out.departures.append(dep)
+        host = drawing.host_of.get(dim)
+        if host is None or (host not in drawing.drafts and host not in (PIPELINE, FRAME)):
+            host = recommended.host_of.get(dim)
+            if host is not None and host not in (PIPELINE, FRAME) and host not in drawing.drafts:
+                out.ghosts.setdefault(host, recommended.drafts[host])
+            if host == PIPELINE and drawing.pipeline is None:
+                host = FRAME  # the recommended orchestrator is missing: say so on the frame
+        out.host_departures.setdefault(host or FRAME, []).append(dep)
+    for cid, draft in recommended.drafts.items():
+        if cid not in drawing.drafts and cid not in out.ghosts:
+            out.ghosts[cid] = draft
+    present = set(drawing.drafts) | set(out.ghosts) | ({PIPELINE} if drawing.pipeline else set())
+    known = {(f.source, f.target) for f in drawing.flows}
+    for f in recommended.flows:
+        if (f.source in out.ghosts or f.target in out.ghosts) and f.source in present and f.target in present and (f.source, f.target) not in known:
+            out.ghost_flows.append(replace(f, ghost=True))
+    return out
+
+
+@dataclass
+class _Tooltips:
+    """What the tooltips of one diagram are written from."""
+
+    vocab: Vocabulary
+    decisions: Mapping[str, Decision]
+    choices: Mapping[str, str]
+    design: Mapping[str, str]
+    host_departures: Mapping[str, list[Departure]]
+
+    def departures(self, host: str) -> tuple[Departure, ...]:
+        return tuple(self.host_departures.get(host, ()))
+
+    def of(self, head: str, dims: list[str], notes: list[str], host: str) -> str:
+        return _tooltip(head, dims, notes, self.departures(host), self.decisions, self.choices, self.vocab, self.design)
+
+    def box(self, product: str, role: str, details: list[Line], dims: list[str], host: str, head: str | None = None) -> Box:
+        """The orchestrator's box or the frame."""
+        head = head if head is not None else product + (f": {role}" if role else "")
+        return Box(product, role, tuple(details), self.of(head, dims, [], host), tuple(dims), self.departures(host))
+
+
+def _components(drawing: _Drawing, cmp: _Comparison, tip: _Tooltips, rec: Recommendation) -> list[Component]:
+    """The drawn components, then the recommended ones a design lacks (ghosts), in slot order."""
     components: list[Component] = []
     for cid, d in drawing.drafts.items():
-        deps = tuple(host_departures.get(cid, ()))
         head = f"{d.product}" + (f": {d.role}" if d.role else "")
         components.append(Component(
             id=cid, slot=d.slot, stage=d.stage, kind=d.kind, product=d.product, role=d.role,
-            details=tuple(d.details), dimensions=tuple(d.dimensions),
-            tooltip=_tooltip(head, d.dimensions, d.notes, deps, decisions, choices, vocab, design),
+            details=tuple(d.details), dimensions=tuple(d.dimensions), tooltip=tip.of(head, d.dimensions, d.notes, cid),
             external=d.where == "external", orchestrated=bool(d.orchestrated), same_rank_as=d.same_rank_as,
-            departures=deps,
+            departures=tip.departures(cid),
         ))
-    for cid, d in ghosts.items():
-        deps = tuple(host_departures.get(cid, ()))
+    for cid, d in cmp.ghosts.items():
+        deps = tip.departures(cid)
         head = f"Recommended but missing from the design: {d.product}" + (f": {d.role}" if d.role else "")
         components.append(Component(
             id=cid, slot=d.slot, stage=d.stage, kind=d.kind, product=d.product, role=d.role,
             details=(), dimensions=tuple(d.dimensions),
-            tooltip=_tooltip(head, d.dimensions, d.notes, deps, rec.decisions, rec.choices, vocab, {}),
+            tooltip=_tooltip(head, d.dimensions, d.notes, deps, rec.decisions, rec.choices, tip.vocab, {}),
             external=d.where == "external", orchestrated=False, same_rank_as=d.same_rank_as,
             departures=deps, ghost=True,
         ))
-    order = {cid: d.order for cid, d in {**drawing.drafts, **ghosts}.items()}
+    order = {cid: d.order for cid, d in {**drawing.drafts, **cmp.ghosts}.items()}
     components.sort(key=lambda c: order[c.id])
+    return components
 
-    pipeline_box = None
-    pipeline_node = False
-    if drawing.pipeline is not None:
-        deps = tuple(host_departures.get(PIPELINE, ()))
-        p = drawing.pipeline
-        pipeline_box = Box(
-            p.product, p.role, tuple(drawing.pipeline_details),
-            _tooltip(p.product + (f": {p.role}" if p.role else ""), drawing.pipeline_dims, [], deps, decisions, choices, vocab, design),
-            tuple(drawing.pipeline_dims), deps,
-        )
-        pipeline_node = not any(c.orchestrated for c in components)
-    perimeter = drawing.perimeter
-    frame_label = table.frame["perimeter" if perimeter else "cloud"].get("label", "")
-    frame_deps = tuple(host_departures.get(FRAME, ()))
-    frame = Box(
-        frame_label, "", tuple(drawing.frame_details),
-        _tooltip(frame_label, drawing.frame_dims, [], frame_deps, decisions, choices, vocab, design),
-        tuple(drawing.frame_dims), frame_deps,
-    )
-    name = rec.scenario.name
-    if is_design:
-        own = sum(1 for dep in departures if dep.by_design)
-        follow = len(departures) - own
-        title = f"{name}: proposed design ({own} choice{'s' if own != 1 else ''} differ{'s' if own == 1 else ''} from the recommendation"
-        title += f", {follow} follow-on)" if follow else ")"
-    else:
-        title = f"{name}: recommended architecture"
-    return Diagram(
-        title=title, subtitle=_subtitle(rec.scenario),
-        components=tuple(components), flows=tuple(drawing.flows + ghost_flows),
-        frame=frame, perimeter=perimeter, pipeline=pipeline_box, pipeline_node=pipeline_node,
-        departures=tuple(departures), is_design=is_design,
-    )
+
+def _title(name: str, departures: list[Departure], is_design: bool) -> str:
+    if not is_design:
+        return f"{name}: recommended architecture"
+    own = sum(1 for dep in departures if dep.by_design)
+    follow = len(departures) - own
+    title = f"{name}: proposed design ({own} choice{'s' if own != 1 else ''} differ{'s' if own == 1 else ''} from the recommendation"
+    return title + (f", {follow} follow-on)" if follow else ")")

@@ -11,13 +11,15 @@ draws a plain fallback instead of breaking `mlarch diagram` for everyone.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
 from mlarch.core import yamlio
-from mlarch.core.errors import EngineError
+from mlarch.core.conditions import Condition, ConditionParser
+from mlarch.core.errors import EngineError, format_allowed
+from mlarch.core.evaluate import Values, holds
 from mlarch.core.vocabulary import Vocabulary, load_vocabulary
 
 TABLE_FILE = Path(__file__).with_name("visual.yaml")
@@ -57,24 +59,10 @@ class Kind:
     mermaid: str
 
 
-@dataclass(frozen=True)
-class Condition:
-    """``{ref: [values]}`` tests, all of which must hold (ref: dimension or fact id)."""
-
-    tests: tuple[tuple[str, tuple[str, ...]], ...] = ()
-
-    def holds(self, state: Mapping[str, Any]) -> bool:
-        for ref, values in self.tests:
-            value = state.get(ref)
-            if isinstance(value, (tuple, list)):
-                if not any(str_value(v) in values for v in value):
-                    return False
-            elif value is None or str_value(value) not in values:
-                return False
-        return True
-
-    def __bool__(self) -> bool:
-        return bool(self.tests)
+def guarded(when: Condition | None, unless: Condition | None, values: Values) -> bool:
+    """``when`` holds (or is absent) and ``unless`` does not (or is absent), for
+    facts by id and decisions as ``decision.<dimension>`` (core/evaluate.py)."""
+    return (when is None or holds(when, values)) and (unless is None or not holds(unless, values))
 
 
 def str_value(value: Any) -> str:
@@ -92,7 +80,7 @@ class Slot:
     stage: str
     kind: str
     where: str = "cloud"
-    orchestrated: bool | Condition = False
+    orchestrated: bool | Condition = False  # a condition: orchestrated when it holds
     same_rank_as: str | None = None
 
 
@@ -110,8 +98,8 @@ class Effect:
     orchestrated: bool | Condition | None = None
     hosts: tuple[str, ...] = ()  # detail: candidate slots, first drawn wins
     text: str = ""
-    when: Condition = field(default_factory=Condition)
-    unless: Condition = field(default_factory=Condition)
+    when: Condition | None = None
+    unless: Condition | None = None
 
 
 @dataclass(frozen=True)
@@ -130,11 +118,11 @@ class FlowRule:
     targets: tuple[str, ...]
     label: str
     style: str = "data"
-    when: Condition = field(default_factory=Condition)
-    unless: Condition = field(default_factory=Condition)
+    when: Condition | None = None
+    unless: Condition | None = None
 
-    def applies(self, state: Mapping[str, Any]) -> bool:
-        return (not self.when or self.when.holds(state)) and not (self.unless and self.unless.holds(state))
+    def applies(self, values: Values) -> bool:
+        return guarded(self.when, self.unless, values)
 
 
 @dataclass(frozen=True)
@@ -195,18 +183,14 @@ class _Reader:
         return tuple(self.choice(v, f"{path}[{i}]", allowed) for i, v in enumerate(value))
 
     def condition(self, value: Any, path: str) -> Condition:
-        tests = []
-        for ref, values in self.mapping(value, path).items():
-            if ref in self.vocab.dimensions:
-                allowed = tuple(self.vocab.dimensions[ref].choices)
-            elif ref in self.vocab.facts and self.vocab.facts[ref].type in ("enum", "set"):
-                allowed = tuple(self.vocab.facts[ref].values)
-            elif ref in self.vocab.facts and self.vocab.facts[ref].type == "bool":
-                allowed = ("true", "false")
-            else:
-                raise self.fail(f"{path}.{ref}", "not a dimension or an enum, set or bool fact")
-            tests.append((ref, self.names(values, f"{path}.{ref}", allowed)))
-        return Condition(tuple(tests))
+        """A condition in the rules' syntax (docs/rules.md), parsed by core/conditions.py."""
+        parser = ConditionParser(self.vocab)
+        cond = parser.parse(value, ())
+        if parser.problems:
+            p = parser.problems[0]
+            allowed = f"; allowed: {format_allowed(p.allowed)}" if p.allowed else ""
+            raise self.fail(f"{path}.{p.path}" if p.path else path, p.message + allowed)
+        return cond
 
     def orchestrated(self, value: Any, path: str) -> bool | Condition:
         if isinstance(value, bool):
@@ -218,166 +202,199 @@ _COMPONENT_KEYS = ("component", "product", "role", "kind", "stage", "where", "or
 _FACT_VALUE_KEYS = ("product", "role", "kind", "stage", "where", "orchestrated", "when", "unless")
 
 
-def parse_table(data: Any, vocab: Vocabulary, source: str = "visual.yaml") -> Table:
-    """Build a :class:`Table` from parsed YAML, checking every reference."""
-    r = _Reader(vocab, source)
-    top = r.mapping(data, "(top)", ("version", "stages", "kinds", "components", "facts", "decisions", "flows", "frame"),
-                    ("stages", "kinds", "components", "facts", "decisions", "flows", "frame"))
+_TOP_KEYS = ("version", "stages", "kinds", "components", "facts", "decisions", "flows", "frame")
+_FRAME_KEYS = ("cloud", "perimeter", "pipeline", "feedback", "departure", "ghost")
 
-    for section in ("stages", "kinds"):
-        for key in r.mapping(top[section], section):
-            if not re.fullmatch(r"[a-z][a-z_]*", key):
-                raise r.fail(f"{section}.{key}", "ids are lower_snake")
-    stages: dict[str, Stage] = {}
-    for sid, spec in r.mapping(top["stages"], "stages").items():
-        spec = r.mapping(spec, f"stages.{sid}", ("label", "fill", "line"), ("label", "fill", "line"))
-        for key in ("fill", "line"):
-            if not _COLOUR.match(str(spec[key])):
-                raise r.fail(f"stages.{sid}.{key}", "expected a colour like #1A73E8")
-        stages[sid] = Stage(sid, r.text(spec["label"], f"stages.{sid}.label"), spec["fill"], spec["line"])
 
-    kinds: dict[str, Kind] = {}
-    for kid, spec in r.mapping(top["kinds"], "kinds").items():
-        spec = r.mapping(spec, f"kinds.{kid}", ("label", "dot", "mermaid"), ("label", "dot", "mermaid"))
-        dot = r.mapping(spec["dot"], f"kinds.{kid}.dot", ("shape", "style"), ("shape",))
-        style = str(dot.get("style", ""))
-        for part in filter(None, style.split(",")):
-            r.choice(part, f"kinds.{kid}.dot.style", DOT_STYLES)
-        kinds[kid] = Kind(
-            kid, r.text(spec["label"], f"kinds.{kid}.label"),
-            r.choice(dot["shape"], f"kinds.{kid}.dot.shape", DOT_SHAPES), style,
-            r.choice(spec["mermaid"], f"kinds.{kid}.mermaid", MERMAID_SHAPES),
-        )
+class _TableParser(_Reader):
+    """One method per section of visual.yaml, in file order; each checks the
+    references to the sections before it."""
 
-    slots: dict[str, Slot] = {}
-    raw_slots = r.mapping(top["components"], "components")
-    for sid, spec in raw_slots.items():
-        if sid in (PIPELINE, FRAME) or not re.fullmatch(r"[a-z][a-z_]*", sid):
-            raise r.fail(f"components.{sid}", "slot ids are lower_snake and not 'pipeline' or 'frame'")
-        spec = r.mapping(spec, f"components.{sid}", ("stage", "kind", "where", "orchestrated", "same_rank_as"), ("stage", "kind"))
-        slots[sid] = Slot(
-            sid,
-            r.choice(spec["stage"], f"components.{sid}.stage", tuple(stages)),
-            r.choice(spec["kind"], f"components.{sid}.kind", tuple(kinds)),
-            r.choice(spec.get("where", "cloud"), f"components.{sid}.where", WHERE),
-            r.orchestrated(spec.get("orchestrated", False), f"components.{sid}.orchestrated"),
-            r.choice(spec["same_rank_as"], f"components.{sid}.same_rank_as", tuple(raw_slots)) if "same_rank_as" in spec else None,
-        )
-    hosts = (*slots, PIPELINE, FRAME)
+    def __init__(self, vocab: Vocabulary, source: str) -> None:
+        super().__init__(vocab, source)
+        self.stages: dict[str, Stage] = {}
+        self.kinds: dict[str, Kind] = {}
+        self.slots: dict[str, Slot] = {}
 
-    def component(spec: dict[str, Any], path: str, slot: str | None, keys: tuple[str, ...]) -> Effect:
-        spec = r.mapping(spec, path, keys)
+    def parse_stages(self, raw: Any) -> dict[str, Stage]:
+        for sid, spec in self.mapping(raw, "stages").items():
+            spec = self.mapping(spec, f"stages.{sid}", ("label", "fill", "line"), ("label", "fill", "line"))
+            for key in ("fill", "line"):
+                if not _COLOUR.match(str(spec[key])):
+                    raise self.fail(f"stages.{sid}.{key}", "expected a colour like #1A73E8")
+            self.stages[sid] = Stage(sid, self.text(spec["label"], f"stages.{sid}.label"), spec["fill"], spec["line"])
+        return self.stages
+
+    def parse_kinds(self, raw: Any) -> dict[str, Kind]:
+        for kid, spec in self.mapping(raw, "kinds").items():
+            spec = self.mapping(spec, f"kinds.{kid}", ("label", "dot", "mermaid"), ("label", "dot", "mermaid"))
+            dot = self.mapping(spec["dot"], f"kinds.{kid}.dot", ("shape", "style"), ("shape",))
+            style = str(dot.get("style", ""))
+            for part in filter(None, style.split(",")):
+                self.choice(part, f"kinds.{kid}.dot.style", DOT_STYLES)
+            self.kinds[kid] = Kind(
+                kid, self.text(spec["label"], f"kinds.{kid}.label"),
+                self.choice(dot["shape"], f"kinds.{kid}.dot.shape", DOT_SHAPES), style,
+                self.choice(spec["mermaid"], f"kinds.{kid}.mermaid", MERMAID_SHAPES),
+            )
+        return self.kinds
+
+    def parse_slots(self, raw: Any) -> dict[str, Slot]:
+        raw_slots = self.mapping(raw, "components")
+        for sid, spec in raw_slots.items():
+            if sid in (PIPELINE, FRAME) or not re.fullmatch(r"[a-z][a-z_]*", sid):
+                raise self.fail(f"components.{sid}", "slot ids are lower_snake and not 'pipeline' or 'frame'")
+            spec = self.mapping(spec, f"components.{sid}", ("stage", "kind", "where", "orchestrated", "same_rank_as"), ("stage", "kind"))
+            self.slots[sid] = Slot(
+                sid,
+                self.choice(spec["stage"], f"components.{sid}.stage", tuple(self.stages)),
+                self.choice(spec["kind"], f"components.{sid}.kind", tuple(self.kinds)),
+                self.choice(spec.get("where", "cloud"), f"components.{sid}.where", WHERE),
+                self.orchestrated(spec.get("orchestrated", False), f"components.{sid}.orchestrated"),
+                self.choice(spec["same_rank_as"], f"components.{sid}.same_rank_as", tuple(raw_slots)) if "same_rank_as" in spec else None,
+            )
+        return self.slots
+
+    @property
+    def hosts(self) -> tuple[str, ...]:
+        return (*self.slots, PIPELINE, FRAME)
+
+    def component(self, spec: Any, path: str, slot: str | None, keys: tuple[str, ...]) -> Effect:
+        spec = self.mapping(spec, path, keys)
         if slot is None:
-            slot = r.choice(spec.get("component"), f"{path}.component", tuple(slots))
+            slot = self.choice(spec.get("component"), f"{path}.component", tuple(self.slots))
         return Effect(
             "component", slot,
-            product=r.text(spec.get("product"), f"{path}.product"),
-            role=r.text(spec["role"], f"{path}.role") if "role" in spec else "",
-            kind=r.choice(spec["kind"], f"{path}.kind", tuple(kinds)) if "kind" in spec else None,
-            stage=r.choice(spec["stage"], f"{path}.stage", tuple(stages)) if "stage" in spec else None,
-            where=r.choice(spec["where"], f"{path}.where", WHERE) if "where" in spec else None,
-            orchestrated=r.orchestrated(spec["orchestrated"], f"{path}.orchestrated") if "orchestrated" in spec else None,
-            when=r.condition(spec["when"], f"{path}.when") if "when" in spec else Condition(),
-            unless=r.condition(spec["unless"], f"{path}.unless") if "unless" in spec else Condition(),
+            product=self.text(spec.get("product"), f"{path}.product"),
+            role=self.text(spec["role"], f"{path}.role") if "role" in spec else "",
+            kind=self.choice(spec["kind"], f"{path}.kind", tuple(self.kinds)) if "kind" in spec else None,
+            stage=self.choice(spec["stage"], f"{path}.stage", tuple(self.stages)) if "stage" in spec else None,
+            where=self.choice(spec["where"], f"{path}.where", WHERE) if "where" in spec else None,
+            orchestrated=self.orchestrated(spec["orchestrated"], f"{path}.orchestrated") if "orchestrated" in spec else None,
+            when=self.condition(spec["when"], f"{path}.when") if "when" in spec else None,
+            unless=self.condition(spec["unless"], f"{path}.unless") if "unless" in spec else None,
         )
 
-    facts: dict[str, FactRule] = {}
-    for fid, spec in r.mapping(top["facts"], "facts").items():
-        fact = vocab.facts.get(fid)
+    def parse_facts(self, raw: Any) -> dict[str, FactRule]:
+        return {fid: self.fact_rule(fid, spec) for fid, spec in self.mapping(raw, "facts").items()}
+
+    def fact_rule(self, fid: str, spec: Any) -> FactRule:
+        fact = self.vocab.facts.get(fid)
         if fact is None:
-            raise r.fail(f"facts.{fid}", "not a fact of the vocabulary")
-        spec = r.mapping(spec, f"facts.{fid}", ("component", "each", "values", "absent", "absent_by"), ("component", "values"))
-        slot = r.choice(spec["component"], f"facts.{fid}.component", tuple(slots))
+            raise self.fail(f"facts.{fid}", "not a fact of the vocabulary")
+        spec = self.mapping(spec, f"facts.{fid}", ("component", "each", "values", "absent", "absent_by"), ("component", "values"))
+        slot = self.choice(spec["component"], f"facts.{fid}.component", tuple(self.slots))
         allowed = tuple(fact.values) if fact.values else ("true", "false") if fact.type == "bool" else ()
         values: dict[str, Effect | None] = {}
-        for value, vspec in r.mapping(spec["values"], f"facts.{fid}.values").items():
-            path = f"facts.{fid}.values.{value}"
-            values[value] = None if vspec is None else component(vspec, path, slot, _FACT_VALUE_KEYS)
-        absent_by = None
-        if "absent_by" in spec:
-            ab = r.mapping(spec["absent_by"], f"facts.{fid}.absent_by", ("dimension", "values"), ("dimension", "values"))
-            dim = r.choice(ab["dimension"], f"facts.{fid}.absent_by.dimension", tuple(vocab.dimensions))
-            mapping = {
-                r.choice(c, f"facts.{fid}.absent_by.values", tuple(vocab.dimensions[dim].choices)):
-                r.choice(v, f"facts.{fid}.absent_by.values.{c}", tuple(values))
-                for c, v in r.mapping(ab["values"], f"facts.{fid}.absent_by.values").items()
-            }
-            absent_by = (dim, mapping)
+        for value, vspec in self.mapping(spec["values"], f"facts.{fid}.values").items():
+            values[value] = None if vspec is None else self.component(vspec, f"facts.{fid}.values.{value}", slot, _FACT_VALUE_KEYS)
+        absent_by = self.absent_by(spec["absent_by"], fid, values) if "absent_by" in spec else None
         extra = [v for v in values if v not in allowed and not (absent_by and v in absent_by[1].values())]
         if extra:
-            raise r.fail(f"facts.{fid}.values", f"{', '.join(extra)} not values of the fact (allowed: {', '.join(allowed)})")
-        absent = component(spec["absent"], f"facts.{fid}.absent", slot, _FACT_VALUE_KEYS) if "absent" in spec else None
-        facts[fid] = FactRule(fid, slot, bool(spec.get("each", False)), values, absent, absent_by)
+            raise self.fail(f"facts.{fid}.values", f"{', '.join(extra)} not values of the fact (allowed: {', '.join(allowed)})")
+        absent = self.component(spec["absent"], f"facts.{fid}.absent", slot, _FACT_VALUE_KEYS) if "absent" in spec else None
+        return FactRule(fid, slot, bool(spec.get("each", False)), values, absent, absent_by)
 
-    decisions: dict[str, dict[str, Effect | None]] = {}
-    for dim, spec in r.mapping(top["decisions"], "decisions").items():
-        if dim not in vocab.dimensions:
-            raise r.fail(f"decisions.{dim}", "not a dimension of the vocabulary")
-        spec = r.mapping(spec, f"decisions.{dim}", ("at", "choices"), ("choices",))
-        default_hosts = r.names(spec["at"], f"decisions.{dim}.at", hosts) if "at" in spec else ()
-        entries: dict[str, Effect | None] = {}
-        for choice, cspec in r.mapping(spec["choices"], f"decisions.{dim}.choices").items():
-            path = f"decisions.{dim}.choices.{choice}"
-            r.choice(choice, path, tuple(vocab.dimensions[dim].choices))
-            if cspec is None:
-                entries[choice] = None
-            elif isinstance(cspec, str):
-                if not default_hosts:
-                    raise r.fail(path, f"a detail text needs `at:` at decisions.{dim}")
-                entries[choice] = Effect("detail", hosts=default_hosts, text=r.text(cspec, path))
-            elif isinstance(cspec, dict) and "component" in cspec:
-                entries[choice] = component(cspec, path, None, _COMPONENT_KEYS)
-            elif isinstance(cspec, dict) and "pipeline" in cspec:
-                p = r.mapping(cspec, path, ("pipeline", "product", "role"), ("pipeline", "product"))
-                if p["pipeline"] is not True:
-                    raise r.fail(f"{path}.pipeline", "must be true")
-                entries[choice] = Effect("pipeline", product=r.text(p["product"], f"{path}.product"),
-                                         role=r.text(p["role"], f"{path}.role") if "role" in p else "")
-            elif isinstance(cspec, dict) and "perimeter" in cspec:
-                p = r.mapping(cspec, path, ("perimeter",), ("perimeter",))
-                if p["perimeter"] is not True:
-                    raise r.fail(f"{path}.perimeter", "must be true")
-                entries[choice] = Effect("perimeter")
-            elif isinstance(cspec, dict) and "text" in cspec:
-                d = r.mapping(cspec, path, ("at", "text"), ("text",))
-                on = r.names(d["at"], f"{path}.at", hosts) if "at" in d else default_hosts
-                if not on:
-                    raise r.fail(path, "a detail needs `at:`")
-                entries[choice] = Effect("detail", hosts=on, text=r.text(d["text"], f"{path}.text"))
-            else:
-                raise r.fail(path, "expected null, a text, or a mapping with component, text, pipeline or perimeter")
-        decisions[dim] = entries
+    def absent_by(self, raw: Any, fid: str, values: Mapping[str, Any]) -> tuple[str, Mapping[str, str]]:
+        path = f"facts.{fid}.absent_by"
+        ab = self.mapping(raw, path, ("dimension", "values"), ("dimension", "values"))
+        dim = self.choice(ab["dimension"], f"{path}.dimension", tuple(self.vocab.dimensions))
+        mapping = {
+            self.choice(c, f"{path}.values", tuple(self.vocab.dimensions[dim].choices)):
+            self.choice(v, f"{path}.values.{c}", tuple(values))
+            for c, v in self.mapping(ab["values"], f"{path}.values").items()
+        }
+        return dim, mapping
 
-    flows: list[FlowRule] = []
-    raw_flows = top["flows"]
-    if not isinstance(raw_flows, list):
-        raise r.fail("flows", "expected a list")
-    for i, spec in enumerate(raw_flows):
-        path = f"flows[{i}]"
-        spec = r.mapping(spec, path, ("from", "to", "label", "style", "when", "unless"), ("from", "to"))
-        flows.append(FlowRule(
-            r.names(spec["from"], f"{path}.from", tuple(slots)),
-            r.names(spec["to"], f"{path}.to", (*slots, PIPELINE)),
-            r.text(spec["label"], f"{path}.label") if "label" in spec else "",
-            r.choice(spec.get("style", "data"), f"{path}.style", FLOW_STYLES),
-            r.condition(spec["when"], f"{path}.when") if "when" in spec else Condition(),
-            r.condition(spec["unless"], f"{path}.unless") if "unless" in spec else Condition(),
-        ))
+    def parse_decisions(self, raw: Any) -> dict[str, dict[str, Effect | None]]:
+        decisions: dict[str, dict[str, Effect | None]] = {}
+        for dim, spec in self.mapping(raw, "decisions").items():
+            if dim not in self.vocab.dimensions:
+                raise self.fail(f"decisions.{dim}", "not a dimension of the vocabulary")
+            spec = self.mapping(spec, f"decisions.{dim}", ("at", "choices"), ("choices",))
+            default_hosts = self.names(spec["at"], f"decisions.{dim}.at", self.hosts) if "at" in spec else ()
+            entries: dict[str, Effect | None] = {}
+            for choice, cspec in self.mapping(spec["choices"], f"decisions.{dim}.choices").items():
+                path = f"decisions.{dim}.choices.{choice}"
+                self.choice(choice, path, tuple(self.vocab.dimensions[dim].choices))
+                entries[choice] = self.choice_entry(cspec, path, dim, default_hosts)
+            decisions[dim] = entries
+        return decisions
 
-    frame_keys = ("cloud", "perimeter", "pipeline", "feedback", "departure", "ghost")
-    frame = r.mapping(top["frame"], "frame", frame_keys, frame_keys)
-    frames: dict[str, dict[str, str]] = {}
-    for key, spec in frame.items():
-        spec = r.mapping(spec, f"frame.{key}", ("label", "line", "fill", "stage", "kind") if key == PIPELINE else ("label", "line", "fill"),
-                         ("line", "stage", "kind") if key == PIPELINE else ("line",))
-        for colour in ("line", "fill"):
-            if colour in spec and not _COLOUR.match(str(spec[colour])):
-                raise r.fail(f"frame.{key}.{colour}", "expected a colour like #1A73E8")
-        if key == PIPELINE:
-            r.choice(spec["stage"], f"frame.{key}.stage", tuple(stages))
-            r.choice(spec["kind"], f"frame.{key}.kind", tuple(kinds))
-        frames[key] = {k: str(v) for k, v in spec.items()}
-    return Table(stages, kinds, slots, facts, decisions, tuple(flows), frames)
+    def choice_entry(self, cspec: Any, path: str, dim: str, default_hosts: tuple[str, ...]) -> Effect | None:
+        """What one choice draws: nothing, a detail line, a component, the pipeline or the perimeter."""
+        if cspec is None:
+            return None
+        if isinstance(cspec, str):
+            if not default_hosts:
+                raise self.fail(path, f"a detail text needs `at:` at decisions.{dim}")
+            return Effect("detail", hosts=default_hosts, text=self.text(cspec, path))
+        if isinstance(cspec, dict) and "component" in cspec:
+            return self.component(cspec, path, None, _COMPONENT_KEYS)
+        if isinstance(cspec, dict) and "pipeline" in cspec:
+            p = self.mapping(cspec, path, ("pipeline", "product", "role"), ("pipeline", "product"))
+            if p["pipeline"] is not True:
+                raise self.fail(f"{path}.pipeline", "must be true")
+            return Effect("pipeline", product=self.text(p["product"], f"{path}.product"),
+                          role=self.text(p["role"], f"{path}.role") if "role" in p else "")
+        if isinstance(cspec, dict) and "perimeter" in cspec:
+            p = self.mapping(cspec, path, ("perimeter",), ("perimeter",))
+            if p["perimeter"] is not True:
+                raise self.fail(f"{path}.perimeter", "must be true")
+            return Effect("perimeter")
+        if isinstance(cspec, dict) and "text" in cspec:
+            d = self.mapping(cspec, path, ("at", "text"), ("text",))
+            on = self.names(d["at"], f"{path}.at", self.hosts) if "at" in d else default_hosts
+            if not on:
+                raise self.fail(path, "a detail needs `at:`")
+            return Effect("detail", hosts=on, text=self.text(d["text"], f"{path}.text"))
+        raise self.fail(path, "expected null, a text, or a mapping with component, text, pipeline or perimeter")
+
+    def parse_flows(self, raw: Any) -> tuple[FlowRule, ...]:
+        if not isinstance(raw, list):
+            raise self.fail("flows", "expected a list")
+        flows: list[FlowRule] = []
+        for i, spec in enumerate(raw):
+            path = f"flows[{i}]"
+            spec = self.mapping(spec, path, ("from", "to", "label", "style", "when", "unless"), ("from", "to"))
+            flows.append(FlowRule(
+                self.names(spec["from"], f"{path}.from", tuple(self.slots)),
+                self.names(spec["to"], f"{path}.to", (*self.slots, PIPELINE)),
+                self.text(spec["label"], f"{path}.label") if "label" in spec else "",
+                self.choice(spec.get("style", "data"), f"{path}.style", FLOW_STYLES),
+                self.condition(spec["when"], f"{path}.when") if "when" in spec else None,
+                self.condition(spec["unless"], f"{path}.unless") if "unless" in spec else None,
+            ))
+        return tuple(flows)
+
+    def parse_frame(self, raw: Any) -> dict[str, dict[str, str]]:
+        frames: dict[str, dict[str, str]] = {}
+        for key, spec in self.mapping(raw, "frame", _FRAME_KEYS, _FRAME_KEYS).items():
+            pipeline = key == PIPELINE
+            spec = self.mapping(spec, f"frame.{key}", ("label", "line", "fill", "stage", "kind") if pipeline else ("label", "line", "fill"),
+                                ("line", "stage", "kind") if pipeline else ("line",))
+            for colour in ("line", "fill"):
+                if colour in spec and not _COLOUR.match(str(spec[colour])):
+                    raise self.fail(f"frame.{key}.{colour}", "expected a colour like #1A73E8")
+            if pipeline:
+                self.choice(spec["stage"], f"frame.{key}.stage", tuple(self.stages))
+                self.choice(spec["kind"], f"frame.{key}.kind", tuple(self.kinds))
+            frames[key] = {k: str(v) for k, v in spec.items()}
+        return frames
+
+
+def parse_table(data: Any, vocab: Vocabulary, source: str = "visual.yaml") -> Table:
+    """Build a :class:`Table` from parsed YAML, checking every reference (the first problem is the error)."""
+    p = _TableParser(vocab, source)
+    top = p.mapping(data, "(top)", _TOP_KEYS, _TOP_KEYS[1:])
+    for section in ("stages", "kinds"):
+        for key in p.mapping(top[section], section):
+            if not re.fullmatch(r"[a-z][a-z_]*", key):
+                raise p.fail(f"{section}.{key}", "ids are lower_snake")
+    return Table(
+        p.parse_stages(top["stages"]), p.parse_kinds(top["kinds"]), p.parse_slots(top["components"]),
+        p.parse_facts(top["facts"]), p.parse_decisions(top["decisions"]), p.parse_flows(top["flows"]), p.parse_frame(top["frame"]),
+    )
 
 
 @lru_cache(maxsize=1)

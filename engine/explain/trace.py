@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
-from mlarch.analysis.evaluate import holds
 from mlarch.core.conditions import All, Condition, Leaf, Not, describe, refs
 from mlarch.core.engine import Engine, Recommendation
+from mlarch.core.evaluate import holds
 from mlarch.core.resolver import Decision, Support, format_value
 from mlarch.core.rulebook import Rule
 from mlarch.core.scenario import Scenario

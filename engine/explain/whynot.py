@@ -36,6 +36,7 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 
+from mlarch.analysis.domain import threshold_points
 from mlarch.core.engine import Engine, Recommendation
 from mlarch.core.resolver import Decision
 from mlarch.core.scenario import Scenario
@@ -184,20 +185,6 @@ def relevant_facts(engine: Engine, dimension: str, choice: str, current: str | N
     return sorted(ranked, key=lambda f: (ranked[f], order.index(f)))
 
 
-def _below(t: float, integer: bool) -> float:
-    return t - 1 if integer or t >= 2 else t / 2
-
-
-def _above(t: float, integer: bool) -> float:
-    return t + 1 if integer or t >= 1 else (t * 2 if t else 1)
-
-
-def _number(v: float, integer: bool) -> int | float:
-    if integer:
-        return int(math.floor(v))
-    return int(v) if float(v).is_integer() else v
-
-
 def candidate_values(engine: Engine, spec: FactSpec, current: Any, dims: Iterable[str]) -> list[Any]:
     """Values worth trying for one fact (None = un-state it), nearest first for numbers."""
     literals = [lit for d in dims for r in engine.rulebook.for_dimension(d) for conj in r.alternatives for lit in conj
@@ -208,15 +195,9 @@ def candidate_values(engine: Engine, spec: FactSpec, current: Any, dims: Iterabl
     elif spec.type == "bool":
         out = [True, False]
     elif spec.type in ("number", "integer"):
-        integer = spec.type == "integer"
-        points: set[float] = set()
-        for lit in literals:
-            if lit.value is None or isinstance(lit.value, tuple) or isinstance(lit.value, bool):
-                continue
-            t = lit.value
-            points.update({t, _below(t, integer), _above(t, integer)})
+        thresholds = [lit.value for lit in literals if isinstance(lit.value, (int, float)) and not isinstance(lit.value, bool)]
         low = spec.minimum if spec.minimum is not None else -MAX_NUMBER
-        values = sorted({_number(p, integer) for p in points if low <= p <= MAX_NUMBER})
+        values = threshold_points(thresholds, spec.type == "integer", low)
         anchor = current if isinstance(current, (int, float)) else 0
         out = sorted(values, key=lambda v: (abs(v - anchor), v))
     elif spec.type == "set":

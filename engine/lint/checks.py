@@ -15,24 +15,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 from urllib.parse import urlsplit
 
 from mlarch.analysis.domain import Domains, Unsat, describe_literal
-from mlarch.analysis.evaluate import holds
-from mlarch.analysis.sampling import Sampler, make_scenario, seed_scenarios
+from mlarch.analysis.sampling import make_scenario
 from mlarch.analysis.witness import WitnessFinder
 from mlarch.core import yamlio
 from mlarch.core.conditions import All, ConditionTooComplex, Not, to_dnf
 from mlarch.core.engine import Engine, Recommendation
-from mlarch.core.errors import EngineError, InputError, Problem, RuleBaseLimitError, format_allowed
+from mlarch.core.errors import YAML, InputError, Problem, format_allowed
+from mlarch.core.evaluate import holds
 from mlarch.core.examples import run_examples
 from mlarch.core.plan import dependencies
 from mlarch.core.rulebook import Rule, RuleBook, expand_rule_paths, parse_rule_document
-from mlarch.core.vocabulary import DECISION_PREFIX, Vocabulary, load_vocabulary
+from mlarch.core.vocabulary import DECISION_PREFIX, Vocabulary
 from mlarch.lint import invariants as inv
-from mlarch.lint.findings import CHECKS, Finding, LintReport
-from mlarch.lint.spec import Invariants, bundled_invariants
+from mlarch.lint.findings import Finding
+from mlarch.lint.spec import Invariants
 
 IMPLICATION_LIMIT = 256
 
@@ -45,23 +45,6 @@ class Loaded:
 
 
 # ------------------------------------------------------------ loading, file by file
-
-
-def _category(p: Problem) -> str:
-    m, path = p.message, p.path
-    if m.startswith(("unknown fact", "unknown dimension", "invalid choice", "invalid value", "unknown exam section",
-                     "operator not allowed", "rules cannot test")):
-        return "unknown-id"
-    if m == "unknown key" and ".examples." in f".{path}.":
-        return "unknown-id"
-    last = path.rsplit(".", 1)[-1]
-    if m.startswith("cite at least one documentation") or (m == "required key is missing" and last == "docs"):
-        return "missing-citation"
-    if m.startswith("cite at least one exam section") or (m == "required key is missing" and last == "section"):
-        return "missing-section"
-    if m.startswith("give at least one example") or (m == "required key is missing" and last == "examples"):
-        return "missing-examples"
-    return "invalid-rule"
 
 
 def _rule_of(p: Problem) -> tuple[str, ...]:
@@ -81,7 +64,7 @@ def load_files(paths: Sequence[str | Path], vocab: Vocabulary) -> Loaded:
             doc = yamlio.load(file)
         except InputError as exc:
             for p in exc.problems:
-                loaded.findings.append(Finding("yaml", "error", f"{p.path + ': ' if p.path else ''}{p.message}", (), str(file), p.line))
+                loaded.findings.append(Finding(p.code or YAML, "error", f"{p.path + ': ' if p.path else ''}{p.message}", (), str(file), p.line))
             continue
         rules, problems = parse_rule_document(doc, vocab)
         for p in problems:
@@ -90,7 +73,7 @@ def load_files(paths: Sequence[str | Path], vocab: Vocabulary) -> Loaded:
                 text += f" (allowed: {format_allowed(p.allowed)})"
             if p.suggestion:
                 text += f"; did you mean {p.suggestion!r}?"
-            loaded.findings.append(Finding(_category(p), "error", f"{p.path}: {text}" if p.path else text, _rule_of(p), str(file), p.line))
+            loaded.findings.append(Finding(p.code or "invalid-rule", "error", f"{p.path}: {text}" if p.path else text, _rule_of(p), str(file), p.line))
         loaded.rules += rules
     return loaded
 
@@ -202,6 +185,24 @@ def citation_domains(rules: Sequence[Rule], domains: Sequence[str], supplementar
     return out
 
 
+def misplaced(rules: Sequence[Rule], vocab: Vocabulary, topics: Mapping[str, Sequence[str]]) -> list[Finding]:
+    """Rules in a file whose name says it holds other dimensions: FILE.yaml holds the
+    dimensions ``topics`` lists for FILE, else the dimension FILE; other files are not checked."""
+    out = []
+    for r in rules:
+        stem = Path(r.source).stem
+        holds = tuple(topics.get(stem, ())) or ((stem,) if stem in vocab.dimensions else ())
+        if not holds or r.dimension in holds:
+            continue
+        home = next((t for t, dims in sorted(topics.items()) if r.dimension in dims), r.dimension)
+        out.append(Finding(
+            "rule-file", "warning",
+            f"{r.id} decides {r.dimension}, but {stem}.yaml holds {', '.join(holds)}; move it to {home}.yaml",
+            (r.id,), r.source, r.line,
+        ))
+    return out
+
+
 # ------------------------------------------------------------ static reasoning
 
 
@@ -278,7 +279,7 @@ def can_fire_together(domains: Domains, a: Rule, b: Rule) -> list[Any]:
 # ------------------------------------------------------------ the run
 
 
-class _Run:
+class Run:
     """One lint run's dynamic state: the engine, the sampled scenarios' findings, and
     the smallest scenario seen for each rule, so searches are done once."""
 
@@ -362,7 +363,7 @@ def _rule_loc(rule: Rule) -> dict[str, Any]:
     return {"file": rule.source, "line": rule.line}
 
 
-def unreached(run: _Run, natural: Domains, rules: Sequence[Rule], static_dead: set[str]) -> list[Finding]:
+def unreached(run: Run, natural: Domains, rules: Sequence[Rule], static_dead: set[str]) -> list[Finding]:
     """Rules no recommendation reaches: a note when provably review-only, a warning when only not found."""
     out = []
     for r in rules:
@@ -414,7 +415,7 @@ def unreached(run: _Run, natural: Domains, rules: Sequence[Rule], static_dead: s
     return out
 
 
-def outweighed(run: _Run, rules: Sequence[Rule], static_dead: set[str]) -> list[Finding]:
+def outweighed(run: Run, rules: Sequence[Rule], static_dead: set[str]) -> list[Finding]:
     """Prefer rules whose choice never wins where they fire: their reason argues for a
     choice the engine does not make. Sampled, then searched at the rule's condition: a
     warning when no scenario was found; a note when only a search aimed at the rule together
@@ -549,7 +550,7 @@ def _names(group: Sequence[Rule], shown: int = 5) -> str:
     return ", ".join(ids[:shown]) + f" and {len(ids) - shown} more"
 
 
-def shadowing(run: _Run, rules: Sequence[Rule], static_dead: set[str]) -> list[Finding]:
+def shadowing(run: Run, rules: Sequence[Rule], static_dead: set[str]) -> list[Finding]:
     """Shadowed and redundant rules. Equivalent rules are one finding per group, and only
     pairs that can imply each other (see :func:`_candidates`) are checked exactly."""
     out: list[Finding] = []
@@ -634,7 +635,7 @@ def shadowing(run: _Run, rules: Sequence[Rule], static_dead: set[str]) -> list[F
     return out
 
 
-def hard_conflicts(run: _Run, rules: Sequence[Rule], static_dead: set[str]) -> list[Finding]:
+def hard_conflicts(run: Run, rules: Sequence[Rule], static_dead: set[str]) -> list[Finding]:
     out: list[Finding] = []
     hard = [r for r in rules if r.hard and r.id not in static_dead]
     for i, a in enumerate(hard):
@@ -677,7 +678,7 @@ def hard_conflicts(run: _Run, rules: Sequence[Rule], static_dead: set[str]) -> l
     return out
 
 
-def constraint_enforcement(run: _Run, structural: Domains) -> list[Finding]:
+def constraint_enforcement(run: Run, structural: Domains) -> list[Finding]:
     """For every named constraint, a design breaking it must be flagged by a hard rule.
 
     Designs may pin any choice, so the witnesses come from the structural
@@ -709,7 +710,7 @@ def constraint_enforcement(run: _Run, structural: Domains) -> list[Finding]:
     return out
 
 
-def sampled_findings(run: _Run, already: Sequence[Finding] = ()) -> list[Finding]:
+def sampled_findings(run: Run, already: Sequence[Finding] = ()) -> list[Finding]:
     """Findings from the sampled scenarios; a conflict already reported for the same rules is not repeated."""
     known = {(f.check, frozenset(f.rules)) for f in already}
     out = []
@@ -759,7 +760,7 @@ def _ancestors(vocab: Vocabulary, dims: Iterable[str]) -> set[str]:
     return out
 
 
-def _violates(run: _Run, violation: inv.Violation | None):
+def _violates(run: Run, violation: inv.Violation | None):
     def pred(rec: Recommendation) -> bool:
         found = inv.totality(run.engine.vocab, rec) + inv.constraints_kept(run.invariants, rec) + inv.coherent(run.invariants, rec)
         if any(d.conflicts for d in rec.decisions.values()):
@@ -782,77 +783,3 @@ def failing_examples(engine: Engine, rules: Sequence[Rule]) -> list[Finding]:
             (r.id,), r.source, result.example.line or r.line, scenario=result.example.scenario, decisions=dict(result.example.pinned),
         ))
     return out
-
-
-# ------------------------------------------------------------ entry point
-
-
-ALL_CHECKS = tuple(CHECKS)
-
-
-def lint(
-    paths: Sequence[str | Path],
-    samples: int = 1000,
-    seed: int = 0,
-    checks: Iterable[str] | None = None,
-    invariants: Invariants | None = None,
-    scenarios: str | Path | None = None,
-) -> LintReport:
-    """Lint the rule files or folders in ``paths``; see docs/lint.md."""
-    vocab = load_vocabulary()
-    wanted = set(checks) if checks else set(ALL_CHECKS)
-    invariants = invariants or bundled_invariants()
-    loaded = load_files(paths, vocab)
-    findings = list(loaded.findings)
-    rules, dups = duplicates(loaded.rules)
-    findings += dups
-    rules, cyc = cycles(vocab, rules)
-    findings += cyc
-    findings += citation_domains(rules, invariants.citation_domains, invariants.supplementary)
-    book = RuleBook(tuple(sorted(rules, key=lambda r: r.id)))
-    domains = Domains(vocab, book.rules)
-    structural = Domains(vocab, book.rules, natural=False)
-    dead = never_fires(structural, book.rules)
-    findings += dead
-    static_dead = {f.rules[0] for f in dead}
-    evaluations = 0
-    try:
-        engine = Engine(book, vocab)
-    except (RuleBaseLimitError, EngineError, InputError) as exc:
-        findings.append(Finding("engine", "error", f"the engine cannot compile these rules: {exc}"))
-        return _report(findings, wanted, loaded, book, 0, 0)
-    try:
-        findings += failing_examples(engine, book.rules) if "failing-example" in wanted else []
-        seeds = seed_scenarios(book, scenarios)
-        sampler = Sampler(vocab, domains, seeds, seed)
-        finder = WitnessFinder(engine, domains, sampler, seeds)
-        run = _Run(engine, book, domains, finder, invariants, samples)
-        run.sample()
-        if "unreached" in wanted:
-            findings += unreached(run, domains, book.rules, static_dead)
-        if wanted & {"shadowed", "redundant"}:
-            findings += shadowing(run, book.rules, static_dead)
-        if "outweighed" in wanted:  # a shadowed rule is outweighed too; say it once
-            findings += outweighed(run, book.rules, static_dead | {f.rules[0] for f in findings if f.check == "shadowed"})
-        if "hard-conflict" in wanted:
-            findings += hard_conflicts(run, book.rules, static_dead)
-        if "constraint-not-enforced" in wanted:
-            findings += constraint_enforcement(run, structural)
-        findings += sampled_findings(run, findings)
-        evaluations = finder.evaluations
-    finally:
-        engine.close()
-    return _report(findings, wanted, loaded, book, samples, evaluations)
-
-
-def _report(findings: list[Finding], wanted: set[str], loaded: Loaded, book: RuleBook, samples: int, evaluations: int) -> LintReport:
-    wanted = wanted | ({"review-only"} if "unreached" in wanted else set())
-    kept = _dedupe([f for f in findings if f.check in wanted])
-    return LintReport(kept, len(loaded.files), len(loaded.rules), samples, evaluations, tuple(sorted(wanted)))
-
-
-def _dedupe(findings: Sequence[Finding]) -> list[Finding]:
-    seen: dict[tuple, Finding] = {}
-    for f in findings:
-        seen.setdefault((f.check, f.rules, f.message, f.file, f.line), f)
-    return list(seen.values())

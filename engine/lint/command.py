@@ -7,8 +7,9 @@ import click
 from mlarch.cli.context import EXIT_FINDINGS, EXIT_OK, Context, echo, pass_ctx
 from mlarch.core.errors import InputError, did_you_mean
 from mlarch.core.paths import bundled_rules_dir
-from mlarch.lint.checks import ALL_CHECKS, lint
 from mlarch.lint.findings import render_json, render_text
+from mlarch.lint.registry import BY_CODE, CODES, explain
+from mlarch.lint.run import lint
 from mlarch.lint.spec import load_invariants
 
 MAX_SAMPLES = 1_000_000
@@ -21,13 +22,14 @@ MAX_SAMPLES = 1_000_000
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random scenarios (same seed, same findings).")
 @click.option("--check", "only", multiple=True, metavar="CHECK",
               help="Run only this check (repeatable); `--check list` lists them.")
+@click.option("--explain", "explained", metavar="CHECK", help="Say what a check finds, why it matters and how to fix it, then exit.")
 @click.option("--scenarios", "scenario_dir", type=click.Path(file_okay=False), metavar="DIR",
               help="Folder of scenarios to start samples from (default: the bundled scenarios).")
 @click.option("--invariants", "invariants_file", type=click.Path(dir_okay=False), metavar="FILE",
               help="Constraints, coherence checks and citation domains to check against (default: engine/lint/invariants.yaml).")
 @pass_ctx
-def lint_command(ctx: Context, fmt: str, samples: int, seed: int, only: tuple[str, ...], scenario_dir: str | None,
-                 invariants_file: str | None) -> int:
+def lint_command(ctx: Context, fmt: str, samples: int, seed: int, only: tuple[str, ...], explained: str | None,
+                 scenario_dir: str | None, invariants_file: str | None) -> int:
     """Check the rule base as a whole: ids, citations, examples, rules that
     never fire or never matter, contradicting hard rules, fallbacks, cycles.
 
@@ -35,15 +37,18 @@ def lint_command(ctx: Context, fmt: str, samples: int, seed: int, only: tuple[st
     --rules option, each file on its own so one broken file does not hide
     the rest. Exit status 1 when there are findings (notes do not count).
     """
-    if "list" in only:
-        from mlarch.lint.findings import CHECKS
-
-        for name in ALL_CHECKS:
-            echo(f"{name:<24} {CHECKS[name]}")
+    if explained is not None:
+        if explained not in BY_CODE:
+            raise InputError.single(None, "--explain", f"unknown check {explained!r}", CODES, did_you_mean(explained, CODES))
+        echo(explain(explained), nl=False)
         return EXIT_OK
-    unknown = [c for c in only if c not in ALL_CHECKS]
+    if "list" in only:
+        for code in CODES:
+            echo(f"{code:<24} {BY_CODE[code].title}")
+        return EXIT_OK
+    unknown = [c for c in only if c not in CODES]
     if unknown:
-        raise InputError.single(None, "--check", f"unknown check {unknown[0]!r}", ALL_CHECKS, did_you_mean(unknown[0], ALL_CHECKS))
+        raise InputError.single(None, "--check", f"unknown check {unknown[0]!r}", CODES, did_you_mean(unknown[0], CODES))
     if not 0 <= samples <= MAX_SAMPLES:
         raise InputError.single(None, "--samples", f"expected 0 to {MAX_SAMPLES}, got {samples}")
     paths = list(ctx.rule_paths) or [str(bundled_rules_dir())]

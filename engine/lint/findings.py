@@ -13,36 +13,9 @@ from mlarch.core.scenario import Scenario
 
 SEVERITIES = ("error", "warning", "info")  # info is a note: it does not fail lint
 
-# check id -> one line on what it finds (docs/lint.md explains each)
-CHECKS: dict[str, str] = {
-    "yaml": "a rule file that is not valid YAML",
-    "unknown-id": "a fact, dimension, choice, operator or exam section that the vocabulary does not know",
-    "invalid-rule": "any other problem the rule loader refuses",
-    "missing-citation": "a rule without documentation links",
-    "missing-section": "a rule without an exam-guide section",
-    "missing-examples": "a rule without fires / does_not_fire examples",
-    "duplicate-id": "two rules with the same id",
-    "dependency-cycle": "decisions that depend on each other in a cycle",
-    "citation-domain": "a citation outside the Google Cloud documentation domains",
-    "failing-example": "a rule example that does not behave as it says",
-    "never-fires": "a rule whose condition can never hold (proved over finite domains)",
-    "unreached": "a rule no sampled or targeted scenario made fire",
-    "review-only": "a rule that can fire only when a design pins decisions (in `review`), never in a recommendation (a note)",
-    "shadowed": "a rule whose conclusion can never matter because another rule always overrides it",
-    "outweighed": "a prefer rule that fires but whose choice never wins where it fires (sampled and searched)",
-    "redundant": "a hard rule another hard rule always covers, or two rules saying the same thing under the same condition",
-    "hard-conflict": "two hard conclusions that can fire together and contradict each other",
-    "fallback": "a dimension decided by no rule at all for some scenario",
-    "constraint-broken": "a recommendation that breaks a named constraint (engine/lint/invariants.yaml)",
-    "constraint-not-enforced": "a named constraint that no hard rule enforces, so review would not flag a design breaking it",
-    "incoherent": "a recommendation whose decisions do not fit together (coherence checks in invariants.yaml)",
-    "engine": "the rule base cannot be compiled by the engine",
-}
-
-
 @dataclass(frozen=True)
 class Finding:
-    check: str
+    check: str  # a code of engine/lint/registry.py
     severity: str
     message: str
     rules: tuple[str, ...] = ()  # the rules involved, the one it is about first

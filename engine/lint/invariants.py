@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
-from mlarch.analysis.evaluate import conjunct_holds, holds
 from mlarch.core.conditions import fact_refs, refs
 from mlarch.core.engine import Engine, Recommendation
+from mlarch.core.evaluate import conjunct_holds, holds
 from mlarch.core.plan import Plan
 from mlarch.core.resolver import format_value
 from mlarch.core.rulebook import PLACEHOLDER, RuleBook

@@ -16,14 +16,16 @@
 * ``citations``: the documentation domains a rule must cite (``domains``)
   and the official project documentation it may cite besides them
   (``supplementary``).
+* ``rule_files``: topic rule files and the dimensions each holds; a file
+  named after a dimension holds that dimension (lint's ``rule-file`` check).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 from mlarch.core import yamlio
 from mlarch.core.conditions import Condition, ConditionParser
@@ -32,7 +34,7 @@ from mlarch.core.vocabulary import Vocabulary, load_vocabulary
 from mlarch.core.yamlio import PathT, format_path
 
 INVARIANTS_FILE = Path(__file__).with_name("invariants.yaml")
-TOP_KEYS = ("version", "citations", "constraints", "coherence", "monotonic")
+TOP_KEYS = ("version", "citations", "rule_files", "constraints", "coherence", "monotonic")
 CONSTRAINT_KEYS = ("id", "title", "docs", "when", "then")
 COHERENCE_KEYS = ("id", "title", "docs", "when", "expect")
 MONOTONIC_KEYS = ("id", "title", "change", "keep")
@@ -95,6 +97,8 @@ class Invariants:
     # official project documentation a rule may cite besides (never instead of)
     # a Google Cloud page: a host ("tensorflow.org") or a host/path prefix
     supplementary: tuple[str, ...] = ()
+    # a topic rule file's name (without .yaml) -> the dimensions it holds
+    rule_files: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 class _Parser:
@@ -248,6 +252,7 @@ class _Parser:
                 self.problem(("citations", "supplementary"), "expected a list of host names or host/path prefixes, e.g. tensorflow.org")
             else:
                 supplementary = tuple(extra)
+        rule_files = self.rule_files(data.get("rule_files", {}))
         out: dict[str, list[Any]] = {"constraints": [], "coherence": [], "monotonic": []}
         seen: set[str] = set()
         for section, make in (("constraints", self.constraint), ("coherence", self.coherence), ("monotonic", self.monotonic)):
@@ -263,7 +268,20 @@ class _Parser:
                     self.problem((section, i, "id"), f"duplicate id {found.id!r}")
                 seen.add(found.id)
                 out[section].append(found)
-        return Invariants(domains, tuple(out["constraints"]), tuple(out["coherence"]), tuple(out["monotonic"]), supplementary)
+        return Invariants(domains, tuple(out["constraints"]), tuple(out["coherence"]), tuple(out["monotonic"]), supplementary, rule_files)
+
+    def rule_files(self, value: Any) -> dict[str, tuple[str, ...]]:
+        if not isinstance(value, dict):
+            self.problem(("rule_files",), "expected a mapping of file name (without .yaml) to a list of dimensions")
+            return {}
+        out: dict[str, tuple[str, ...]] = {}
+        for name, dims in value.items():
+            path = ("rule_files", name)
+            if not isinstance(dims, list) or not dims:
+                self.problem(path, "expected a non-empty list of dimensions")
+                continue
+            out[str(name)] = tuple(d for i, d in enumerate(dims) if self.dimension(d, path + (i,)) is not None)
+        return out
 
 
 def parse_invariants(doc: yamlio.Document, vocab: Vocabulary | None = None) -> Invariants:
