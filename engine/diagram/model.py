@@ -152,6 +152,18 @@ def _text(template: str, facts: Mapping[str, Any]) -> str:
     return render_reason(template, facts)
 
 
+def _retired(vocab: Vocabulary, dim: str, choice: str) -> str | None:
+    """The deprecation of a choice, without a run date (a drawing marks it; renames are not marked)."""
+    entry = vocab.lifecycle.get(f"{dim}.{choice}")
+    return vocab.lifecycle_text(dim, choice) if entry is not None and entry.retires_choice else None
+
+
+def _named(vocab: Vocabulary, dim: str, choice: str, effect: Effect) -> Effect:
+    """The product label from the vocabulary's current name of the choice (visual.yaml's is the fallback)."""
+    named = vocab.name(dim, choice)
+    return replace(effect, product=named.label) if named else effect
+
+
 def _draw(table: Table, vocab: Vocabulary, scenario: Scenario, choices: Mapping[str, str]) -> _Drawing:
     state: dict[str, Any] = {**scenario.facts, **choices}
     drafts: dict[str, _Draft] = {}
@@ -229,12 +241,12 @@ def _draw(table: Table, vocab: Vocabulary, scenario: Scenario, choices: Mapping[
                 if effect.role:
                     drafts[cid].details.append(Line(_text(effect.role, scenario.facts), dim))
             else:
-                create(cid, effect, 0)
+                create(cid, _named(vocab, dim, choice, effect), 0)
             drafts[cid].dimensions.append(dim)
             drafts[cid].owners.append(dim)
             host_of[dim] = cid
         elif effect.type == "pipeline":
-            pipeline = effect
+            pipeline = _named(vocab, dim, choice, effect)
             pipeline_dims.append(dim)
             host_of[dim] = PIPELINE
         elif effect.type == "perimeter":
@@ -249,7 +261,7 @@ def _draw(table: Table, vocab: Vocabulary, scenario: Scenario, choices: Mapping[
     for dim, choice, effect in pending:
         host = next((h for h in effect.hosts if h in drafts or (h == PIPELINE and pipeline) or h == FRAME), FRAME)
         text = _text(effect.text, scenario.facts)
-        if vocab.deprecation(dim, choice):
+        if _retired(vocab, dim, choice):
             text += " (deprecated)"
         line = Line(text, dim)
         host_of[dim] = host
@@ -267,7 +279,7 @@ def _draw(table: Table, vocab: Vocabulary, scenario: Scenario, choices: Mapping[
         draft.orchestrated = bool(cond.holds(state)) if isinstance(cond, Condition) else bool(cond)
         if draft.where == "external" or pipeline is None:
             draft.orchestrated = False
-        deprecated = [d for d in draft.owners if vocab.deprecation(d, choices[d])]
+        deprecated = [d for d in draft.owners if _retired(vocab, d, choices[d])]
         if deprecated:
             draft.details.insert(0, Line("deprecated", deprecated[0]))
     drawing = _Drawing(dict(sorted(drafts.items(), key=lambda kv: kv[1].order)), pipeline, pipeline_dims,
@@ -308,7 +320,10 @@ def _flows(table: Table, drawing: _Drawing, state: Mapping[str, Any]) -> list[Fl
 
 def _decision_lines(dim: str, dec: Decision | None, choice: str, vocab: Vocabulary, design: Mapping[str, str]) -> list[str]:
     lines = [f"{dim} = {choice}" + (" (from the design)" if dim in design else f" ({dec.how})" if dec else "")]
-    note = vocab.deprecation(dim, choice)
+    named = vocab.name(dim, choice)
+    if named and named.former:  # the node shows the current name; the tooltip the one readers may know
+        lines.append(f"= {named.display}")
+    note = _retired(vocab, dim, choice)
     if note:
         lines.append(f"! deprecated: {note}")
     if dec is None:
