@@ -14,6 +14,7 @@ that shows it. docs/lint.md describes every check.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 from urllib.parse import urlsplit
@@ -31,6 +32,7 @@ from mlarch.core.rulebook import Rule, RuleBook, expand_rule_paths, parse_rule_d
 from mlarch.core.vocabulary import Vocabulary, load_vocabulary
 from mlarch.lint import invariants as inv
 from mlarch.lint.findings import CHECKS, Finding, LintReport
+from mlarch.lint.freshness import freshness
 from mlarch.lint.spec import Invariants, bundled_invariants
 
 IMPLICATION_LIMIT = 256
@@ -667,8 +669,10 @@ def lint(
     checks: Iterable[str] | None = None,
     invariants: Invariants | None = None,
     scenarios: str | Path | None = None,
+    as_of: date | None = None,
 ) -> LintReport:
-    """Lint the rule files or folders in ``paths``; see docs/lint.md."""
+    """Lint the rule files or folders in ``paths``; see docs/lint.md. ``as_of``: the run date
+    the freshness checks judge end dates against (default core/lifecycle.run_date)."""
     vocab = load_vocabulary()
     wanted = set(checks) if checks else set(ALL_CHECKS)
     invariants = invariants or bundled_invariants()
@@ -679,6 +683,7 @@ def lint(
     rules, cyc = cycles(vocab, rules)
     findings += cyc
     findings += citation_domains(rules, invariants.citation_domains, invariants.supplementary)
+    findings += freshness(vocab, rules, as_of)
     book = RuleBook(tuple(sorted(rules, key=lambda r: r.id)))
     domains = Domains(vocab, book.rules)
     structural = Domains(vocab, book.rules, natural=False)

@@ -37,6 +37,11 @@ CHECKS: dict[str, str] = {
     "constraint-not-enforced": "a named constraint that no hard rule enforces, so review would not flag a design breaking it",
     "incoherent": "a recommendation whose decisions do not fit together (coherence checks in invariants.yaml)",
     "engine": "the rule base cannot be compiled by the engine",
+    # engine/lint/freshness.py (issue 17): names and dates from the vocabulary
+    "shut-down-preferred": "a rule that prefers or requires a choice whose end date has passed (or that is retired)",
+    "unnamed-choice": "a choice without a current display name in the vocabulary",
+    "former-name": "rule text using a product's former name without its current name",
+    "stale-citation": "a rule naming a renamed product whose citations all lie outside the docs tree of the rename (a note)",
 }
 
 
