@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from mlarch.answer.model import Score, answer, load_question
+from mlarch.answer.text import answer_dict
 from mlarch.core.vocabulary import load_vocabulary
 
 from .conftest import FIXTURES, ROOT, run_cli
@@ -171,3 +172,33 @@ def test_docs_list_every_bundled_question():
     assert f"holds {len(QUESTIONS)} questions" in docs
     for path in QUESTIONS:
         assert f"`{path.stem}`" in docs, f"docs/answer.md does not list {path.stem}"
+
+
+PRESUPPOSING = """\
+section: "2.2"
+question: Which notebook environment should the data scientists use?
+scenario:
+  name: notebook-only
+  team: {skills: [python]}
+options:
+  A: {notebook: colab_enterprise}
+  B: {notebook: vertex_workbench}
+expect: A
+"""
+
+
+def test_a_question_presupposes_that_what_it_asks_about_applies(bundled_engine, tmp_path):
+    """Options that all decide the notebook presuppose a model the team trains: the scenario
+    alone guesses a pre-trained API (where notebooks do not apply); the answer evaluates it
+    with the rules' best trained approach instead, and says so."""
+    q = load_question(write(tmp_path, PRESUPPOSING))
+    assert "notebook" not in bundled_engine.evaluate(q.scenario).decisions  # the premise
+    a = answer(bundled_engine, q)
+    applies = load_vocabulary().dimensions["notebook"].applies_when
+    assert set(a.presupposed) == {"approach"} and applies.holds(a.presupposed)
+    assert "notebook" in a.recommendation.decisions
+    for o in a.options:
+        assert all(f.kind != "not-applicable" for f in o.findings)
+        assert all(f.dimension in o.review.design.choices for f in o.findings)  # nothing reported on the presupposition
+    data = json.loads(json.dumps(answer_dict(a)))
+    assert data["presupposed"] == a.presupposed

@@ -32,7 +32,7 @@ as a tie, never broken by letter.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -187,6 +187,7 @@ class Answer:
     recommendation: Recommendation
     options: tuple[OptionResult, ...]  # in label order
     best: tuple[str, ...] = field(default_factory=tuple)  # one label, or several on a tie
+    presupposed: Mapping[str, str] = field(default_factory=dict)  # context the question takes for granted
 
     @property
     def answer(self) -> str | None:
@@ -207,11 +208,60 @@ class Answer:
         return next(o for o in self.options if o.label == label)
 
 
+PRESUPPOSITION_DEPTH = 3  # a dimension's parent may need a parent of its own (edge_export <- serving_mode)
+
+
+def presupposed(engine: Engine, question: Question, rec: Recommendation) -> tuple[dict[str, str], Recommendation]:
+    """The context a question takes for granted, and the recommendation in that context.
+
+    A question whose every option decides a dimension asks about that
+    dimension, so it presupposes that the dimension applies: options about
+    notebooks presuppose a model the team trains, options about edge export
+    a model on a device. When the scenario alone leaves such a dimension out
+    (a partial scenario whose guess went elsewhere), the parent decision its
+    ``applies_when`` tests is set to the rules' best-ranked choice among those
+    that make it apply, and the scenario is evaluated again in that context.
+    """
+    vocab = engine.vocab
+    asked = set.intersection(*(set(d.choices) for d in question.options.values())) if question.options else set()
+    pins: dict[str, str] = {}
+    for _ in range(PRESUPPOSITION_DEPTH):
+        added = False
+        for dim in vocab.dimensions:
+            when = vocab.dimensions[dim].applies_when
+            parent = when.dimension
+            if dim not in asked or dim in rec.decisions or parent is None or parent in pins or parent in asked:
+                continue
+            dec = rec.decisions.get(parent)
+            if dec is None:
+                asked.add(parent)  # its own parent is presupposed first, on the next pass
+                continue
+            ranked = [dec.choice] + [a.choice for a in dec.alternatives if a.status != "forbidden"]
+            pick = next((c for c in ranked if when.holds({**rec.choices, parent: c})), None)
+            if pick is not None:
+                pins[parent] = pick
+                added = True
+        if not added:
+            break
+        rec = engine.evaluate(question.scenario, pinned=pins)
+    return pins, rec
+
+
 def answer(engine: Engine, question: Question) -> Answer:
     rec = engine.evaluate(question.scenario)
-    reviewed = [(label, review(engine, design, rec)) for label, design in question.options.items()]
+    pins, rec = presupposed(engine, question, rec)
+    reviewed = []
+    for label, design in question.options.items():
+        if not pins:
+            reviewed.append((label, review(engine, design, rec)))
+            continue
+        given = {**{d: c for d, c in pins.items() if d not in design.choices}, **design.choices}
+        ordered = {d: given[d] for d in engine.vocab.dimensions if d in given}
+        rv = review(engine, replace(design, choices=ordered), rec)
+        kept = tuple(f for f in rv.findings if f.dimension in design.choices or f.dimension not in pins)
+        reviewed.append((label, replace(rv, design=design, findings=kept)))
     scored = [(label, rv, score(rv)) for label, rv in reviewed]
     keys = sorted({s.key for _, _, s in scored})
     results = tuple(OptionResult(label, rv, s, keys.index(s.key) + 1) for label, rv, s in scored)
     best = tuple(o.label for o in results if o.rank == 1)
-    return Answer(question, rec, results, best)
+    return Answer(question, rec, results, best, pins)

@@ -82,6 +82,10 @@ def render_answer_text(a: Answer) -> str:
     if q.text:
         out += wrap(f"Q: {q.text}", "", "   ")
     out += wrap(f"Scenario {q.scenario.name}" + (f": {q.scenario.description}" if q.scenario.description else ""), "")
+    if a.presupposed:
+        given = ", ".join(f"{d} = {c}" for d, c in a.presupposed.items())
+        out += [""] + wrap(f"Presupposed: {given} (every option decides something that applies only then; "
+                           "the rules' best such choice)", "")
     if a.tie:
         out += [""] + wrap(f"Tie: {', '.join(a.best)} are equally supported by the rules, which cannot separate them.", "")
     ordered = sorted(a.options, key=lambda o: (o.rank, o.label))
@@ -110,6 +114,7 @@ def answer_dict(a: Answer) -> dict[str, Any]:
         "tie": list(a.best) if a.tie else [],
         "expected": q.expect,
         "correct": a.correct,
+        "presupposed": dict(a.presupposed),
         "options": {
             o.label: {
                 "design": dict(o.review.design.choices),

@@ -26,6 +26,10 @@ MAX_NUMBER = 2**53 - 1
 
 FACT_TYPES = ("string", "enum", "bool", "number", "integer", "set")
 STAGES = ("data", "training", "serving", "operations", "governance")
+# A dimension is a product choice, or a setting of one (replicas, machine type,
+# logging): both are decided, reviewed and answered alike; the kind only labels
+# them in the docs (mlarch addition, issue 13).
+DIMENSION_KINDS = ("product", "setting")
 DECISION_PREFIX = "decision."
 
 
@@ -75,6 +79,7 @@ class DimensionSpec:
     applies_when: AppliesWhen
     stage: str
     doc: str = ""
+    kind: str = "product"  # one of DIMENSION_KINDS
 
 
 @dataclass(frozen=True)
@@ -208,12 +213,16 @@ def parse_vocabulary(data: Mapping[str, Any], source: str = "vocabulary") -> Voc
         stage = spec.get("stage")
         if stage not in STAGES:
             raise EngineError(f"{source}: dimension {did} needs a stage, one of {', '.join(STAGES)}")
+        kind = spec.get("kind", "product")
+        if kind not in DIMENSION_KINDS:
+            raise EngineError(f"{source}: dimension {did} has kind {kind!r}, expected one of {', '.join(DIMENSION_KINDS)}")
         dimensions[did] = DimensionSpec(
             id=did,
             choices={str(k): str(v or "") for k, v in spec["choices"].items()},
             applies_when=_parse_applies(str(spec["applies_when"]), raw_dims, f"{source}: {did}"),
             stage=stage,
             doc=str(spec.get("doc") or ""),
+            kind=kind,
         )
     deprecated = {str(k): str(v) for k, v in (data.get("deprecated") or {}).items()}
     for key in deprecated:

@@ -28,13 +28,26 @@ from mlarch.rulebase.show import show as show_rule
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--scenarios", "scenario_paths", multiple=True, type=click.Path(), metavar="PATH",
               help="Scenario files or folders to exercise (default: the bundled scenarios).")
+@click.option("--by", "by", type=click.Choice(["section", "bullet"]), default="section", show_default=True,
+              help="Report per exam section, or per bullet of the exam guide (with the questions that cover it).")
+@click.option("--questions", "question_paths", multiple=True, type=click.Path(), metavar="PATH",
+              help="Question files or folders for --by bullet (default: the bundled questions).")
 @pass_ctx
-def coverage(ctx: Context, fmt: str, scenario_paths: tuple[str, ...]) -> int:
-    """Exam sections 1.1-6.2 against the rules and scenarios that cover them."""
+def coverage(ctx: Context, fmt: str, scenario_paths: tuple[str, ...], by: str, question_paths: tuple[str, ...]) -> int:
+    """Exam sections 1.1-6.2 (or, with --by bullet, each exam-guide bullet) against the rules,
+    scenarios and questions that cover them."""
     from mlarch.rulebase.coverage import as_dict, as_text
     from mlarch.rulebase.coverage import coverage as compute
 
     paths = scenario_files(scenario_paths) if scenario_paths else sorted(str(p) for p in bundled_scenarios_dir().glob("*.yaml"))
+    if by == "bullet":
+        from mlarch.rulebase import bullets
+
+        questions = (scenario_files(question_paths) if question_paths
+                     else sorted(str(p) for p in (bundled_scenarios_dir() / "questions").glob("*.yaml")))
+        brows = bullets.bullet_coverage(ctx.engine(), [Path(p) for p in paths], [Path(p) for p in questions])
+        click.echo(dump_json(bullets.as_dict(brows)) if fmt == "json" else bullets.as_text(brows), nl=False)
+        return EXIT_OK if all(r.covered for r in brows) else EXIT_FINDINGS
     rows = compute(ctx.engine(), [Path(p) for p in paths])
     click.echo(dump_json(as_dict(rows)) if fmt == "json" else as_text(rows), nl=False)
     return EXIT_OK if all(r.covered for r in rows) else EXIT_FINDINGS
