@@ -98,3 +98,93 @@ def test_cli_output_must_be_a_folder(capsys, tmp_path):
     target.write_text("x")
     code, _, err = run_cli(capsys, "adr", str(CHURN), "-o", str(target))
     assert code == 2 and "Traceback" not in err
+
+
+def test_cli_never_follows_a_symlink_out_of_the_folder(capsys, tmp_path):
+    out, outside = tmp_path / "adr", tmp_path / "outside"
+    out.mkdir()
+    outside.mkdir()
+    (out / "0001-approach.md").symlink_to(outside / "planted.md")  # dangling
+    victim = outside / "victim.md"
+    victim.write_text("keep me")
+    (out / "index.md").symlink_to(victim)
+    code, _, err = run_cli(capsys, "adr", CHURN, "-o", out, "--force")
+    assert code == 2 and "symbolic link" in err and err.count("\n") == 1
+    assert not (outside / "planted.md").exists() and victim.read_text() == "keep me"
+
+
+def test_cli_full_disk_leaves_the_folder_as_it_was_and_a_rerun_works(capsys, tmp_path, monkeypatch):
+    import errno
+    import os
+
+    from mlarch.core import output
+
+    out = tmp_path / "adr"
+    real_write, calls = os.write, []
+
+    def filling(fd, data):
+        calls.append(fd)
+        if len(calls) > 3:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_write(fd, data)
+
+    monkeypatch.setattr(output.os, "write", filling)
+    code, _, err = run_cli(capsys, "adr", CHURN, "-o", out)
+    assert code == 2 and "No space left" in err
+    assert not out.exists() or list(out.iterdir()) == []
+    monkeypatch.setattr(output.os, "write", real_write)
+    code, _, err = run_cli(capsys, "adr", CHURN, "-o", out)
+    assert code == 0, err
+
+
+@pytest.mark.parametrize("kind", ["directory", "fifo", "binary"])
+def test_cli_odd_existing_index_is_one_line_exit_2(capsys, tmp_path, kind):
+    import os
+
+    out = tmp_path / "adr"
+    out.mkdir()
+    index = out / "index.md"
+    if kind == "directory":
+        index.mkdir()
+    elif kind == "fifo":
+        os.mkfifo(index)
+    else:
+        index.write_bytes(b"\xff\xfe\x00binary")
+    code, _, err = run_cli(capsys, "adr", CHURN, "-o", out)
+    assert code == 2 and err.count("\n") == 1, err
+    if kind == "binary":  # a regular file that differs: replaced with --force
+        code, _, err = run_cli(capsys, "adr", CHURN, "-o", out, "--force")
+        assert code == 0, err
+        assert index.read_text(encoding="utf-8").startswith("# Architecture decisions")
+
+
+def test_cli_read_only_folder_is_exit_2(capsys, tmp_path, monkeypatch):
+    import errno
+    import os
+
+    from mlarch.core import output
+
+    real_open = os.open
+
+    def read_only(path, flags, *args):
+        if flags & os.O_CREAT:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(output.os, "open", read_only)  # root ignores a 0500 folder, so simulate it
+    code, _, err = run_cli(capsys, "adr", CHURN, "-o", tmp_path / "adr")
+    assert code == 2 and "Permission denied" in err and err.count("\n") == 1
+    assert not (tmp_path / "adr").exists()
+
+
+def test_markdown_from_the_scenario_is_inert(bundled_engine):
+    """Issue 11 item 9: a description's link syntax must not become a live link."""
+    from mlarch.core.scenario import validate_mapping
+
+    evil = "[click](javascript:alert(1)) <img src=x onerror=alert(1)> **bold** `code`"
+    rec = bundled_engine.evaluate(validate_mapping({"name": "evil", "description": evil, "problem": {"task": "clustering"}}))
+    files = records(load_vocabulary(), rec)
+    for name, text in files.items():
+        assert not re.search(r"(?<!\\)\[click(?<!\\)\]\(", text), name
+        assert not re.search(r"(?<!\\)<img|(?<!\\)\*\*bold", text), name
+    assert "\\[click\\](javascript:alert(1))" in files["index.md"]

@@ -77,3 +77,98 @@ def test_cached_compilation_gives_the_same_answers(cache_dir, fixture_engine):
     with Engine(book, cache=True) as first, Engine(book, cache=True) as second:
         assert first.evaluate(s).choices == second.evaluate(s).choices == fixture_engine.evaluate(s).choices
     assert list(cache_dir.glob("programs-*.pickle"))
+
+
+# --- issue 11 item 2: the cache never executes what it did not write ------------------------
+
+class _Planted:
+    def __reduce__(self):
+        import os
+
+        return (os.system, (f"touch {os.environ['MLARCH_PLANTED']}",))
+
+
+def test_a_planted_pickle_is_never_executed_and_is_rewritten(cache_dir, tmp_path, monkeypatch):
+    folder = rules_copy(tmp_path)
+    marker = tmp_path / "pwned"
+    monkeypatch.setenv("MLARCH_PLANTED", str(marker))
+    cache.cached_rulebook([folder], lambda: load_rulebook([folder]))
+    (entry,) = cache_dir.glob("rulebook-*.pickle")
+    entry.write_bytes(pickle.dumps(_Planted()))  # the predictable name, a hostile payload
+    book = cache.cached_rulebook([folder], lambda: load_rulebook([folder]))
+    assert not marker.exists()
+    assert book.rules and entry.read_bytes().startswith(b"mlarch-cache")
+
+
+def test_every_bit_flip_is_a_miss_never_a_different_book(cache_dir, tmp_path):
+    import random
+
+    folder = rules_copy(tmp_path)
+    fresh = load_rulebook([folder])
+    cache.cached_rulebook([folder], lambda: fresh)
+    (entry,) = cache_dir.glob("rulebook-*.pickle")
+    good = entry.read_bytes()
+    rng = random.Random(11)
+    for _ in range(60):
+        blob = bytearray(good)
+        bit = rng.randrange(len(blob) * 8)
+        blob[bit // 8] ^= 1 << (bit % 8)
+        entry.write_bytes(bytes(blob))
+        entry.chmod(0o600)
+        loads: list[int] = []
+        book = cache.cached_rulebook([folder], lambda loads=loads: loads.append(1) or load_rulebook([folder]))
+        assert loads == [1], f"bit {bit} flipped and the entry was still used"
+        assert [r.canonical() for r in book.rules] == [r.canonical() for r in fresh.rules]
+
+
+def test_a_foreign_folder_is_not_used(cache_dir, tmp_path, monkeypatch):
+    import os
+
+    folder = rules_copy(tmp_path)
+    cache_dir.mkdir(mode=0o700)
+    real = os.geteuid()
+    monkeypatch.setattr(cache.os, "geteuid", lambda: real + 4242)  # as if the folder were someone else's
+    loads = []
+    cache.cached_rulebook([folder], lambda: loads.append(1) or load_rulebook([folder]))
+    cache.cached_rulebook([folder], lambda: loads.append(1) or load_rulebook([folder]))
+    assert loads == [1, 1] and list(cache_dir.iterdir()) == []
+
+
+def test_a_shared_folder_is_made_private_and_its_key_replaced(cache_dir, tmp_path):
+    folder = rules_copy(tmp_path)
+    cache.cached_rulebook([folder], lambda: load_rulebook([folder]))
+    key = (cache_dir / "key").read_bytes()
+    cache_dir.chmod(0o777)
+    loads = []
+    cache.cached_rulebook([folder], lambda: loads.append(1) or load_rulebook([folder]))
+    assert loads == [1], "an entry from a folder others could write was trusted"
+    assert (cache_dir.stat().st_mode & 0o777) == 0o700
+    assert (cache_dir / "key").read_bytes() != key and ((cache_dir / "key").stat().st_mode & 0o777) == 0o600
+
+
+def test_a_symlinked_entry_is_not_followed(cache_dir, tmp_path):
+    folder = rules_copy(tmp_path)
+    cache.cached_rulebook([folder], lambda: load_rulebook([folder]))
+    (entry,) = cache_dir.glob("rulebook-*.pickle")
+    elsewhere = tmp_path / "elsewhere"
+    entry.rename(elsewhere)
+    entry.symlink_to(elsewhere)
+    loads = []
+    cache.cached_rulebook([folder], lambda: loads.append(1) or load_rulebook([folder]))
+    assert loads == [1]
+
+
+def test_the_key_covers_the_code_that_builds_the_cached_objects(tmp_path):
+    files = cache.code_files()
+    names = {p.name for p in files}
+    assert {"rulebook.py", "conditions.py", "matcher.py", "plan.py", "yamlio.py", "cache.py"} <= names
+    assert names == {p.name for p in cache.CORE_DIR.glob("*.py")}
+    copies = []
+    for path in files:
+        copy = tmp_path / path.name
+        copy.write_bytes(path.read_bytes())
+        copies.append(copy)
+    before = cache.code_fingerprint(copies)
+    matcher = tmp_path / "matcher.py"
+    matcher.write_text(matcher.read_text() + "\n# a changed sentinel\n")
+    assert cache.code_fingerprint(copies) != before

@@ -29,7 +29,8 @@ def test_a_bullet_without_questions_is_reported(capsys, tmp_path):
     qdir = tmp_path / "questions"
     qdir.mkdir()
     for path in (ROOT / "scenarios" / "questions").glob("*.yaml"):
-        if not path.name.startswith("4.2-"):
+        section = yaml.safe_load(path.read_text()).get("section")
+        if "4.2" not in ([section] if isinstance(section, str) else section):  # drop every question tagged 4.2
             shutil.copy(path, qdir / path.name)
     code, out, _ = run_cli(capsys, "coverage", "--by", "bullet", "--questions", str(qdir))
     assert code == 1

@@ -443,3 +443,22 @@ def test_outweighed_is_a_note_only_when_a_win_needs_an_ally(tmp_path):
     won = _StubRun(book, ["data_processing.a"], paired=False)
     won.won.add("data_processing.a")
     assert outweighed(won, [rule_a], set()) == [] and won.calls == []  # a rule seen winning is not searched
+
+
+def test_equivalent_rules_are_one_finding_per_group(base):
+    """Issue 11 item 7: N identical rules were N*(N-1)/2 findings (44,850 for 300)."""
+    soft = [rule(f"privacy.same-{i}", {"data.sensitive": {"contains": "financial"}}, {"dimension": "privacy", "prefer": "none", "weight": 1},
+                 fires=[{"data": {"sensitive": ["financial"]}}]) for i in range(6)]
+    hard = [rule(f"privacy.twin-{i}", {"data.sensitive": {"contains": "phi"}}, {"dimension": "privacy", "require": "sensitive_data_protection"},
+                 fires=[{"data": {"sensitive": ["phi"]}}]) for i in range(4)]
+    siblings = [rule(f"privacy.region-{i}", {"data.residency": f"r{i}"}, {"dimension": "privacy", "prefer": "none", "weight": 1},
+                     fires=[{"data": {"residency": f"r{i}"}}]) for i in range(6)]
+    write(base, "zz-change.yaml", soft + hard + siblings)
+    report = lint([base], samples=0, seed=0, checks=["redundant"], invariants=load_invariants(spec_of(base)))
+    redundant = [f for f in report.findings if f.check == "redundant"]
+    groups = sorted(f.rules for f in redundant)
+    assert tuple(f"privacy.same-{i}" for i in range(6)) in groups
+    assert tuple(f"privacy.twin-{i}" for i in range(4)) in groups
+    assert not any(r.startswith("privacy.region-") for f in redundant for r in f.rules)
+    same = [f for f in redundant if f.rules[0] == "privacy.same-0"]
+    assert len(same) == 1 and "(6 rules)" in same[0].message

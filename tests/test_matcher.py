@@ -435,6 +435,32 @@ def test_building_and_closing_engines_does_not_leak(bundled_engine):
     assert growth < 20, f"RSS grew by {growth:.1f} MB over 100 engine builds"
 
 
+def _engines_used_and_closed(rb, count: int) -> float:
+    """RSS growth (MB) over ``count`` engines that each evaluate once and are closed."""
+    s = scenario(data={"modality": "tabular", "location": "bigquery"}, team={"skills": ["sql"]})
+    for _ in range(3):
+        with Engine(rb) as warm:
+            warm.evaluate(s)
+    start = _rss_mb()
+    for _ in range(count):
+        engine = Engine(rb)
+        engine.evaluate(s)
+        engine.close()
+    return _rss_mb() - start
+
+
+def test_closing_a_used_engine_frees_its_sessions(bundled_engine):
+    """Issue 11 item 6: delete_ruleset leaves the sessions; ~11 MB per used engine leaked."""
+    growth = _engines_used_and_closed(bundled_engine.rulebook, 20)
+    assert growth < 40, f"RSS grew by {growth:.1f} MB over 20 used engines"
+
+
+@pytest.mark.slow
+def test_300_used_engines_keep_memory_flat(bundled_engine):
+    growth = _engines_used_and_closed(bundled_engine.rulebook, 300)
+    assert growth < 30, f"RSS grew by {growth:.1f} MB over 300 used engines"
+
+
 def test_matcher_can_be_built_directly():
     m = Matcher([[]])
     assert m.match(0, {}) == {}

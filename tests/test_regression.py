@@ -27,3 +27,19 @@ def test_regression_case(bundled_engine, case):
 
 def test_there_are_regression_cases():
     assert len(CASES) >= 100
+
+
+@pytest.mark.parametrize("modality", ["image", "video", "audio", "text", "documents"])
+def test_clustering_unstructured_data_is_not_bigquery_ml(bundled_engine, modality):
+    """Issue 11 item 12: k-means in BigQuery ML clusters rows, not images or text."""
+    rec = bundled_engine.evaluate(validate_mapping(
+        {"name": "regression", "problem": {"task": "clustering"}, "data": {"modality": modality}}))
+    assert rec.choices["approach"] != "bigquery_ml"
+    fired = {s.rule.id for d in rec.decisions.values() for s in d.considered}
+    assert "approach.clustering-uses-bigquery-kmeans" not in fired
+
+
+def test_clustering_tabular_data_is_still_bigquery_ml(bundled_engine):
+    rec = bundled_engine.evaluate(validate_mapping(
+        {"name": "regression", "problem": {"task": "clustering"}, "data": {"modality": "tabular"}}))
+    assert rec.choices["approach"] == "bigquery_ml"

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from mlarch.adr.model import STATUSES
-from mlarch.cli.context import EXIT_OK, SCENARIO, Context, as_of_option, pass_ctx
+from mlarch.cli.context import EXIT_OK, SCENARIO, Context, as_of_option, echo, pass_ctx
 from mlarch.core.errors import InputError
 from mlarch.core.scenario import load_scenario
 from mlarch.core.vocabulary import load_vocabulary
@@ -44,5 +44,5 @@ def adr_command(ctx: Context, file: str, out_dir: str, status: str, date: str | 
     scenario = load_scenario(file)
     rec = ctx.engine().evaluate(scenario)
     written = write(records(load_vocabulary(), rec, when, status), out_dir, force)
-    click.echo(f"wrote {len(written)} files to {Path(out_dir)} ({len(written) - 1} decisions and index.md)")
+    echo(f"wrote {len(written)} files to {Path(out_dir)} ({len(written) - 1} decisions and index.md)")
     return EXIT_OK

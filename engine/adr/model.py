@@ -17,12 +17,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping
 
 from mlarch import __version__
 from mlarch.core.engine import Recommendation, format_value
-from mlarch.core.errors import InputError
+from mlarch.core.output import write_folder
 from mlarch.core.resolver import Decision, Support
+from mlarch.core.textfmt import md_escape
 from mlarch.core.vocabulary import Vocabulary
 
 STATUSES = ("proposed", "accepted")
@@ -45,7 +46,8 @@ def _choice(vocab: Vocabulary, dimension: str, choice: str) -> str:
 
 
 def _esc(text: str) -> str:
-    return " ".join(text.replace("<", "&lt;").replace(">", "&gt;").split())
+    """Input text as inert Markdown: the same escaping as every other Markdown output."""
+    return md_escape(text)
 
 
 def _argument(s: Support) -> str:
@@ -199,19 +201,5 @@ def records(vocab: Vocabulary, rec: Recommendation, date: str | None = None, sta
 
 
 def write(files: Mapping[str, str], folder: str | Path, force: bool = False) -> list[Path]:
-    """Write the records; refuse to overwrite a different existing file unless ``force``."""
-    out_dir = Path(folder)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError.single(str(out_dir), "", "exists and is not a folder")
-    clashes: Sequence[str] = [n for n, text in files.items()
-                              if (out_dir / n).exists() and (out_dir / n).read_text(encoding="utf-8") != text]
-    if clashes and not force:
-        raise InputError.single(str(out_dir), "", f"would overwrite {len(clashes)} changed file(s) ({', '.join(clashes[:3])}"
-                                f"{', ...' if len(clashes) > 3 else ''}); pass --force to replace them")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, text in files.items():
-        path = out_dir / name
-        path.write_text(text, encoding="utf-8")
-        written.append(path)
-    return written
+    """Write the records (all or nothing); refuse to overwrite a different existing file unless ``force``."""
+    return write_folder(folder, files, force)

@@ -84,6 +84,7 @@ class Domains:
                         self._numbers.setdefault(lit.ref, set()).update(v for v in vals if isinstance(v, (int, float)))
                     elif spec.type == "string":
                         self._strings.setdefault(lit.ref, set()).update(v for v in vals if isinstance(v, str))
+        self._specs: dict[str, RefSpec] = {}
         self._parents = {d: s.applies_when for d, s in vocab.dimensions.items()}
         every = {d: frozenset(s.choices) for d, s in vocab.dimensions.items()}
         self._reachable: dict[str, frozenset[str]] = self._compute_reachable() if natural else every
@@ -91,6 +92,13 @@ class Domains:
     # ------------------------------------------------------------ refs
 
     def spec(self, ref: str) -> RefSpec:
+        """What ``ref`` can take (memoised: a string fact's values are sorted once, not per solve)."""
+        found = self._specs.get(ref)
+        if found is None:
+            found = self._specs[ref] = self._spec(ref)
+        return found
+
+    def _spec(self, ref: str) -> RefSpec:
         if ref.startswith(DECISION_PREFIX):
             dim = ref[len(DECISION_PREFIX):]
             return RefSpec(ref, "decision", tuple(self.vocab.dimensions[dim].choices))
@@ -210,8 +218,11 @@ class Domains:
         if any(lit.kind == "absent" for lit in lits):
             return _NONE
         if spec.kind in ("enum", "bool", "string", "decision"):
-            pool = [True, False] if spec.kind == "bool" else list(spec.values)
-            pool += [lit.value for lit in lits if lit.kind == "eq" and lit.value not in pool]
+            equal = [lit.value for lit in lits if lit.kind == "eq"]
+            if equal:  # the only candidate (saves a scan of every value of a string fact)
+                pool = equal[:1]
+            else:
+                pool = [True, False] if spec.kind == "bool" else list(spec.values)
             for v in pool:
                 if all(literal_holds(lit, v) for lit in lits):
                     return v

@@ -19,6 +19,7 @@ from mlarch.core.paths import bundled_scenarios_dir
 from mlarch.core.rulebook import RuleBook
 from mlarch.core.scenario import Scenario, load_scenario
 from mlarch.core.vocabulary import Vocabulary
+from mlarch.core.yamlio import yaml_files
 
 
 def make_scenario(vocab: Vocabulary, facts: Mapping[str, Any], name: str = "sample") -> Scenario:
@@ -31,7 +32,7 @@ def seed_scenarios(book: RuleBook, folder: str | Path | None = None) -> list[Sce
     """Bundled scenarios (or ``folder``'s) and every rule example, without their pinned decisions."""
     found: list[Scenario] = []
     path = Path(folder) if folder else bundled_scenarios_dir()
-    for file in sorted(path.glob("*.yaml")):
+    for file in yaml_files(path):
         try:
             found.append(load_scenario(file))
         except Exception:  # noqa: BLE001 - a broken scenario file is someone else's finding

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from mlarch.cli.context import EXIT_FINDINGS, EXIT_OK, Context, InputFile, as_of_option, pass_ctx, scenario_files
+from mlarch.cli.context import EXIT_FINDINGS, EXIT_OK, Context, InputFile, as_of_option, echo, pass_ctx, scenario_files
 from mlarch.core.serialize import dump_json
 
 
@@ -33,15 +33,15 @@ def answer_command(ctx: Context, paths: tuple[str, ...], fmt: str) -> int:
     failed = [a for a in answers if a.tie or a.correct is False]
     if fmt == "json":
         data = answer_dict(answers[0]) if len(answers) == 1 else [answer_dict(a) for a in answers]
-        click.echo(dump_json(data), nl=False)
+        echo(dump_json(data), nl=False)
     elif len(answers) == 1:
-        click.echo(render_answer_text(answers[0]), nl=False)
+        echo(render_answer_text(answers[0]), nl=False)
     else:
         for a in answers:
             mark = "" if a.correct is None else ("  ok" if a.correct else f"  WRONG (expected {a.question.expect})")
-            click.echo(f"{first_line(a):<10} {a.question.source}{mark}")
+            echo(f"{first_line(a):<10} {a.question.source}{mark}")
         keyed = [a for a in answers if a.correct is not None]
         right = sum(1 for a in keyed if a.correct)
         ties = sum(1 for a in answers if a.tie)
-        click.echo(f"{len(answers)} questions; {right} of {len(keyed)} with an answer key answered right; {ties} tie{'s' if ties != 1 else ''}")
+        echo(f"{len(answers)} questions; {right} of {len(keyed)} with an answer key answered right; {ties} tie{'s' if ties != 1 else ''}")
     return EXIT_FINDINGS if failed else EXIT_OK

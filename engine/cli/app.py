@@ -8,6 +8,7 @@ MLARCH_DEBUG=1 shows the traceback).
 
 from __future__ import annotations
 
+import errno
 import importlib
 import os
 import sys
@@ -16,7 +17,7 @@ from typing import Any, Sequence
 import click
 
 from mlarch import __version__
-from mlarch.cli.context import EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, Context, Reported
+from mlarch.cli.context import EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, Context, Reported, echo
 from mlarch.core.durable import DurableUnavailable
 from mlarch.core.errors import EngineError, InputError, RuleBaseLimitError, did_you_mean
 from mlarch.recommend import command as recommend_commands
@@ -101,24 +102,57 @@ def main(argv: Sequence[str] | None = None) -> int:
         exc.show()
         return EXIT_INPUT
     except (InputError, Reported) as exc:
-        click.echo(str(exc), err=True)
+        echo(str(exc), err=True)
         return EXIT_INPUT
     except RuleBaseLimitError as exc:
-        click.echo(f"rule base rejected: {exc}", err=True)
+        echo(f"rule base rejected: {exc}", err=True)
         return EXIT_INPUT
     except DurableUnavailable as exc:  # an installation problem: one line naming the fix
         click.echo(f"mlarch: {exc}", err=True)
         return EXIT_INTERNAL
     except BrokenPipeError:
+        _silence_stdout()
         return EXIT_OK
+    except OSError as exc:
+        if exc.errno not in _OUTPUT_ERRORS:
+            return _internal(exc)
+        _silence_stdout()
+        echo(f"mlarch: cannot write the output: {exc.strerror}", err=True)
+        return EXIT_INPUT
     except KeyboardInterrupt:
         return 130
     except (EngineError, Exception) as exc:  # noqa: BLE001 - last resort, never a traceback
-        if os.environ.get("MLARCH_DEBUG"):
-            raise
-        click.echo(f"mlarch: internal error: {type(exc).__name__}: {exc} (set MLARCH_DEBUG=1 for a traceback)", err=True)
-        return EXIT_INTERNAL
+        return _internal(exc)
     return int(result or 0)
+
+
+# Writing stdout (or a report) failed for a reason of the environment, not a bug:
+# a full disk (`> /dev/full`), a quota, a read-only or failing device.
+_OUTPUT_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EIO}
+
+
+def _internal(exc: BaseException) -> int:
+    if os.environ.get("MLARCH_DEBUG"):
+        raise exc
+    echo(f"mlarch: internal error: {type(exc).__name__}: {exc} (set MLARCH_DEBUG=1 for a traceback)", err=True)
+    return EXIT_INTERNAL
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so the interpreter's final flush of what could not be
+    written does not print a second error at exit (only the real stdout, never a capture)."""
+    if sys.stdout is not sys.__stdout__:
+        return
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        pass
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):
+        pass  # not a real file (tests capture stdout)
 
 
 def run() -> None:

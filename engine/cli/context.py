@@ -7,6 +7,7 @@ statuses follow interfaces.md section 6.
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence
@@ -19,6 +20,8 @@ from mlarch.core.engine import Engine, bundled_rulebook
 from mlarch.core.errors import EngineError, InputError, RuleBaseLimitError, did_you_mean
 from mlarch.core.lifecycle import AS_OF_ENV, parse_date
 from mlarch.core.rulebook import RuleBook, load_rulebook
+from mlarch.core.textfmt import printable
+from mlarch.core.yamlio import yaml_files
 
 if TYPE_CHECKING:
     from mlarch.core.judge import Review
@@ -86,6 +89,24 @@ def as_of_option(command: Callable[..., Any]) -> Callable[..., Any]:
         "--as-of", metavar="DATE", expose_value=False, is_eager=True, callback=_set_as_of,
         help=f"Judge deprecations and end dates as of this date, YYYY-MM-DD (default: ${AS_OF_ENV} or today).",
     )(command)
+def echo(text: str, nl: bool = True, err: bool = False) -> None:
+    """Print a report or message: every command's output goes through here, so no
+    control character from an input file reaches the terminal raw (textfmt.printable)."""
+    click.echo(printable(text), nl=nl, err=err)
+
+
+class FiniteFloatRange(click.FloatRange):
+    """A float option in a range that also refuses nan and infinities.
+
+    click's FloatRange compares with < and >, which are false for nan, so
+    ``--max-seconds nan`` would pass and disable the limit it sets.
+    """
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        number = click.FLOAT.convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return super().convert(number, param, ctx)  # type: ignore[no-any-return]
 
 
 class Reported(Exception):
@@ -176,7 +197,7 @@ def scenario_files(paths: Sequence[str], kinds: Sequence[str] = ("scenarios",)) 
     for p in paths:
         path = Path(p)
         if p != "-" and path.is_dir():
-            found = sorted(str(f) for f in path.glob("*.yaml"))
+            found = [str(f) for f in yaml_files(path)]
             if not found:
                 raise InputError.single(p, "", "no *.yaml files in this folder")
             out += found

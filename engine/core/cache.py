@@ -3,33 +3,53 @@ CLI answers fast.
 
 Parsing and validating a few hundred rules (YAML plus every example
 scenario) costs more than everything else a `mlarch recommend` does. The
-validated :class:`RuleBook` is therefore pickled under the user's cache
-directory, keyed by a hash of the mlarch version, the vocabulary and every
-rule file's name and bytes: any edit is a cache miss, and a miss just loads
+validated :class:`RuleBook` is therefore stored under the user's cache
+directory, keyed by a hash of everything it depends on: the mlarch version,
+the source of every ``engine/core`` module (the loader and compiler that
+produce the cached objects), the vocabulary and every rule file's name and
+bytes. Any edit, of a rule or of the code, is a miss, and a miss just loads
 and validates as usual, so the cache can never change an answer.
 
+The cache is trusted only as far as it is proven to be the user's own:
+
+* the folder must be a real folder (not a link) owned by the user; a
+  group- or world-accessible one is made ``0700`` and its key replaced,
+  a foreign one disables the cache for the run;
+* every entry is signed with HMAC-SHA256 under a random per-user key kept
+  ``0600`` in that folder, and the signature (over the entry's name and
+  bytes) is checked before anything is unpickled, so a planted or
+  corrupted entry is never executed, only ignored and rewritten;
+* entries are written atomically with owner-only permissions.
+
 Location: ``$MLARCH_CACHE_DIR``, else ``$XDG_CACHE_HOME/mlarch``, else
-``~/.cache/mlarch``; ``MLARCH_NO_CACHE=1`` disables it. Files are written
-atomically with owner-only permissions in an owner-only directory; an
-unreadable, corrupt or foreign entry is ignored and rewritten.
+``~/.cache/mlarch``; ``MLARCH_NO_CACHE=1`` disables it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 import pickle
-import tempfile
+import secrets
+import stat
+import sys
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, TypeVar
 
 from mlarch import __version__
-from mlarch.core.rulebook import RuleBook, rule_files
+from mlarch.core.errors import InputError
+from mlarch.core.rulebook import RuleBook, expand_rule_paths
 from mlarch.core.vocabulary import VOCABULARY_FILE
+from mlarch.core.yamlio import read_bounded
 
 T = TypeVar("T")
 
-_FORMAT = 2  # bump when the loader changes what a RuleBook holds (2: set-like lists in canonical order)
+CORE_DIR = Path(__file__).resolve().parent
+_MAGIC = b"mlarch-cache 1\n"
+_KEY_FILE = "key"
+_MAX_ENTRY = 256 * 1024 * 1024  # a compiled rule base is a few MB
 
 
 def cache_dir() -> Path | None:
@@ -42,87 +62,182 @@ def cache_dir() -> Path | None:
     return Path(base) / "mlarch"
 
 
-def _files(paths: Iterable[str | Path]) -> list[Path]:
-    out: list[Path] = []
-    for p in paths:
-        p = Path(p)
-        out += rule_files(p) if p.is_dir() else [p]
-    return out
+def code_files() -> list[Path]:
+    """The code whose behaviour the cached objects depend on: every core module."""
+    return sorted(CORE_DIR.glob("*.py"), key=lambda p: p.name)
+
+
+def code_fingerprint(files: Iterable[Path]) -> str:
+    """Hash of the mlarch and Python versions and the source of ``files``."""
+    digest = hashlib.sha256(f"mlarch {__version__} python {sys.version_info[:2]}\n".encode())
+    for path in files:
+        digest.update(b"\0" + path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _code() -> str:
+    return code_fingerprint(code_files())
 
 
 def cache_key(paths: Iterable[str | Path]) -> str | None:
-    """Hash of everything a rule book depends on; None if a file is unreadable."""
-    digest = hashlib.sha256(f"mlarch {__version__} format {_FORMAT}\n".encode())
+    """Hash of everything a rule book depends on; None if a file is unreadable (the loader reports it)."""
+    digest = hashlib.sha256(f"code {_code()}\n".encode())
     try:
         digest.update(VOCABULARY_FILE.read_bytes())
-        for path in _files(paths):
-            digest.update(b"\0" + str(path.resolve()).encode() + b"\0")
-            digest.update(path.read_bytes())
-    except OSError:
+        for path in expand_rule_paths(paths):
+            digest.update(b"\0" + os.path.realpath(path).encode() + b"\0")
+            digest.update(read_bounded(path))  # the size limit before any hashing
+    except (OSError, InputError):
         return None
     return digest.hexdigest()
+
+
+def _owned_private(st: os.stat_result) -> bool:
+    return st.st_uid == os.geteuid() and not (st.st_mode & 0o077)
+
+
+def _secure_folder(folder: Path) -> bool:
+    """Make sure ``folder`` is the user's own private folder; False: do not use it."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        st = os.lstat(folder)
+        if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid():
+            return False  # a link, a file or someone else's folder
+        if st.st_mode & 0o077:
+            os.chmod(folder, 0o700)  # others could have read the key or planted entries
+            (folder / _KEY_FILE).unlink(missing_ok=True)
+        return True
+    except OSError:
+        return False
+
+
+def _key(folder: Path) -> bytes | None:
+    """The folder's signing key, created (0600) when missing or not trustworthy."""
+    path = folder / _KEY_FILE
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        try:
+            st = os.fstat(fd)
+            key = os.read(fd, 64) if stat.S_ISREG(st.st_mode) and _owned_private(st) else b""
+        finally:
+            os.close(fd)
+        if len(key) == 32:
+            return key
+    except OSError:
+        pass
+    key = secrets.token_bytes(32)
+    try:
+        _write_private(folder, path, key, ".key-")
+    except OSError:
+        return None
+    return key
+
+
+def _sign(key: bytes, name: str, payload: bytes) -> bytes:
+    return hmac.new(key, name.encode() + b"\0" + payload, hashlib.sha256).digest()
+
+
+def _read(folder: Path, name: str, kind: type) -> object | None:
+    """The verified entry ``name`` if it is an instance of ``kind``; None for anything unexpected."""
+    key = _key(folder)
+    if key is None:
+        return None
+    try:
+        fd = os.open(folder / name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or not _owned_private(st) or st.st_size > _MAX_ENTRY:
+            return None
+        with os.fdopen(os.dup(fd), "rb") as fh:
+            blob = fh.read(_MAX_ENTRY + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    head = len(_MAGIC) + 32
+    if not blob.startswith(_MAGIC) or len(blob) < head:
+        return None
+    signature, payload = blob[len(_MAGIC):head], blob[head:]
+    if not hmac.compare_digest(signature, _sign(key, name, payload)):
+        return None  # not written by this user's mlarch with this key: never unpickled
+    try:
+        value = pickle.loads(payload)  # noqa: S301 - signed by the user's own key, checked above
+    except Exception:  # noqa: BLE001 - an entry from an incompatible build is a miss
+        return None
+    return value if isinstance(value, kind) else None
+
+
+def _write_private(folder: Path, path: Path, data: bytes, prefix: str) -> None:
+    tmp = folder / f"{prefix}{secrets.token_hex(8)}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _store(folder: Path, name: str, value: object, prefix: str) -> None:
+    """Sign and write atomically, owner-only, keeping only the newest entry of its kind."""
+    try:
+        key = _key(folder)
+        if key is None:
+            return
+        for old in folder.glob(f"{prefix}*.pickle"):
+            if old.name != name:
+                old.unlink(missing_ok=True)
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        _write_private(folder, folder / name, _MAGIC + _sign(key, name, payload) + payload, f".{prefix}")
+    except OSError:
+        pass  # a read-only home must not break the CLI
+
+
+def _cached(name_prefix: str, key: str, kind: type, make: Callable[[], T]) -> T:
+    folder = cache_dir()
+    if folder is None or not _secure_folder(folder):
+        return make()
+    name = f"{name_prefix}{key}.pickle"
+    value = _read(folder, name, kind)
+    if value is None:
+        value = make()
+        _store(folder, name, value, name_prefix)
+    return value  # type: ignore[return-value]
 
 
 def compiled_programs(book: RuleBook, groups: object, compile: Callable[[], T]) -> T:
     """The durable-rules definitions for a rule book, from the cache when current.
 
     Keyed by the rule book's content hash, the grouping of dimensions and the
-    mlarch version; kept in memory for the process and on disk for the CLI.
+    code fingerprint; kept in memory for the process and on disk for the CLI.
     """
-    folder = cache_dir()
-    if folder is None:
+    if cache_dir() is None:
         return compile()
-    key = hashlib.sha256(f"{__version__} {_FORMAT} {book.version} {groups!r}".encode()).hexdigest()
+    key = hashlib.sha256(f"{_code()} {book.version} {groups!r}".encode()).hexdigest()
     found = _MEMO.get(key)
-    if found is not None:
-        return found  # type: ignore[return-value]
-    entry = folder / f"programs-{key}.pickle"
-    value = _read(entry, list)
-    if value is None:
-        value = compile()
-        _store(folder, entry, value, "programs-")
-    _MEMO[key] = value
-    return value  # type: ignore[return-value]
+    if found is None:
+        found = _cached("programs-", key, list, compile)
+        _MEMO[key] = found
+    return found  # type: ignore[return-value]
 
 
 _MEMO: dict[str, object] = {}
 
 
-def _read(entry: Path, kind: type) -> object | None:
-    try:
-        with open(entry, "rb") as fh:
-            value = pickle.load(fh)  # noqa: S301 - our own owner-only cache, keyed by content hash
-        return value if isinstance(value, kind) else None
-    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-        return None
-
-
 def cached_rulebook(paths: Iterable[str | Path], load: Callable[[], RuleBook]) -> RuleBook:
     """The rule book for ``paths``, from the cache when it is current."""
     paths = list(paths)
-    folder = cache_dir()
-    key = cache_key(paths) if folder is not None else None
-    if folder is None or key is None:
+    if cache_dir() is None:
         return load()
-    entry = folder / f"rulebook-{key}.pickle"
-    book = _read(entry, RuleBook)
-    if isinstance(book, RuleBook):
-        return book
-    book = load()
-    _store(folder, entry, book, "rulebook-")
-    return book
-
-
-def _store(folder: Path, entry: Path, value: object, prefix: str) -> None:
-    """Write atomically, owner-only, keeping only the newest entry of its kind."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        for old in folder.glob(f"{prefix}*.pickle"):
-            if old != entry:
-                old.unlink(missing_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{prefix}", suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, entry)
-    except OSError:
-        pass  # a read-only home must not break the CLI
+    key = cache_key(paths)
+    if key is None:
+        return load()
+    return _cached("rulebook-", key, RuleBook, load)

@@ -12,6 +12,8 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
+from mlarch.core.textfmt import printable
+
 
 def did_you_mean(word: object, candidates: Iterable[str]) -> str | None:
     """The closest candidate to ``word`` when it is a plausible slip, else None.
@@ -107,7 +109,7 @@ class Problem:
             text += f" (did you mean {self.suggestion!r}?)"
         if self.allowed:
             text += f"; allowed: {format_allowed(self.allowed)}"
-        return text
+        return printable(text, newlines=False)  # one problem, one line, no terminal escapes
 
 
 @dataclass

@@ -364,8 +364,8 @@ def parse_rule_document(doc: yamlio.Document, vocab: Vocabulary | None = None) -
 
 
 def rule_files(directory: str | Path) -> list[Path]:
-    """The rule files of a directory, in a fixed order."""
-    return sorted(Path(directory).glob("*.yaml"), key=lambda p: p.name)
+    """The rule files of a directory, in a fixed order (only regular files: see yamlio.yaml_files)."""
+    return yamlio.yaml_files(directory)
 
 
 def expand_rule_paths(paths: Iterable[str | Path]) -> list[Path]:

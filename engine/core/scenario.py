@@ -196,10 +196,31 @@ def _allowed_keys(vocab: Vocabulary, group: str | None) -> list[str]:
     return [spec.name for spec in vocab.facts.values() if spec.group == group]
 
 
-def _problem_from_pydantic(err: Mapping[str, Any], doc: yamlio.Document | None, base: tuple, vocab: Vocabulary) -> Problem:
-    loc = tuple(err["loc"])
-    # pydantic may add validator tags such as 'function-after[...]' to loc
-    loc = tuple(p for p in loc if isinstance(p, int) or "[" not in p)
+def _data_loc(loc: tuple, data: Any) -> tuple:
+    """The part of a pydantic error location that is a key path in ``data``.
+
+    pydantic inserts validator tags such as ``function-after[...]`` into a
+    location; they are told apart from the user's keys (which may contain
+    any character, ``[`` included) by walking the data itself.
+    """
+    out: list[Any] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and isinstance(part, str) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        elif isinstance(part, str) and part.endswith("]") and "[" in part:
+            continue  # a validator tag
+        else:
+            node = None  # past the data (a missing key): keep the name
+        out.append(part)
+    return tuple(out)
+
+
+def _problem_from_pydantic(err: Mapping[str, Any], doc: yamlio.Document | None, base: tuple, vocab: Vocabulary,
+                           data: Any = None) -> Problem:
+    loc = _data_loc(tuple(err["loc"]), data)
     path = base + loc
     kind = err["type"]
     line = doc.line_of(path) if doc else None
@@ -210,7 +231,7 @@ def _problem_from_pydantic(err: Mapping[str, Any], doc: yamlio.Document | None, 
     if kind == "extra_forbidden":
         group = loc[0] if len(loc) >= 2 else None
         allowed = _allowed_keys(vocab, group if isinstance(group, str) else None)
-        return Problem(key_path, "unknown key", tuple(allowed), did_you_mean(loc[-1], allowed), line)
+        return Problem(key_path, "unknown key", tuple(allowed), did_you_mean(loc[-1] if loc else None, allowed), line)
     if kind == "literal_error" and spec is not None:
         allowed = tuple(spec.values)
         return Problem(key_path, f"invalid value {value!r}", allowed, did_you_mean(value, allowed), line)
@@ -258,7 +279,7 @@ def validate_mapping(
     try:
         model = scenario_model().model_validate(data)
     except ValidationError as exc:
-        problems = [_problem_from_pydantic(e, doc, base, vocab) for e in exc.errors()]
+        problems = [_problem_from_pydantic(e, doc, base, vocab, data) for e in exc.errors()]
         raise InputError(source, problems) from None
     facts: dict[str, Any] = {}
     for spec in vocab.facts.values():

@@ -16,6 +16,8 @@ files all come through here instead, so that:
 from __future__ import annotations
 
 import math
+import os
+import stat
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +31,8 @@ from mlarch.core.errors import InputError, Problem
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 32
 MAX_NODES = 50_000
+MAX_DIGITS = 100  # an integer literal; Python refuses to print ints over 4,300 digits
+MAX_INT_BITS = 333  # about 10**100, for hexadecimal, octal and binary literals
 
 PathT = tuple[str | int, ...]
 
@@ -36,8 +40,31 @@ STDIN = "-"  # the file name that means standard input
 STDIN_SOURCE = "<stdin>"  # how errors name it
 NO_SUCH_FILE = "no such file (a bundled example? `mlarch examples` lists them; use one by its name)"
 
+
+
+class _DepthLimitedLoader(yaml.SafeLoader):
+    """PyYAML's pure-Python loader, refusing deep nesting before its composer recurses.
+
+    The composer calls itself once per level, so 10,000 nested ``[`` raise
+    RecursionError long before :class:`_Builder` could count the depth.
+    (libyaml's composer is C and does not have this problem.)
+    """
+
+    _depth = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH + 2:
+                mark = self.peek_event().start_mark
+                raise yaml.composer.ComposerError(None, None, f"nesting deeper than {MAX_DEPTH} levels", mark)
+            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        finally:
+            self._depth -= 1
+
+
 # libyaml's parser when present (several times faster), with the same safe constructor
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Loader = getattr(yaml, "CSafeLoader", _DepthLimitedLoader)
 
 _PLAIN_TAGS = {
     "tag:yaml.org,2002:str",
@@ -137,7 +164,14 @@ class _Builder:
             else:
                 message = f"YAML tag {node.tag!r} is not allowed (only plain data)"
             raise self.fail(node, path, message)
-        value = self.loader.construct_object(node, deep=True)
+        if node.tag == "tag:yaml.org,2002:int" and len(node.value) > MAX_DIGITS:
+            raise self.fail(node, path, f"numbers may have at most {MAX_DIGITS} digits")
+        try:
+            value = self.loader.construct_object(node, deep=True)
+        except ValueError:  # e.g. Python's limit on int digits
+            raise self.fail(node, path, "not a number mlarch can read; quote it to make it text") from None
+        if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > MAX_INT_BITS:
+            raise self.fail(node, path, f"numbers may have at most {MAX_DIGITS} digits")
         if isinstance(value, float) and not math.isfinite(value):
             raise self.fail(node, path, "numbers must be finite (no .inf or .nan)")
         if isinstance(value, str):
@@ -195,6 +229,61 @@ def loads(text: str, source: str = "<string>") -> Document:
         loader.dispose()
 
 
+_CHUNK = 1 << 16
+
+
+def read_bounded(path: str | Path, limit: int = MAX_BYTES) -> bytes:
+    """The bytes of ``path``, refused as soon as more than ``limit`` arrive.
+
+    The one way mlarch reads an input file (every loader and the cache's
+    hashing): the limit is checked while reading, so ``/dev/zero``, a huge
+    sparse file or an endless pipe cost at most ``limit`` bytes of memory,
+    and nothing is hashed before it passed. Raises :class:`InputError`.
+    """
+    source = str(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOCTTY", 0))
+    except FileNotFoundError:
+        raise InputError.single(source, "", NO_SUCH_FILE) from None
+    except IsADirectoryError:
+        raise InputError.single(source, "", "is a directory, expected a YAML file") from None
+    except OSError as exc:
+        raise InputError.single(source, "", f"cannot read file: {exc.strerror}") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise InputError.single(source, "", "is a directory, expected a YAML file")
+        if stat.S_ISREG(mode) and os.fstat(fd).st_size > limit:
+            raise InputError.single(source, "", f"file is larger than {limit} bytes")
+        chunks = bytearray()
+        while True:
+            chunk = os.read(fd, min(_CHUNK, limit + 1 - len(chunks)))
+            if not chunk:
+                return bytes(chunks)
+            chunks += chunk
+            if len(chunks) > limit:
+                raise InputError.single(source, "", f"file is larger than {limit} bytes")
+    except OSError as exc:
+        raise InputError.single(source, "", f"cannot read file: {exc.strerror}") from None
+    finally:
+        os.close(fd)
+
+
+def yaml_files(folder: str | Path) -> list[Path]:
+    """The ``*.yaml`` files of a folder, by name; an entry that is not a regular file
+    (a FIFO would block the reader, a device never end) is an error, not a hang."""
+    found = sorted(Path(folder).glob("*.yaml"), key=lambda p: p.name)
+    for entry in found:
+        try:
+            mode = entry.stat().st_mode
+        except OSError as exc:
+            raise InputError.single(str(entry), "", f"cannot read file: {exc.strerror}") from None
+        if not stat.S_ISREG(mode):
+            raise InputError.single(str(entry), "", "is not a regular file (a folder, FIFO or device named *.yaml); "
+                                    "remove it or name the files to read")
+    return found
+
+
 def document(source: str | Path | Document) -> Document:
     """``source`` when it is already parsed, else the file (or ``-``) read and parsed."""
     return source if isinstance(source, Document) else load(source)
@@ -224,28 +313,20 @@ def source_stem(source: str) -> str:
 def load(path: str | Path) -> Document:
     """Read and parse a YAML file (``-``: standard input); unreadable files are input errors too."""
     if str(path) == STDIN:
-        return _load_stdin()
-    path = Path(path)
-    source = str(path)
-    try:
-        if path.is_dir():
-            raise InputError.single(source, "", "is a directory, expected a YAML file")
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise InputError.single(source, "", f"file is larger than {MAX_BYTES} bytes")
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError.single(source, "", NO_SUCH_FILE) from None
-    except OSError as exc:
-        raise InputError.single(source, "", f"cannot read file: {exc.strerror}") from None
-    return _decode(raw, source)
+        return _decode(_read_stdin(), STDIN_SOURCE)
+    return _decode(read_bounded(path), str(path))
 
 
-def _load_stdin() -> Document:
-    raw = sys.stdin.buffer.read(MAX_BYTES + 1)
-    if len(raw) > MAX_BYTES:
-        raise InputError.single(STDIN_SOURCE, "", f"input is larger than {MAX_BYTES} bytes")
-    return _decode(raw, STDIN_SOURCE)
+def _read_stdin(limit: int = MAX_BYTES) -> bytes:
+    """Standard input, refused as soon as more than ``limit`` bytes arrive."""
+    chunks = bytearray()
+    while True:
+        chunk = sys.stdin.buffer.read(min(_CHUNK, limit + 1 - len(chunks)))
+        if not chunk:
+            return bytes(chunks)
+        chunks += chunk
+        if len(chunks) > limit:
+            raise InputError.single(STDIN_SOURCE, "", f"input is larger than {limit} bytes")
 
 
 def _decode(raw: bytes, source: str) -> Document:

@@ -8,15 +8,14 @@ from OUT's extension, and when both are given they must agree.
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import click
 
-from mlarch.cli.context import EXIT_OK, Context, InputFile, Reported, as_of_option, pass_ctx
+from mlarch.cli.context import EXIT_OK, Context, InputFile, Reported, as_of_option, echo, pass_ctx
 from mlarch.core.errors import InputError
+from mlarch.core.output import write_file
 from mlarch.diagram.design import load_drawable
 from mlarch.diagram.dot import DIRECTIONS, Options
 from mlarch.diagram.model import build_diagram
@@ -38,23 +37,6 @@ def _choose_format(fmt: str | None, output: str | None) -> str:
         raise InputError.single(None, "--format", f"--format {fmt} does not match the extension {suffix!r} of {output} "
                                 f"(which means {implied}); change one of them")
     return fmt
-
-
-def _write(path: str, data: bytes) -> None:
-    """Write atomically: a failed render never leaves half a file behind."""
-    target = Path(path)
-    if target.is_dir():
-        raise InputError.single(path, "", "is a directory; give a file name for --output")
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise InputError.single(path, "", f"folder {str(folder)!r} does not exist")
-    try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, target)
-    except OSError as exc:
-        raise InputError.single(path, "", f"cannot write: {exc.strerror}") from None
 
 
 @click.command("diagram")
@@ -99,6 +81,6 @@ def diagram(ctx: Context, file: str, output: str | None, fmt: str | None, direct
         sys.stdout.buffer.flush()
     else:
         assert output is not None
-        _write(output, data)
-        click.echo(f"wrote {output} ({fmt}, {len(data):,} bytes)", err=True)
+        write_file(output, data)
+        echo(f"wrote {output} ({fmt}, {len(data):,} bytes)", err=True)
     return EXIT_OK

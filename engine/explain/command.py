@@ -8,7 +8,17 @@ from __future__ import annotations
 
 import click
 
-from mlarch.cli.context import EXIT_OK, SCENARIO, Context, complete_choice, complete_dimension, complete_fact, pass_ctx
+from mlarch.cli.context import (
+    EXIT_OK,
+    SCENARIO,
+    Context,
+    FiniteFloatRange,
+    complete_choice,
+    complete_dimension,
+    complete_fact,
+    echo,
+    pass_ctx,
+)
 from mlarch.core.errors import InputError, did_you_mean
 from mlarch.core.scenario import load_scenario
 from mlarch.core.serialize import dump_json
@@ -37,7 +47,7 @@ def explain_command(ctx: Context, file: str, dimension: str | None, fmt: str) ->
         _dimension(dimension, "--dimension")
     scenario = load_scenario(file)
     t = trace(ctx.engine(), scenario, dimension)
-    click.echo(dump_json(trace_dict(t)) if fmt == "json" else render_trace_text(t), nl=False)
+    echo(dump_json(trace_dict(t)) if fmt == "json" else render_trace_text(t), nl=False)
     return EXIT_OK
 
 
@@ -49,7 +59,7 @@ def explain_command(ctx: Context, file: str, dimension: str | None, fmt: str) ->
               help="Largest number of facts changed together.")
 @click.option("--budget", type=click.IntRange(1, 1_000_000), default=DEFAULT_BUDGET, show_default=True,
               help="Most scenarios evaluated (keeps the answer deterministic).")
-@click.option("--max-seconds", type=click.FloatRange(0.1, 3600), default=DEFAULT_SECONDS, show_default=True,
+@click.option("--max-seconds", type=FiniteFloatRange(0.1, 3600), default=DEFAULT_SECONDS, show_default=True,
               help="Safety limit on the search time.")
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @pass_ctx
@@ -66,7 +76,7 @@ def why_not_command(ctx: Context, file: str, dimension: str, choice: str, max_ch
         raise InputError.single(None, "CHOICE", f"invalid choice {choice!r} for {dimension}", tuple(choices), did_you_mean(choice, choices))
     scenario = load_scenario(file)
     result = why_not(ctx.engine(), scenario, dimension, choice, max_changes, budget, max_seconds)
-    click.echo(dump_json(whynot_dict(result)) if fmt == "json" else render_whynot_text(result), nl=False)
+    echo(dump_json(whynot_dict(result)) if fmt == "json" else render_whynot_text(result), nl=False)
     return EXIT_OK
 
 
@@ -85,5 +95,5 @@ def what_if_command(ctx: Context, file: str, sets: tuple[str, ...], unsets: tupl
     changes = parse_changes(sets, unsets)
     scenario = load_scenario(file)
     result = what_if(ctx.engine(), scenario, changes)
-    click.echo(dump_json(whatif_dict(result)) if fmt == "json" else render_whatif_text(result), nl=False)
+    echo(dump_json(whatif_dict(result)) if fmt == "json" else render_whatif_text(result), nl=False)
     return EXIT_OK

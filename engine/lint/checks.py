@@ -20,6 +20,7 @@ from typing import Any, Iterable, Sequence
 from urllib.parse import urlsplit
 
 from mlarch.analysis.domain import Domains, Unsat, describe_literal
+from mlarch.analysis.evaluate import holds
 from mlarch.analysis.sampling import Sampler, make_scenario, seed_scenarios
 from mlarch.analysis.witness import WitnessFinder
 from mlarch.core import yamlio
@@ -29,7 +30,7 @@ from mlarch.core.errors import EngineError, InputError, Problem, RuleBaseLimitEr
 from mlarch.core.examples import run_examples
 from mlarch.core.plan import dependencies
 from mlarch.core.rulebook import Rule, RuleBook, expand_rule_paths, parse_rule_document
-from mlarch.core.vocabulary import Vocabulary, load_vocabulary
+from mlarch.core.vocabulary import DECISION_PREFIX, Vocabulary, load_vocabulary
 from mlarch.lint import invariants as inv
 from mlarch.lint.findings import CHECKS, Finding, LintReport
 from mlarch.lint.freshness import freshness
@@ -460,18 +461,118 @@ def outweighed(run: _Run, rules: Sequence[Rule], static_dead: set[str]) -> list[
     return out
 
 
+def _witness_values(domains: Domains, rule: Rule) -> list[dict[str, Any]] | None:
+    """Scenarios (as matcher values) where ``rule`` fires, one per alternative; None when unknown.
+
+    If ``a`` implies ``b``, ``b`` holds wherever ``a`` fires: testing ``b`` at
+    ``a``'s witnesses is a cheap necessary condition that spares most of the
+    exact (DNF) implication checks.
+    """
+    try:
+        dnf = to_dnf(rule.when, limit=IMPLICATION_LIMIT)
+    except ConditionTooComplex:
+        return None
+    out = []
+    for conj in dnf:
+        found = domains.solve(conj, rule.dimension)
+        if isinstance(found, Unsat):
+            continue
+        values: dict[str, Any] = dict(found.facts)
+        values.update({DECISION_PREFIX + d: c for d, c in found.decisions.items()})
+        out.append(values)
+    return out or None
+
+
+def _candidates(domains: Domains, group: Sequence[Rule]) -> dict[str, set[str]]:
+    """For each rule, the rules of ``group`` it may imply: those holding at its witnesses.
+
+    Rules are indexed by the facts they test: one whose condition is a single
+    conjunction needing ``ref == value`` is only looked up under that value, so
+    N rules on N different values of one fact cost N lookups, not N*N checks.
+    """
+    keyed: dict[tuple[str, str], list[Rule]] = {}
+    general: list[Rule] = []
+    for b in group:
+        try:
+            dnf = to_dnf(b.when, limit=IMPLICATION_LIMIT)
+        except ConditionTooComplex:
+            dnf = []
+        needed = [lit for lit in dnf[0] if lit.kind in ("eq", "iany")] if len(dnf) == 1 else []
+        if needed:
+            keyed.setdefault((needed[0].ref, needed[0].kind, repr(needed[0].value)), []).append(b)
+        else:
+            general.append(b)
+    everyone = {r.id for r in group}
+    out: dict[str, set[str]] = {}
+    for a in group:
+        witnesses = _witness_values(domains, a)
+        if witnesses is None:
+            out[a.id] = everyone - {a.id}
+            continue
+        found: set[str] = set()
+        for values in witnesses:
+            pool = list(general)
+            for ref, value in values.items():
+                pool += keyed.get((ref, "eq", repr(value)), [])
+                for item in value if isinstance(value, tuple) else ():
+                    pool += keyed.get((ref, "iany", repr(item)), [])
+            here = {b.id for b in pool if b.id != a.id and holds(b.when, values)}
+            found = here if not found and values is witnesses[0] else found & here
+        out[a.id] = found
+    return out
+
+
+def _grouped(equivalent: list[tuple[Rule, Rule]]) -> list[list[Rule]]:
+    """Pairs of equivalent rules joined into groups (equivalence is transitive), in rule order."""
+    parent: dict[str, str] = {}
+    rules: dict[str, Rule] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in equivalent:
+        rules[a.id], rules[b.id] = a, b
+        ra, rb = find(a.id), find(b.id)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    groups: dict[str, list[Rule]] = {}
+    for rid in sorted(rules):
+        groups.setdefault(find(rid), []).append(rules[rid])
+    return list(groups.values())
+
+
+def _names(group: Sequence[Rule], shown: int = 5) -> str:
+    ids = [r.id for r in group]
+    if len(ids) <= shown:
+        return ", ".join(ids[:-1]) + " and " + ids[-1]
+    return ", ".join(ids[:shown]) + f" and {len(ids) - shown} more"
+
+
 def shadowing(run: _Run, rules: Sequence[Rule], static_dead: set[str]) -> list[Finding]:
+    """Shadowed and redundant rules. Equivalent rules are one finding per group, and only
+    pairs that can imply each other (see :func:`_candidates`) are checked exactly."""
     out: list[Finding] = []
     by_dim: dict[str, list[Rule]] = {}
     for r in rules:
         if r.id not in static_dead:
             by_dim.setdefault(r.dimension, []).append(r)
     reported: set[tuple[str, str]] = set()
-    for dim, group in by_dim.items():
+    for dim, everyone in by_dim.items():
+        # identical rules (same verdict, choices and condition) are equivalent without a check:
+        # one stands for all in the pairwise checks, and the group is reported once
+        copies: dict[tuple, list[Rule]] = {}
+        for r in everyone:
+            copies.setdefault((r.verdict, tuple(sorted(r.choices)), repr(sorted(repr(c) for c in r.alternatives))), []).append(r)
+        group = [same[0] for same in copies.values()]
         hard = [r for r in group if r.hard]
+        may_imply = _candidates(run.domains, group)
+        equal_hard: list[tuple[Rule, Rule]] = [(same[0], r) for same in copies.values() if same[0].hard for r in same[1:]]
         for a in group:
             for b in hard:
-                if a.id == b.id:
+                if a.id == b.id or b.id not in may_imply[a.id]:
                     continue
                 kind = None
                 if a.verdict == "prefer" and b.verdict == "require" and b.choices[0] != a.choices[0]:
@@ -482,27 +583,56 @@ def shadowing(run: _Run, rules: Sequence[Rule], static_dead: set[str]) -> list[F
                     kind = ("redundant", f"{a.id} {a.verdict}s {', '.join(a.choices)}, but whenever it fires {b.id} already {b.verdict}s {', '.join(b.choices)}")
                 if kind is None or not implies(run.domains, a, b):
                     continue
-                if kind[0] == "redundant" and set(a.choices) == set(b.choices) and implies(run.domains, b, a):
-                    if (b.id, a.id) in reported:
-                        continue
-                    kind = ("redundant", f"{a.id} and {b.id} {a.verdict} {', '.join(a.choices)} under equivalent conditions; keep one")
+                if kind[0] == "redundant" and set(a.choices) == set(b.choices) and a.id in may_imply[b.id] and implies(run.domains, b, a):
+                    reported.add((a.id, b.id))
+                    reported.add((b.id, a.id))
+                    equal_hard.append((a, b))
+                    continue
                 reported.add((a.id, b.id))
                 scenario = run.fires(a)
                 details = (run.decided(scenario, dim),) if scenario is not None else ()
                 out.append(Finding(kind[0], "warning", kind[1], (a.id, b.id), **_rule_loc(a), scenario=scenario, details=details))
+        for members in _grouped(equal_hard):
+            a, rest = members[0], members[1:]
+            scenario = run.fires(a)
+            details = (run.decided(scenario, dim),) if scenario is not None else ()
+            if len(members) == 2:
+                message = f"{a.id} and {rest[0].id} {a.verdict} {', '.join(a.choices)} under equivalent conditions; keep one"
+            else:
+                message = f"{_names(members)} ({len(members)} rules) {a.verdict} {', '.join(a.choices)} under equivalent conditions; keep one"
+            out.append(Finding("redundant", "warning", message, tuple(r.id for r in members), **_rule_loc(a), scenario=scenario, details=details))
         soft = [r for r in group if not r.hard]
+        equal_soft: list[tuple[Rule, Rule]] = [(same[0], r) for same in copies.values() if not same[0].hard for r in same[1:]]
+        group_of: dict[str, int] = {}  # rules already found equivalent: their pairs are not rechecked
         for i, a in enumerate(soft):
             for b in soft[i + 1:]:
                 if a.verdict != b.verdict or a.choices != b.choices:
                     continue
+                if b.id not in may_imply[a.id] or a.id not in may_imply[b.id]:
+                    continue
+                if a.id in group_of and group_of.get(b.id) == group_of[a.id]:
+                    continue
                 if implies(run.domains, a, b) and implies(run.domains, b, a):
-                    scenario = run.fires(a)
-                    out.append(Finding(
-                        "redundant", "warning",
-                        f"{a.id} and {b.id} both {a.verdict} {', '.join(a.choices)} under equivalent conditions, so their weights "
-                        f"({a.weight} + {b.weight}) always count twice; merge them or make their conditions differ",
-                        (a.id, b.id), **_rule_loc(a), scenario=scenario,
-                    ))
+                    equal_soft.append((a, b))
+                    mark = group_of.setdefault(a.id, i)
+                    if b.id in group_of and group_of[b.id] != mark:  # two groups meet: relabel one
+                        old = group_of[b.id]
+                        for rid, g in group_of.items():
+                            if g == old:
+                                group_of[rid] = mark
+                    group_of[b.id] = mark
+        for members in _grouped(equal_soft):
+            a = members[0]
+            scenario = run.fires(a)
+            if len(members) == 2:
+                b = members[1]
+                message = (f"{a.id} and {b.id} both {a.verdict} {', '.join(a.choices)} under equivalent conditions, so their weights "
+                           f"({a.weight} + {b.weight}) always count twice; merge them or make their conditions differ")
+            else:
+                weights = " + ".join(str(r.weight) for r in members[:5]) + (" + ..." if len(members) > 5 else "")
+                message = (f"{_names(members)} ({len(members)} rules) all {a.verdict} {', '.join(a.choices)} under equivalent conditions, "
+                           f"so their weights ({weights}) always count {len(members)} times; merge them or make their conditions differ")
+            out.append(Finding("redundant", "warning", message, tuple(r.id for r in members), **_rule_loc(a), scenario=scenario))
     return out
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from mlarch.cli.context import EXIT_FINDINGS, EXIT_OK, Context, as_of_option, pass_ctx
+from mlarch.cli.context import EXIT_FINDINGS, EXIT_OK, Context, as_of_option, echo, pass_ctx
 from mlarch.core.errors import InputError, did_you_mean
 from mlarch.core.paths import bundled_rules_dir
 from mlarch.lint.checks import ALL_CHECKS, lint
@@ -40,7 +40,7 @@ def lint_command(ctx: Context, fmt: str, samples: int, seed: int, only: tuple[st
         from mlarch.lint.findings import CHECKS
 
         for name in ALL_CHECKS:
-            click.echo(f"{name:<24} {CHECKS[name]}")
+            echo(f"{name:<24} {CHECKS[name]}")
         return EXIT_OK
     unknown = [c for c in only if c not in ALL_CHECKS]
     if unknown:
@@ -51,5 +51,5 @@ def lint_command(ctx: Context, fmt: str, samples: int, seed: int, only: tuple[st
     invariants = load_invariants(invariants_file) if invariants_file else None
     report = lint(paths, samples=samples, seed=seed, checks=only or None, invariants=invariants, scenarios=scenario_dir,
                   as_of=ctx.as_of)
-    click.echo(render_json(report) if fmt == "json" else render_text(report), nl=False)
+    echo(render_json(report) if fmt == "json" else render_text(report), nl=False)
     return EXIT_FINDINGS if report.failing else EXIT_OK

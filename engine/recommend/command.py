@@ -14,6 +14,7 @@ from mlarch.cli.context import (
     InputFile,
     Reported,
     as_of_option,
+    echo,
     pass_ctx,
     scenario_files,
 )
@@ -47,11 +48,11 @@ def recommend(ctx: Context, files: tuple[str, ...], fmt: str) -> int:
             problems.append(str(exc))
             continue
         if len(paths) == 1:
-            click.echo(render(rec, fmt), nl=False)
+            echo(render(rec, fmt), nl=False)
         elif fmt == "json":
-            click.echo(dump_json_line(to_dict(rec)))
+            echo(dump_json_line(to_dict(rec)))
         else:
-            click.echo(("---\n" if fmt == "yaml" else "\n" if index else "") + render(rec, fmt), nl=False)
+            echo(("---\n" if fmt == "yaml" else "\n" if index else "") + render(rec, fmt), nl=False)
     if problems:
         raise Reported("\n".join(problems))
     return EXIT_OK
@@ -73,12 +74,12 @@ def validate(files: tuple[str, ...], fmt: str) -> int:
             found = [p.render(exc.source) for p in exc.problems]
             problems.append(str(exc))
         if fmt == "json":
-            click.echo(dump_json_line({"file": file, "valid": not found, "problems": found}))
+            echo(dump_json_line({"file": file, "valid": not found, "problems": found}))
     if fmt == "json":
         return EXIT_INPUT if problems else EXIT_OK
     if problems:
         raise Reported("\n".join(problems))
-    click.echo(f"{len(paths)} scenario file{'s' if len(paths) != 1 else ''} valid")
+    echo(f"{len(paths)} scenario file{'s' if len(paths) != 1 else ''} valid")
     return EXIT_OK
 
 
@@ -95,17 +96,17 @@ def check(ctx: Context, paths: tuple[str, ...], verbose: bool) -> int:
         scenario = load_scenario(file)
         rec = engine.evaluate(scenario)
         if not scenario.expect:
-            click.echo(f"note {file}: no expect: block, nothing to check")
+            echo(f"note {file}: no expect: block, nothing to check")
         for dim, expected in scenario.expect.items():
             checked += 1
             actual = rec.choices.get(dim)
             if actual != expected:
                 failures += 1
                 got = actual if actual is not None else "nothing (dimension does not apply)"
-                click.echo(f"FAIL {file}: {dim}: expected {expected}, got {got}")
+                echo(f"FAIL {file}: {dim}: expected {expected}, got {got}")
             elif verbose:
-                click.echo(f"ok   {file}: {dim} = {expected}")
-    click.echo(f"{checked - failures} of {checked} expectations hold in {len(files)} scenario{'s' if len(files) != 1 else ''}")
+                echo(f"ok   {file}: {dim} = {expected}")
+    echo(f"{checked - failures} of {checked} expectations hold in {len(files)} scenario{'s' if len(files) != 1 else ''}")
     return EXIT_FINDINGS if failures else EXIT_OK
 
 
@@ -121,16 +122,16 @@ def examples(name: str | None, kind: str | None, show_path: bool) -> int:
     """
     found = catalog((kind,) if kind else ALL_KINDS)
     if name is None:
-        click.echo(render_catalog(found), nl=False)
+        echo(render_catalog(found), nl=False)
         return EXIT_OK
     path = Path(name)
     example = next((e for e in found.values() if e.path == path or e.name == name), None)
     if example is None:
         raise InputError.single(None, "NAME", f"no bundled example {name!r}", (), did_you_mean(name, found))
     if show_path:
-        click.echo(str(example.path))
+        echo(str(example.path))
     else:
-        click.echo(example.path.read_text(), nl=False)
+        echo(example.path.read_text(), nl=False)
     return EXIT_OK
 
 
@@ -153,7 +154,7 @@ def render_catalog(found: dict[str, Example]) -> str:
 @click.command()
 def schema() -> int:
     """Print the JSON Schema of scenario files (for editors and CI)."""
-    click.echo(dump_json(json_schema()), nl=False)
+    echo(dump_json(json_schema()), nl=False)
     return EXIT_OK
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from mlarch.cli.context import Context, InputFile, Reported, as_of_option, pass_ctx, scenario_files
+from mlarch.cli.context import Context, InputFile, Reported, as_of_option, echo, pass_ctx, scenario_files
 from mlarch.core.errors import InputError
 from mlarch.core.serialize import dump_json, dump_json_line
 
@@ -54,15 +54,15 @@ def review_command(ctx: Context, design_files: tuple[str, ...], fmt: str, fail_o
     if fmt == "sarif":
         from mlarch.review.sarif import sarif_log
 
-        click.echo(dump_json(sarif_log(reviews)), nl=False)
+        echo(dump_json(sarif_log(reviews)), nl=False)
     elif fmt == "json" and len(reviews) > 1:
         from mlarch.review.data import review_dict
 
         for rv in reviews:
-            click.echo(dump_json_line(review_dict(rv)))
+            echo(dump_json_line(review_dict(rv)))
     else:
         for index, rv in enumerate(reviews):
-            click.echo(("\n" if index else "") + _render(ctx, rv, fmt), nl=False)
+            echo(("\n" if index else "") + _render(ctx, rv, fmt), nl=False)
     return max(rv.exit_status(fail_on) for rv in reviews)
 
 

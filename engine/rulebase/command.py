@@ -12,6 +12,7 @@ from mlarch.cli.context import (
     Context,
     complete_dimension,
     complete_fact,
+    echo,
     pass_ctx,
     scenario_files,
 )
@@ -46,10 +47,10 @@ def coverage(ctx: Context, fmt: str, scenario_paths: tuple[str, ...], by: str, q
         questions = (scenario_files(question_paths) if question_paths
                      else sorted(str(p) for p in (bundled_scenarios_dir() / "questions").glob("*.yaml")))
         brows = bullets.bullet_coverage(ctx.engine(), [Path(p) for p in paths], [Path(p) for p in questions])
-        click.echo(dump_json(bullets.as_dict(brows)) if fmt == "json" else bullets.as_text(brows), nl=False)
+        echo(dump_json(bullets.as_dict(brows)) if fmt == "json" else bullets.as_text(brows), nl=False)
         return EXIT_OK if all(r.covered for r in brows) else EXIT_FINDINGS
     rows = compute(ctx.engine(), [Path(p) for p in paths])
-    click.echo(dump_json(as_dict(rows)) if fmt == "json" else as_text(rows), nl=False)
+    echo(dump_json(as_dict(rows)) if fmt == "json" else as_text(rows), nl=False)
     return EXIT_OK if all(r.covered for r in rows) else EXIT_FINDINGS
 
 
@@ -70,8 +71,8 @@ def test_rules(ctx: Context, rule_ids: tuple[str, ...], verbose: bool) -> int:
     failures = [r for r in results if not r.passed]
     for result in results:
         if verbose or not result.passed:
-            click.echo(result.describe())
-    click.echo(f"{len(results) - len(failures)} of {len(results)} examples passed in {len(rules)} rules")
+            echo(result.describe())
+    echo(f"{len(results) - len(failures)} of {len(results)} examples passed in {len(rules)} rules")
     return EXIT_FINDINGS if failures else EXIT_OK
 
 
@@ -98,9 +99,9 @@ def rules_cmd(click_ctx: click.Context, dimension: str | None, section: str | No
         and (not hard or r.hard)
     ]
     if fmt == "json":
-        click.echo(dump_json([rule_dict(r) for r in selected]), nl=False)
+        echo(dump_json([rule_dict(r) for r in selected]), nl=False)
     else:
-        click.echo(list_rows(selected), nl=False)
+        echo(list_rows(selected), nl=False)
     return EXIT_OK
 
 
@@ -114,7 +115,7 @@ def rules_show(ctx: Context, rule_id: str) -> int:
     if rule is None:
         ids = [r.id for r in book.rules]
         raise InputError.single(None, "RULE_ID", f"unknown rule {rule_id!r}", (), did_you_mean(rule_id, ids))
-    click.echo(show_rule(rule), nl=False)
+    echo(show_rule(rule), nl=False)
     return EXIT_OK
 
 
@@ -129,7 +130,7 @@ def facts(prefix: str | None, fmt: str) -> int:
     from mlarch.rulebase.vocab import facts_dict, facts_text, select_facts
 
     found = select_facts(load_vocabulary(), prefix)
-    click.echo(dump_json(facts_dict(found)) if fmt == "json" else facts_text(found), nl=False)
+    echo(dump_json(facts_dict(found)) if fmt == "json" else facts_text(found), nl=False)
     return EXIT_OK
 
 
@@ -142,7 +143,7 @@ def choices(dimension: str | None, fmt: str) -> int:
 
     vocab = load_vocabulary()
     found = select_dimensions(vocab, dimension)
-    click.echo(dump_json(choices_dict(vocab, found)) if fmt == "json" else choices_text(vocab, found), nl=False)
+    echo(dump_json(choices_dict(vocab, found)) if fmt == "json" else choices_text(vocab, found), nl=False)
     return EXIT_OK
 
 
