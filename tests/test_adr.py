@@ -57,7 +57,9 @@ def test_deprecated_choice_is_a_consequence(bundled_engine):
     rec = bundled_engine.evaluate(load_scenario(ROOT / "scenarios" / "fraud-realtime-scoring.yaml"))
     files = records(load_vocabulary(), rec)
     (text,) = [t for name, t in files.items() if name.endswith("-explainability.md")]  # numbered by decision order
-    assert "* Bad, because it is deprecated: Vertex Explainable AI is deprecated" in text
+    # judged at the tests' run date (conftest: 2026-12-01): the end date is within 12 months
+    assert ("* Bad, because it is deprecated: Sampled Shapley (Vertex Explainable AI) is deprecated since 2026-03-16 "
+            "and shuts down on 2027-03-16, within 12 months of 2026-12-01.") in text
 
 
 def test_cli_writes_byte_identical_files(capsys, tmp_path):

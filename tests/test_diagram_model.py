@@ -89,7 +89,7 @@ def test_orchestrator_box_holds_the_steps_it_runs(bundled_engine):
     members = {c.id for c in d.members}
     assert {"training", "processing"} <= members
     assert not members & {c.id for c in d.components if c.external}
-    assert d.pipeline is not None and d.pipeline.label == "Vertex AI Pipelines"
+    assert d.pipeline is not None and d.pipeline.label == "Agent Platform Pipelines"  # the vocabulary's current name (issue 17)
     none = build_diagram(bundled_engine.evaluate(scenario, pinned={**pins, "orchestration": "none"}))
     assert none.pipeline is None and none.members == ()
     assert all(f.target != PIPELINE for f in none.flows)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import html
+import os
 import sys
 from pathlib import Path
 
@@ -28,8 +29,11 @@ sys.path.insert(0, str(ROOT))
 
 from mlarch.core.designs import load_design  # noqa: E402
 from mlarch.core.engine import default_engine  # noqa: E402
+from mlarch.core.lifecycle import AS_OF_ENV, EXAMPLES_AS_OF  # noqa: E402
 from mlarch.core.scenario import load_scenario  # noqa: E402
 from mlarch.diagram import build_diagram, render, to_dot, to_mermaid  # noqa: E402
+
+os.environ.setdefault(AS_OF_ENV, EXAMPLES_AS_OF)  # the generated pages judge deprecations as of this date
 
 GALLERY = Path("docs/gallery")
 GOLDEN = Path("tests/golden/diagram")

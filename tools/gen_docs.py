@@ -8,6 +8,7 @@ tests/test_docs.py fails when a committed page is out of date.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -15,9 +16,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from mlarch.core.engine import bundled_rulebook  # noqa: E402
+from mlarch.core.lifecycle import AS_OF_ENV, EXAMPLES_AS_OF  # noqa: E402
 from mlarch.core.vocabulary import STAGES  # noqa: E402
 from mlarch.lint.registry import reference as lint_reference  # noqa: E402
 from mlarch.rulebase.reference import dimension_reference, scenario_reference, stage_page  # noqa: E402
+
+os.environ.setdefault(AS_OF_ENV, EXAMPLES_AS_OF)  # the generated pages judge deprecations as of this date
 
 
 def generated() -> dict[str, str]:

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from mlarch.adr.model import STATUSES
-from mlarch.cli.context import EXIT_OK, SCENARIO, Context, echo, pass_ctx
+from mlarch.cli.context import EXIT_OK, SCENARIO, Context, as_of_option, echo, pass_ctx
 from mlarch.core.errors import InputError
 from mlarch.core.scenario import load_scenario
 from mlarch.core.vocabulary import load_vocabulary
@@ -34,6 +34,7 @@ def _date(value: str | None) -> str | None:
 @click.option("--status", type=click.Choice(STATUSES), default="proposed", show_default=True)
 @click.option("--date", help="Date written into each record (YYYY-MM-DD); none by default, so output is reproducible.")
 @click.option("--force", is_flag=True, help="Overwrite records that differ from what would be written.")
+@as_of_option
 @pass_ctx
 def adr_command(ctx: Context, file: str, out_dir: str, status: str, date: str | None, force: bool) -> int:
     """Write one MADR Architecture Decision Record per decision for FILE into DIR."""

@@ -41,7 +41,8 @@ def _title(dimension: str) -> str:
 
 def _choice(vocab: Vocabulary, dimension: str, choice: str) -> str:
     doc = vocab.dimensions[dimension].choices.get(choice, "")
-    return f"`{choice}`" + (f" — {doc}" if doc else "")
+    named = f" ({_esc(vocab.display(dimension, choice))})" if vocab.name(dimension, choice) else ""  # issue 17
+    return f"`{choice}`{named}" + (f" — {doc}" if doc else "")
 
 
 def _esc(text: str) -> str:
@@ -142,9 +143,11 @@ def record(vocab: Vocabulary, rec: Recommendation, dimension: str, date: str | N
         out.append(f"* Good, because {_argument(s)}")
     for s in chosen.bad:
         out.append(f"* Bad, because {_argument(s)}")
-    note = vocab.deprecation(dimension, dec.choice)
-    if note:
-        out.append(f"* Bad, because it is deprecated: {_esc(note)}")
+    notice = vocab.notice(dimension, dec.choice, rec.as_of)  # judged at the run date; renames are not downsides
+    if notice and notice.kind == "ending":
+        out.append(f"* Neutral, because {_esc(notice.text)}")
+    elif notice:
+        out.append(f"* Bad, because it is deprecated: {_esc(notice.text)}")
     follow = [d for d, other in vocab.dimensions.items() if other.applies_when.dimension == dimension and d in rec.decisions]
     if follow:
         out.append("* Neutral, because it opens further decisions: " + ", ".join(_link(vocab, d, rec) for d in follow) + ".")

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import click
 
-from mlarch.cli.context import EXIT_FINDINGS, EXIT_OK, Context, InputFile, echo, pass_ctx, scenario_files
+from mlarch.cli.context import EXIT_FINDINGS, EXIT_OK, Context, InputFile, as_of_option, echo, pass_ctx, scenario_files
 from mlarch.core.serialize import dump_json
 
 
 @click.command("answer")
 @click.argument("paths", nargs=-1, required=True, type=InputFile(("questions",), folders=True))
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@as_of_option
 @pass_ctx
 def answer_command(ctx: Context, paths: tuple[str, ...], fmt: str) -> int:
     """Answer the exam-style question(s) in PATHS (files, or folders of *.yaml).

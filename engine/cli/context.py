@@ -8,15 +8,17 @@ statuses follow interfaces.md section 6.
 from __future__ import annotations
 
 import math
+from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import click
 
 from mlarch.core import bundled
 from mlarch.core.cache import cached_rulebook
 from mlarch.core.engine import Engine, bundled_rulebook
-from mlarch.core.errors import InputError, RuleBaseLimitError, did_you_mean
+from mlarch.core.errors import EngineError, InputError, RuleBaseLimitError, did_you_mean
+from mlarch.core.lifecycle import AS_OF_ENV, parse_date
 from mlarch.core.rulebook import RuleBook, load_rulebook
 from mlarch.core.textfmt import printable
 from mlarch.core.yamlio import yaml_files
@@ -34,6 +36,7 @@ class Context:
         self.rule_paths = tuple(rule_paths)
         self._rulebook: RuleBook | None = None
         self._engine: Engine | None = None
+        self.as_of: date | None = None  # --as-of: the run date deprecations are judged against
 
     def rulebook(self) -> RuleBook:
         if self._rulebook is None:
@@ -50,6 +53,7 @@ class Context:
                 self._engine = Engine(self.rulebook(), cache=True)
             except RuleBaseLimitError as exc:
                 raise InputError.single(None, "", f"rule base rejected: {exc}") from None
+        self._engine.as_of = self.as_of
         return self._engine
 
     @staticmethod
@@ -67,6 +71,24 @@ class Context:
 pass_ctx = click.make_pass_decorator(Context)
 
 
+def _set_as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is None:
+        return
+    try:
+        day = parse_date(value, "--as-of")
+    except EngineError:
+        raise click.BadParameter(f"expected a date YYYY-MM-DD, got {value!r}", ctx, param) from None
+    obj = ctx.find_object(Context)
+    if obj is not None:
+        obj.as_of = day
+
+
+def as_of_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--as-of DATE``: judge deprecations and end dates against DATE instead of today (docs/output.md)."""
+    return click.option(
+        "--as-of", metavar="DATE", expose_value=False, is_eager=True, callback=_set_as_of,
+        help=f"Judge deprecations and end dates as of this date, YYYY-MM-DD (default: ${AS_OF_ENV} or today).",
+    )(command)
 def echo(text: str, nl: bool = True, err: bool = False) -> None:
     """Print a report or message: every command's output goes through here, so no
     control character from an input file reaches the terminal raw (textfmt.printable)."""

@@ -79,14 +79,27 @@ def parse_choices(value: Any, doc: yamlio.Document, path: tuple, vocab: Vocabula
         if spec is None:
             problems.append(doc.problem(sub, "unknown dimension", allowed=tuple(vocab.dimensions), suggestion=did_you_mean(dim, vocab.dimensions)))
             continue
+        if isinstance(choice, str) and choice not in spec.choices:
+            choice = vocab.choice_named(dim, choice) or choice  # a current or former product name (issue 17)
         if not isinstance(choice, str) or choice not in spec.choices:
             shown = "nothing" if choice is None else repr(choice)
-            problems.append(doc.problem(sub, f"invalid choice {shown}", allowed=tuple(spec.choices), suggestion=did_you_mean(choice, spec.choices)))
+            problems.append(doc.problem(sub, f"invalid choice {shown}", allowed=tuple(spec.choices), suggestion=_suggest(vocab, dim, choice)))
             continue
         choices[dim] = choice
         lines[dim] = doc.line_of(sub) or 0
     ordered = {d: choices[d] for d in vocab.dimensions if d in choices}
     return ordered, lines, problems
+
+
+def _suggest(vocab: Vocabulary, dim: str, written: Any) -> str | None:
+    """Did-you-mean over the dimension's choice ids, then over their names (answered with the id)."""
+    spec = vocab.dimensions[dim]
+    close = did_you_mean(written, spec.choices)
+    if close or not isinstance(written, str):
+        return close
+    spellings = {s: c for c in spec.choices if (n := vocab.name(dim, c)) for s in n.spellings()}
+    named = did_you_mean(written, spellings)
+    return spellings[named] if named else None
 
 
 def text_field(doc: yamlio.Document, data: Mapping[str, Any], key: str, problems: list[Problem]) -> str:

@@ -11,12 +11,14 @@ after use) and deterministic.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from typing import Any, Collection, Mapping
 
 from mlarch.core.cache import compiled_programs
 from mlarch.core.conditions import Conjunct
 from mlarch.core.errors import InputError, Problem
+from mlarch.core.lifecycle import run_date
 from mlarch.core.matcher import Matcher, compile_programs
 from mlarch.core.paths import bundled_rules_dir
 from mlarch.core.plan import Plan, make_plan
@@ -28,7 +30,7 @@ from mlarch.core.vocabulary import DECISION_PREFIX, Vocabulary, load_vocabulary
 
 @dataclass(frozen=True)
 class Warning_:
-    kind: str  # deprecated | conflict | fallback
+    kind: str  # deprecated | ending | conflict | fallback (ending: a part of a current choice ends, issue 17)
     dimension: str
     choice: str | None
     text: str
@@ -44,6 +46,7 @@ class Recommendation:
     rules_loaded: int
     rule_set_version: str
     pinned: Mapping[str, str] = field(default_factory=dict)
+    as_of: date | None = None  # the run date deprecations were judged against (core/lifecycle.py)
 
     @property
     def choices(self) -> dict[str, str]:
@@ -66,6 +69,7 @@ class Engine:
         the per-user cache (engine/core/cache.py), as the CLI does."""
         self.vocab = vocab or load_vocabulary()
         self.rulebook = rulebook
+        self.as_of: date | None = None  # the run date (--as-of); None: core/lifecycle.run_date()
         self.plan: Plan = make_plan(self.vocab, rulebook)
         # Dimensions decided in the same stage under the same applies_when are
         # matched by their own rulesets, so a group that does not apply is not
@@ -155,23 +159,26 @@ class Engine:
                 chosen[dim] = decision.choice
                 values[DECISION_PREFIX + dim] = decision.choice
         ordered = {d: decisions[d] for d in self.vocab.dimensions if d in decisions}
+        as_of = run_date(self.as_of)
         return Recommendation(
             scenario=scenario,
             decisions=ordered,
-            warnings=tuple(self._warnings(ordered)),
+            warnings=tuple(self._warnings(ordered, as_of)),
             fired=dict(sorted(fired_all.items())),
             not_applicable=tuple(d for d in self.vocab.dimensions if d not in decisions),
             rules_loaded=len(self.rulebook.rules),
             rule_set_version=self.rulebook.version,
             pinned=pinned,
+            as_of=as_of,
         )
 
-    def _warnings(self, decisions: Mapping[str, Decision]) -> list[Warning_]:
+    def _warnings(self, decisions: Mapping[str, Decision], as_of: date) -> list[Warning_]:
         out: list[Warning_] = []
         for dim, dec in decisions.items():
-            note = self.vocab.deprecation(dim, dec.choice)
-            if note:
-                out.append(Warning_("deprecated", dim, dec.choice, f"{dim} = {dec.choice}: {note}"))
+            notice = self.vocab.notice(dim, dec.choice, as_of)  # renames say nothing here
+            if notice:
+                kind = "ending" if notice.kind == "ending" else "deprecated"
+                out.append(Warning_(kind, dim, dec.choice, f"{dim} = {dec.choice}: {notice.text}"))
             for text in dec.conflicts:
                 out.append(Warning_("conflict", dim, dec.choice, f"{dim}: conflicting hard rules: {text}"))
             if dec.how == "fallback":

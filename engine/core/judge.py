@@ -24,6 +24,10 @@ not-applicable     warning   the design decides a dimension that does not
 deprecated-choice  warning   the choice is deprecated and the rules recommend
                    / info    something else (warning); info when the rules
                              still recommend it (no current replacement)
+end-of-life        info      a part of a current choice (an old version, an
+                             API) ends within 12 months of the run date or
+                             ended in the last 12 months: the design means
+                             the successor (Cloud Composer 3, not 1)
 undecided          info      an applicable dimension the design leaves open
 =================  ========  =================================================
 
@@ -43,7 +47,7 @@ from mlarch.core.resolver import Decision, Support, WhyNot, resolve
 from mlarch.core.vocabulary import Vocabulary
 
 SEVERITIES = ("error", "warning", "info")
-KINDS = ("hard-constraint", "departure", "not-applicable", "deprecated-choice", "undecided")
+KINDS = ("hard-constraint", "departure", "not-applicable", "deprecated-choice", "end-of-life", "undecided")
 MAX_REASONS = 3  # reasons quoted per finding for the recommended choice
 
 
@@ -141,7 +145,11 @@ def review(engine: Engine, design: Design, recommendation: Recommendation | None
         findings += _hard(dec, cond, overall, line)
         if not dec.pinned_violations and proposed != cond.choice:
             findings.append(_departure(dim, proposed, cond, overall, line))
-        note = vocab.deprecation(dim, proposed)
+        notice = vocab.notice(dim, proposed, rec.as_of)  # a rename is not a finding (issue 17)
+        if notice and notice.kind == "ending":
+            findings.append(Finding("end-of-life", "info", dim, proposed, cond.choice, overall,
+                                    f"{dim} = {proposed}: {notice.text}", line=line))
+        note = notice.text if notice and notice.kind != "ending" else None
         if note:
             severity = "info" if proposed == cond.choice else "warning"
             tail = " The rules still recommend it: no current product replaces it for this scenario." if severity == "info" else f" The rules recommend {cond.choice}."

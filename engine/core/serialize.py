@@ -1,7 +1,8 @@
 """The recommendation as plain data: the JSON contract of interfaces.md section 2.
 
 Additions to the contract (documented in docs/output.md): per decision
-``stage``, ``resolved_by``, ``score``, ``defaulted`` and ``deprecation``;
+``name``, ``formerly``, ``stage``, ``resolved_by``, ``score``, ``defaulted`` and
+``deprecation`` (judged at the run date, ``engine.as_of``);
 per reason ``verdict``, ``weight``, ``decisions``, ``unstated``, ``default``,
 ``sections`` and ``docs``; per alternative ``score`` and ``status``;
 top-level ``defaulted`` and ``not_applicable``; structured ``warnings``.
@@ -10,6 +11,7 @@ top-level ``defaulted`` and ``not_applicable``; structured ``warnings``.
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 import yaml
@@ -45,16 +47,19 @@ def support_dict(s: Support) -> dict[str, Any]:
     return out
 
 
-def decision_dict(dec: Decision) -> dict[str, Any]:
+def decision_dict(dec: Decision, as_of: date | None = None) -> dict[str, Any]:
     vocab = load_vocabulary()
+    named = vocab.name(dec.dimension, dec.choice)
     return {
         "choice": dec.choice,
+        "name": named.name if named else None,
+        "formerly": named.former[0] if named and named.former else None,
         "stage": vocab.dimensions[dec.dimension].stage,
         "resolved_by": dec.how,
         "score": dec.score,
         "assumed": dec.assumed,
         "defaulted": dec.defaulted,
-        "deprecation": vocab.deprecation(dec.dimension, dec.choice),
+        "deprecation": vocab.deprecation(dec.dimension, dec.choice, as_of),
         "reasons": [support_dict(s) for s in dec.reasons],
         "alternatives": [
             {
@@ -72,7 +77,7 @@ def decision_dict(dec: Decision) -> dict[str, Any]:
 def to_dict(rec: Recommendation) -> dict[str, Any]:
     return {
         "scenario": rec.scenario.name,
-        "decisions": {dim: decision_dict(dec) for dim, dec in rec.decisions.items()},
+        "decisions": {dim: decision_dict(dec, rec.as_of) for dim, dec in rec.decisions.items()},
         "defaulted": rec.defaulted,
         "not_applicable": list(rec.not_applicable),
         "warnings": [
@@ -88,6 +93,8 @@ def engine_dict(rec: Recommendation, fired: bool = False) -> dict[str, Any]:
     if fired:
         out["rules_fired"] = rec.rules_fired
     out.update({"rule_set_version": rec.rule_set_version, "mlarch_version": __version__})
+    if rec.as_of is not None:  # the run date deprecations were judged against (--as-of)
+        out["as_of"] = rec.as_of.isoformat()
     return out
 
 def reason_dict(r: Reason) -> dict[str, Any]:

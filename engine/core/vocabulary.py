@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
+from mlarch.core import lifecycle as lc
 from mlarch.core import yamlio
 from mlarch.core.errors import EngineError
 
@@ -91,6 +93,10 @@ class Vocabulary:
     deprecated: Mapping[str, str]  # "dimension.choice" -> note
     exam_sections: Mapping[str, str] = field(default_factory=dict)  # "1.1" -> short label
     problem_facts: frozenset[str] = frozenset()  # facts that define the problem, not the design
+    # issue 17 (core/lifecycle.py): current names, names of components, renames and deprecations with dates
+    names: Mapping[str, lc.Name] = field(default_factory=dict)  # "dimension.choice" -> Name
+    component_names: tuple[lc.Name, ...] = ()
+    lifecycle: Mapping[str, lc.Lifecycle] = field(default_factory=dict)  # "dimension.choice" -> Lifecycle
 
     @property
     def groups(self) -> list[str]:
@@ -100,8 +106,53 @@ class Vocabulary:
                 seen.setdefault(fact.group, None)
         return list(seen)
 
-    def deprecation(self, dimension: str, choice: str) -> str | None:
-        return self.deprecated.get(f"{dimension}.{choice}")
+    def deprecation(self, dimension: str, choice: str, as_of: date | None = None) -> str | None:
+        """Why the choice is deprecated, shut down or retired on the run date; None for a current or only renamed choice."""
+        found = self.notice(dimension, choice, as_of)
+        return found.text if found and found.kind != "ending" else None
+
+    def notice(self, dimension: str, choice: str, as_of: date | None = None) -> lc.Notice | None:
+        """What the run date (``as_of``, default core/lifecycle.run_date) makes of the choice's lifecycle entry."""
+        entry = self.lifecycle.get(f"{dimension}.{choice}")
+        if entry is None:
+            return None
+        return lc.notice(entry, self.name_of(dimension, choice), lc.run_date(as_of), self.display_key)
+
+    def lifecycle_text(self, dimension: str, choice: str) -> str | None:
+        """The choice's rename, deprecation or end dates without a run date (reference pages)."""
+        entry = self.lifecycle.get(f"{dimension}.{choice}")
+        return lc.describe(entry, self.display_key) if entry else None
+
+    def name(self, dimension: str, choice: str) -> lc.Name | None:
+        return self.names.get(f"{dimension}.{choice}")
+
+    def name_of(self, dimension: str, choice: str) -> str:
+        """The current name of a choice (its id when the vocabulary names none)."""
+        entry = self.name(dimension, choice)
+        return entry.name if entry else choice
+
+    def display(self, dimension: str, choice: str) -> str:
+        """The current name with the former one a reader may know: "LiteRT (formerly TensorFlow Lite)"."""
+        entry = self.name(dimension, choice)
+        return entry.display if entry else choice
+
+    def display_key(self, key: str) -> str:
+        dim, _, choice = key.partition(".")
+        return self.display(dim, choice)
+
+    def choice_named(self, dimension: str, text: str) -> str | None:
+        """The choice id that ``text`` means in ``dimension``: the id, the current name, a former name or an alias."""
+        spec = self.dimensions.get(dimension)
+        if spec is None or not isinstance(text, str):
+            return None
+        if text in spec.choices:
+            return text
+        wanted = lc.fold(text)
+        for choice in spec.choices:
+            entry = self.name(dimension, choice)
+            if entry and any(lc.fold(s) == wanted for s in entry.spellings() if s):
+                return choice
+        return None
 
 
 def _parse_applies(value: Any, vocab: Vocabulary, dimension: str, where: str) -> AppliesWhen:
@@ -179,7 +230,11 @@ def parse_vocabulary(data: Mapping[str, Any], source: str = "vocabulary") -> Voc
     unknown = sorted(problem_facts - set(facts))
     if unknown:
         raise EngineError(f"{source}: problem_facts names unknown facts: {', '.join(unknown)}")
-    return Vocabulary(int(data.get("version", 1)), facts, dimensions, deprecated, sections, problem_facts)
+    choices = {d: spec.choices for d, spec in dimensions.items()}
+    names, components = lc.parse_names(data, choices, source)
+    lifecycle = lc.parse_lifecycle(data, choices, deprecated, source)
+    return Vocabulary(int(data.get("version", 1)), facts, dimensions, deprecated, sections, problem_facts,
+                      names, components, lifecycle)
 
 
 @lru_cache(maxsize=1)

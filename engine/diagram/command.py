@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from mlarch.cli.context import EXIT_OK, Context, InputFile, Reported, echo, pass_ctx
+from mlarch.cli.context import EXIT_OK, Context, InputFile, Reported, as_of_option, echo, pass_ctx
 from mlarch.core.errors import InputError
 from mlarch.core.output import write_file
 from mlarch.diagram.design import load_drawable
@@ -47,6 +47,7 @@ def _choose_format(fmt: str | None, output: str | None) -> str:
 @click.option("--direction", type=click.Choice(DIRECTIONS), default="LR", show_default=True,
               help="Lifecycle left to right (slides, landscape) or top to bottom (portrait pages).")
 @click.option("--legend/--no-legend", default=True, show_default=True, help="Draw the legend of colours, shapes and lines.")
+@as_of_option
 @pass_ctx
 def diagram(ctx: Context, file: str, output: str | None, fmt: str | None, direction: str, legend: bool) -> int:
     """Draw the recommended architecture for the scenario in FILE.

@@ -149,6 +149,18 @@ class _Drawing:
     flows: list[Flow]
 
 
+def _retired(vocab: Vocabulary, dim: str, choice: str) -> str | None:
+    """The deprecation of a choice, without a run date (a drawing marks it; renames are not marked)."""
+    entry = vocab.lifecycle.get(f"{dim}.{choice}")
+    return vocab.lifecycle_text(dim, choice) if entry is not None and entry.retires_choice else None
+
+
+def _named(vocab: Vocabulary, dim: str, choice: str, effect: Effect) -> Effect:
+    """The product label from the vocabulary's current name of the choice (visual.yaml's is the fallback)."""
+    named = vocab.name(dim, choice)
+    return replace(effect, product=named.label) if named else effect
+
+
 def _text(template: str, facts: Mapping[str, Any]) -> str:
     return render_reason(template, facts)
 
@@ -252,12 +264,12 @@ class _Drawer:
                     if effect.role:
                         self.drafts[cid].details.append(Line(_text(effect.role, self.scenario.facts), dim))
                 else:
-                    self.create(cid, effect, 0)
+                    self.create(cid, _named(self.vocab, dim, choice, effect), 0)
                 self.drafts[cid].dimensions.append(dim)
                 self.drafts[cid].owners.append(dim)
                 self.host_of[dim] = cid
             elif effect.type == "pipeline":
-                self.pipeline = effect
+                self.pipeline = _named(self.vocab, dim, choice, effect)
                 self.pipeline_dims.append(dim)
                 self.host_of[dim] = PIPELINE
             elif effect.type == "perimeter":
@@ -272,7 +284,7 @@ class _Drawer:
         for dim, choice, effect in self.pending:
             host = next((h for h in effect.hosts if h in self.drafts or (h == PIPELINE and self.pipeline) or h == FRAME), FRAME)
             text = _text(effect.text, self.scenario.facts)
-            if self.vocab.deprecation(dim, choice):
+            if _retired(self.vocab, dim, choice):
                 text += " (deprecated)"
             line = Line(text, dim)
             self.host_of[dim] = host
@@ -293,7 +305,7 @@ class _Drawer:
             draft.orchestrated = cond if isinstance(cond, bool) else guarded(cond, None, self.state)
             if draft.where == "external" or self.pipeline is None:
                 draft.orchestrated = False
-            deprecated = [d for d in draft.owners if self.vocab.deprecation(d, self.choices[d])]
+            deprecated = [d for d in draft.owners if _retired(self.vocab, d, self.choices[d])]
             if deprecated:
                 draft.details.insert(0, Line("deprecated", deprecated[0]))
 
@@ -330,7 +342,10 @@ def _flows(table: Table, drawing: _Drawing, state: Mapping[str, Any]) -> list[Fl
 
 def _decision_lines(dim: str, dec: Decision | None, choice: str, vocab: Vocabulary, design: Mapping[str, str]) -> list[str]:
     lines = [f"{dim} = {choice}" + (" (from the design)" if dim in design else f" ({dec.how})" if dec else "")]
-    note = vocab.deprecation(dim, choice)
+    named = vocab.name(dim, choice)
+    if named and named.former:  # the node shows the current name; the tooltip the one readers may know
+        lines.append(f"= {named.display}")
+    note = _retired(vocab, dim, choice)
     if note:
         lines.append(f"! deprecated: {note}")
     if dec is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from mlarch.cli.context import EXIT_FINDINGS, EXIT_OK, Context, echo, pass_ctx
+from mlarch.cli.context import EXIT_FINDINGS, EXIT_OK, Context, as_of_option, echo, pass_ctx
 from mlarch.core.errors import InputError, did_you_mean
 from mlarch.core.paths import bundled_rules_dir
 from mlarch.lint.findings import render_json, render_text
@@ -27,6 +27,7 @@ MAX_SAMPLES = 1_000_000
               help="Folder of scenarios to start samples from (default: the bundled scenarios).")
 @click.option("--invariants", "invariants_file", type=click.Path(dir_okay=False), metavar="FILE",
               help="Constraints, coherence checks and citation domains to check against (default: engine/lint/invariants.yaml).")
+@as_of_option
 @pass_ctx
 def lint_command(ctx: Context, fmt: str, samples: int, seed: int, only: tuple[str, ...], explained: str | None,
                  scenario_dir: str | None, invariants_file: str | None) -> int:
@@ -53,6 +54,7 @@ def lint_command(ctx: Context, fmt: str, samples: int, seed: int, only: tuple[st
         raise InputError.single(None, "--samples", f"expected 0 to {MAX_SAMPLES}, got {samples}")
     paths = list(ctx.rule_paths) or [str(bundled_rules_dir())]
     invariants = load_invariants(invariants_file) if invariants_file else None
-    report = lint(paths, samples=samples, seed=seed, checks=only or None, invariants=invariants, scenarios=scenario_dir)
+    report = lint(paths, samples=samples, seed=seed, checks=only or None, invariants=invariants, scenarios=scenario_dir,
+                  as_of=ctx.as_of)
     echo(render_json(report) if fmt == "json" else render_text(report), nl=False)
     return EXIT_FINDINGS if report.failing else EXIT_OK

@@ -13,7 +13,7 @@ import textwrap
 from dataclasses import dataclass
 from typing import Callable
 
-from mlarch.lint import checks
+from mlarch.lint import checks, freshness
 
 
 @dataclass(frozen=True)
@@ -203,6 +203,32 @@ REGISTRY: tuple[Check, ...] = (
         "The engine cannot compile the rules (a limit of durable-rules, docs/architecture.md); no command can run them.",
         "Split the rule the message names, or simplify its condition.",
         None,
+    ),
+    # names and dates from the vocabulary (engine/lint/freshness.py, docs/knowledge.md)
+    Check(
+        "shut-down-preferred", ("warning",), "a rule that prefers or requires a choice whose end date has passed (or that is retired)",
+        "A recommendation would send users to a product that no longer exists at the run date (`--as-of`).",
+        "Point the rule at the successor the vocabulary names, or make it review-only if it only explains a pinned design.",
+        freshness.shut_down_preferred,
+    ),
+    Check(
+        "unnamed-choice", ("warning",), "a choice without a current display name in the vocabulary",
+        "Outputs, diagrams and ADRs show each product by its current name; a choice without one shows its bare id.",
+        "Add the choice's current name (and former names, with the date and page of the rename) to the vocabulary.",
+        freshness.unnamed_choices,
+    ),
+    Check(
+        "former-name", ("warning",), "rule text using a product's former name without its current name",
+        "A reason that names only a product's former name ages the design documents it ends up in.",
+        "Write the current name, with the former one in parentheses where readers may know only that one.",
+        freshness.former_names,
+    ),
+    Check(
+        "stale-citation", ("info",), "a rule naming a renamed product whose citations all lie outside the docs tree of the rename (a note)",
+        "Citation dates are not known; a rule whose every page lies outside the documentation tree where the rename was "
+        "read probably cites pages written before it (a heuristic, so only a note).",
+        "Re-read the cited pages and cite the current page of the renamed product.",
+        freshness.stale_citations,
     ),
 )
 

@@ -3,6 +3,7 @@ in the order their inputs need, and keep the findings of the checks asked for.""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -31,6 +32,7 @@ from mlarch.lint.checks import (
     unreached,
 )
 from mlarch.lint.findings import Finding, LintReport
+from mlarch.lint.freshness import freshness
 from mlarch.lint.registry import CODES
 from mlarch.lint.spec import Invariants, bundled_invariants
 
@@ -42,8 +44,10 @@ def lint(
     checks: Iterable[str] | None = None,
     invariants: Invariants | None = None,
     scenarios: str | Path | None = None,
+    as_of: date | None = None,
 ) -> LintReport:
-    """Lint the rule files or folders in ``paths``; see docs/lint.md."""
+    """Lint the rule files or folders in ``paths``; see docs/lint.md. ``as_of``: the run date
+    the freshness checks judge end dates against (default core/lifecycle.run_date)."""
     vocab = load_vocabulary()
     wanted = set(checks) if checks else set(CODES)
     invariants = invariants or bundled_invariants()
@@ -55,6 +59,7 @@ def lint(
     findings += cyc
     findings += citation_domains(rules, invariants.citation_domains, invariants.supplementary)
     findings += misplaced(rules, vocab, invariants.rule_files)
+    findings += freshness(vocab, rules, as_of)
     book = RuleBook(tuple(sorted(rules, key=lambda r: r.id)))
     domains = Domains(vocab, book.rules)
     structural = Domains(vocab, book.rules, natural=False)

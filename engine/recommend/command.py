@@ -13,6 +13,7 @@ from mlarch.cli.context import (
     Context,
     InputFile,
     Reported,
+    as_of_option,
     echo,
     pass_ctx,
     scenario_files,
@@ -29,6 +30,7 @@ from mlarch.recommend.render import FORMATS, render
 @click.command()
 @click.argument("files", nargs=-1, required=True, metavar="FILE...", type=InputFile(folders=True))
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@as_of_option
 @pass_ctx
 def recommend(ctx: Context, files: tuple[str, ...], fmt: str) -> int:
     """Recommend an architecture for each scenario in FILE... (files, folders, `-` for stdin, bundled names).

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from mlarch.core.engine import Recommendation, format_value
 from mlarch.core.resolver import Decision
 from mlarch.core.textfmt import effect, md_escape
 from mlarch.core.vocabulary import STAGES, load_vocabulary
 
 
-def _decision(dec: Decision) -> list[str]:
+def _decision(dec: Decision, as_of: date | None = None) -> list[str]:
     vocab = load_vocabulary()
     title = f"### {dec.dimension}: `{dec.choice}`" + (" *(default)*" if dec.defaulted else "")
     lines = [title, ""]
-    note = vocab.deprecation(dec.dimension, dec.choice)
+    if vocab.name(dec.dimension, dec.choice):  # the current product name (issue 17)
+        lines += [f"*{md_escape(vocab.display(dec.dimension, dec.choice))}*", ""]
+    note = vocab.deprecation(dec.dimension, dec.choice, as_of)
     if note:
         lines += [f"> **Deprecated:** {md_escape(note)}", ""]
     for s in dec.reasons:
@@ -49,7 +53,7 @@ def render_markdown(rec: Recommendation) -> str:
         if decisions:
             out += [f"## {stage.title()}", ""]
             for dec in decisions:
-                out += _decision(dec)
+                out += _decision(dec, rec.as_of)
     if rec.warnings:
         out += ["## Warnings", ""] + [f"- {md_escape(w.text)}" for w in rec.warnings] + [""]
     out.append(f"*{rec.rules_fired} of {rec.rules_loaded} rules fired; rule set `{rec.rule_set_version}`.*")

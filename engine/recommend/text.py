@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from mlarch.core.engine import Recommendation, format_value
 from mlarch.core.resolver import Decision, Support
 from mlarch.core.textfmt import WIDTH, effect, wrap
@@ -12,13 +14,15 @@ def cite(s: Support) -> str:
     return f"[{s.rule.id}, {effect(s.rule.verdict, s.rule.weight)}]"
 
 
-def decision_lines(dec: Decision) -> list[str]:
+def decision_lines(dec: Decision, as_of: date | None = None) -> list[str]:
     vocab = load_vocabulary()
     head = f"{dec.dimension}: {dec.choice}"
     if dec.defaulted:
         head += "  (default)"
     lines = [head]
-    note = vocab.deprecation(dec.dimension, dec.choice)
+    if vocab.name(dec.dimension, dec.choice):  # the current product name (issue 17)
+        lines += wrap(vocab.display(dec.dimension, dec.choice), "    = ", "      ")
+    note = vocab.deprecation(dec.dimension, dec.choice, as_of)
     if note:
         lines += wrap(f"deprecated: {note}", "    ! ")
     if not dec.reasons:
@@ -60,7 +64,7 @@ def render_text(rec: Recommendation) -> str:
         out.append("")
         out.append(f"== {stage.upper()} " + "=" * (WIDTH - len(stage) - 4))
         for dec in decisions:
-            out += decision_lines(dec)
+            out += decision_lines(dec, rec.as_of)
     if rec.defaulted:
         out.append("")
         out += wrap("Resting on defaults (state the facts to firm them up): " + ", ".join(rec.defaulted), "")

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from mlarch.cli.context import Context, InputFile, Reported, echo, pass_ctx, scenario_files
+from mlarch.cli.context import Context, InputFile, Reported, as_of_option, echo, pass_ctx, scenario_files
 from mlarch.core.errors import InputError
 from mlarch.core.serialize import dump_json, dump_json_line
 
@@ -26,6 +26,7 @@ FAIL_ON = ("error", "warning")
 @click.option("-f", "--format", "fmt", type=click.Choice(REVIEW_FORMATS), default="text", show_default=True)
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True,
               help="Exit 1 on findings of this severity or worse (CI gating).")
+@as_of_option
 @pass_ctx
 def review_command(ctx: Context, design_files: tuple[str, ...], fmt: str, fail_on: str) -> int:
     """Review the design in each DESIGN against its scenario's recommendation.

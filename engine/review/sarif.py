@@ -5,7 +5,7 @@ Rule ids are stable (docs/review.md):
 - ``constraint/<rule id>`` for each hard constraint a design breaks: the
   descriptor carries the rule's title and its documentation link;
 - ``design/departure``, ``design/not-applicable``,
-  ``design/deprecated-choice`` and ``design/undecided`` for the other kinds.
+  ``design/deprecated-choice``, ``design/end-of-life`` and ``design/undecided`` for the other kinds.
 
 Each result points at the line of the design key it is about (the
 ``design:`` key itself for undecided dimensions). Levels: error -> error,
@@ -46,6 +46,12 @@ KIND_RULES: dict[str, tuple[str, str, str]] = {
         "The design uses a deprecated product or feature",
         "Google has deprecated or renamed this choice. It is a warning when the rules recommend a current "
         "replacement, a note when they still recommend it for lack of one.",
+    ),
+    "end-of-life": (
+        "PartReachesEndOfLife",
+        "A version or part of the chosen product reaches its end of life",
+        "The choice is current, but one of its versions or parts ends within 12 months of the run date "
+        "(or ended in the last 12 months), for example Cloud Composer 1 and 2.0.x: the design means the successor.",
     ),
     "undecided": (
         "UndecidedDimension",

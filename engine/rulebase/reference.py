@@ -113,8 +113,9 @@ def dimension_reference() -> str:
                 out += [spec.doc, ""]
             out += [f"Applies when: `{spec.applies_when.text}`", "", "| choice | meaning |", "|---|---|"]
             for choice, doc in spec.choices.items():
-                note = vocab.deprecation(dim, choice)
-                meaning = doc + (f" **Deprecated:** {note}" if note else "")
+                note = vocab.lifecycle_text(dim, choice)
+                named = f"**{vocab.display(dim, choice)}.**" if vocab.name(dim, choice) else ""
+                meaning = " ".join(p for p in (named, doc.strip(), f"**Lifecycle:** {note}" if note else "") if p)
                 out.append(f"| `{choice}` | {_cell(meaning.strip())} |")
             out.append("")
     return "\n".join(out).rstrip() + "\n"

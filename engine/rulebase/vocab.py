@@ -83,13 +83,21 @@ def choices_text(vocab: Vocabulary, specs: list[DimensionSpec]) -> str:
 
 
 def _meaning(vocab: Vocabulary, dimension: str, choice: str, doc: str) -> str:
-    note = vocab.deprecation(dimension, choice)
-    return (doc.strip() + (f" Deprecated: {note}" if note else "")).strip()
+    note = vocab.lifecycle_text(dimension, choice)
+    named = f"{vocab.display(dimension, choice)}." if vocab.name(dimension, choice) else ""
+    return " ".join(p for p in (named, doc.strip(), f"Lifecycle: {note}" if note else "") if p)
+
+
+def _formerly(vocab: Vocabulary, dimension: str, choice: str) -> str | None:
+    named = vocab.name(dimension, choice)
+    return named.former[0] if named and named.former else None
 
 
 def choices_dict(vocab: Vocabulary, specs: list[DimensionSpec]) -> list[dict[str, Any]]:
     return [
         {"id": s.id, "stage": s.stage, "doc": s.doc, "applies_when": s.applies_when.text,
-         "choices": {c: {"doc": d, "deprecated": vocab.deprecation(s.id, c)} for c, d in s.choices.items()}}
+         "choices": {c: {"doc": d, "name": vocab.name_of(s.id, c), "formerly": _formerly(vocab, s.id, c),
+                         "deprecated": vocab.lifecycle_text(s.id, c) if vocab.deprecated.get(f"{s.id}.{c}") else None,
+                         "lifecycle": vocab.lifecycle_text(s.id, c)} for c, d in s.choices.items()}}
         for s in specs
     ]
