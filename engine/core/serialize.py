@@ -10,7 +10,7 @@ top-level ``defaulted`` and ``not_applicable``; structured ``warnings``.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Mapping
 
 import yaml
 
@@ -69,10 +69,13 @@ def decision_dict(dec: Decision) -> dict[str, Any]:
     }
 
 
-def to_dict(rec: Recommendation) -> dict[str, Any]:
+def to_dict(rec: Recommendation, per_decision: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
+    """The recommendation as data. ``per_decision`` adds fields to each decision (the
+    confidence and sensitivity that analysis/sensitivity.py computes, which the core cannot import)."""
+    extra = per_decision or {}
     return {
         "scenario": rec.scenario.name,
-        "decisions": {dim: decision_dict(dec) for dim, dec in rec.decisions.items()},
+        "decisions": {dim: {**decision_dict(dec), **extra.get(dim, {})} for dim, dec in rec.decisions.items()},
         "defaulted": rec.defaulted,
         "not_applicable": list(rec.not_applicable),
         "warnings": [

@@ -10,17 +10,29 @@ from mlarch.core.paths import bundled_scenarios_dir
 from mlarch.core.scenario import json_schema, load_scenario
 from mlarch.core.serialize import dump_json
 from mlarch.recommend.render import FORMATS, render
+from mlarch.recommend.text import render_summary
 
 
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--summary", is_flag=True, help="One line per decision with its confidence (firm, knife-edge, assumed).")
+@click.option("--no-sensitivity", is_flag=True, help="Skip the sensitivity analysis (confidence and what would change each decision).")
 @pass_ctx
-def recommend(ctx: Context, file: str, fmt: str) -> int:
+def recommend(ctx: Context, file: str, fmt: str, summary: bool, no_sensitivity: bool) -> int:
     """Recommend an architecture for the scenario in FILE."""
+    from mlarch.analysis.sensitivity import analyse
+
     scenario = load_scenario(file)
-    rec = ctx.engine().evaluate(scenario)
-    click.echo(render(rec, fmt), nl=False)
+    engine = ctx.engine()
+    rec = engine.evaluate(scenario)
+    sens = None if no_sensitivity and not summary else analyse(engine, rec)
+    if summary:
+        if fmt != "text":
+            raise InputError.single(None, "--summary", f"--summary prints text; it cannot be combined with --format {fmt}")
+        click.echo(render_summary(rec, sens), nl=False)
+        return EXIT_OK
+    click.echo(render(rec, fmt, sens), nl=False)
     return EXIT_OK
 
 
