@@ -165,6 +165,8 @@ def _ask(session: Session, fact: str, read: Reader) -> Answer | None:
         except BadAnswer as exc:
             tries += 1
             allowed = ", ".join(spec.values) if spec.values else {"bool": "yes, no"}.get(spec.type, "see above")
+            if spec.type == "set" and "none" not in spec.values:
+                allowed += ", none"
             click.echo(f"  not accepted: {exc}. Allowed: {allowed}; or skip, ?, quit.")
             if tries >= 3 and not sys.stdin.isatty():
                 return Answer("unknown")  # a script's bad answer must not loop forever

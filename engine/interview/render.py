@@ -37,6 +37,8 @@ def allowed_lines(engine: Engine, spec: FactSpec) -> list[str]:
             out += wrap(f"{i:>2}. {value}" + (f" - {doc}" if doc else ""), "      ", "          ")
         if spec.exclusive:
             out.append(f"      ({', '.join(spec.exclusive)} alone)")
+        if spec.type == "set" and "none" not in spec.values:
+            out.append("      (none: no item applies)")
     elif spec.type == "bool":
         out.append("    yes or no")
     elif spec.type in ("number", "integer"):

@@ -30,6 +30,7 @@ from mlarch.core.vocabulary import MAX_NUMBER, FactSpec
 SKIP_WORDS = ("skip", "s")
 UNKNOWN_WORDS = ("?", "don't know", "dont know", "unknown", "idk", "dk")
 STOP_WORDS = ("quit", "q", "stop", "done")
+EMPTY_WORDS = ("none", "[]", "-")  # an empty set, where "none" is not itself a value
 TRUE_WORDS = ("true", "yes", "y")
 FALSE_WORDS = ("false", "no", "n")
 
@@ -124,6 +125,8 @@ class Session:
                 return False
             raise BadAnswer(f"{text!r} is not yes or no")
         if spec.type == "set":
+            if text.lower() in EMPTY_WORDS and text.lower() not in values:
+                return ()
             picked = [_pick(part.strip(), values) for part in text.replace(" ", ",").split(",") if part.strip()]
             picked = sorted(dict.fromkeys(picked), key=values.index)
             bad = [v for v in picked if v in spec.exclusive]
