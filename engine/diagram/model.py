@@ -65,6 +65,7 @@ class Component:
     same_rank_as: str | None = None
     departures: tuple[Departure, ...] = ()
     ghost: bool = False  # recommended, but missing from the design
+    assumed: tuple[str, ...] = ()  # decisions drawn here that rest on defaults (confidence "assumed")
 
 
 @dataclass(frozen=True)
@@ -437,6 +438,8 @@ def build_diagram(
             tooltip=_tooltip(head, d.dimensions, d.notes, deps, decisions, choices, vocab, design),
             external=d.where == "external", orchestrated=bool(d.orchestrated), same_rank_as=d.same_rank_as,
             departures=deps,
+            assumed=tuple(dim for dim in dict.fromkeys(d.dimensions)
+                          if dim not in design and dim in decisions and decisions[dim].defaulted),
         ))
     for cid, d in ghosts.items():
         deps = tuple(host_departures.get(cid, ()))
