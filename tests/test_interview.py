@@ -107,10 +107,10 @@ def test_recommend_summary_and_sensitivity_sections(capsys):
     code, out, _ = run_cli(capsys, "recommend", "--summary", CHURN)
     assert code == 0 and out.splitlines()[0].startswith("churn-bigquery-sql-team: 21 decisions (")
     assert any(line.split()[:3] == ["feature_store", "none", "assumed"] for line in out.splitlines())
-    code, out, _ = run_cli(capsys, "recommend", CHURN)
+    code, out, _ = run_cli(capsys, "recommend", "--sensitivity", CHURN)
     assert "Sensitivity (what would change each decision" in out
     assert "? data.features_shared not stated: true -> bigquery_offline_only; false ->" in out
-    code, out, _ = run_cli(capsys, "recommend", "--no-sensitivity", CHURN)
+    code, out, _ = run_cli(capsys, "recommend", CHURN)
     assert "Sensitivity" not in out and "[firm]" not in out
 
 

@@ -17,16 +17,17 @@ from mlarch.recommend.text import render_summary
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--summary", is_flag=True, help="One line per decision with its confidence (firm, knife-edge, assumed).")
-@click.option("--no-sensitivity", is_flag=True, help="Skip the sensitivity analysis (confidence and what would change each decision).")
+@click.option("--sensitivity/--no-sensitivity", default=False, show_default=True,
+              help="Add each decision's confidence and what would change it (about 0.2-0.6 s more; docs/performance.md).")
 @pass_ctx
-def recommend(ctx: Context, file: str, fmt: str, summary: bool, no_sensitivity: bool) -> int:
+def recommend(ctx: Context, file: str, fmt: str, summary: bool, sensitivity: bool) -> int:
     """Recommend an architecture for the scenario in FILE."""
     from mlarch.analysis.sensitivity import analyse
 
     scenario = load_scenario(file)
     engine = ctx.engine()
     rec = engine.evaluate(scenario)
-    sens = None if no_sensitivity and not summary else analyse(engine, rec)
+    sens = analyse(engine, rec) if sensitivity or summary else None
     if summary:
         if fmt != "text":
             raise InputError.single(None, "--summary", f"--summary prints text; it cannot be combined with --format {fmt}")

@@ -1,0 +1,1 @@
+from mlarch.analysis import domain
