@@ -1,1 +1,0 @@
-from mlarch.analysis import domain
