@@ -39,8 +39,8 @@ def main() -> None:
     question, sensitivity, evaluations = [], [], []
     for s in scenarios:
         rec = engine.evaluate(s)
-        question.append(best_of(lambda: rank_questions(engine, rec), args.repeat))
-        sensitivity.append(best_of(lambda: analyse(engine, rec), args.repeat))
+        question.append(best_of(lambda rec=rec: rank_questions(engine, rec), args.repeat))
+        sensitivity.append(best_of(lambda rec=rec: analyse(engine, rec), args.repeat))
         evaluations.append(analyse(engine, rec).evaluations)
     print(f"{len(scenarios)} scenarios (the empty one and every bundled one), best of {args.repeat} runs each\n")
     print("| measure | median (s) | max (s) | target (s) |\n|---|---:|---:|---:|")
