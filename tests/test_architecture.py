@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 SOURCE = Path(__file__).resolve().parent.parent / "engine"
-FEATURES = ("recommend", "rulebase", "review", "answer", "explain", "adr", "diagram", "lint")
+FEATURES = ("recommend", "rulebase", "review", "answer", "explain", "adr", "diagram", "lint", "interview")
 LAYERS = ("core", "analysis", "cli", *FEATURES)
 
 

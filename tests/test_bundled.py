@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from mlarch.analysis.sensitivity import analyse
 from mlarch.core.engine import bundled_rulebook
 from mlarch.core.examples import rule_fires
 from mlarch.core.scenario import load_scenario
@@ -56,7 +57,7 @@ def test_every_decision_rests_on_a_rule(bundled_engine, path):
 @pytest.mark.parametrize("fmt", ["json", "text"])
 def test_golden_output(bundled_engine, name, fmt):
     rec = bundled_engine.evaluate(load_scenario(ROOT / "scenarios" / f"{name}.yaml"))
-    actual = render(rec, fmt)
+    actual = render(rec, fmt, analyse(bundled_engine, rec))  # as `mlarch recommend --sensitivity` prints it
     golden = GOLDEN / f"{name}.{'json' if fmt == 'json' else 'txt'}"
     if os.environ.get("MLARCH_UPDATE_GOLDENS"):
         golden.parent.mkdir(exist_ok=True)

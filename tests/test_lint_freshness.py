@@ -12,8 +12,8 @@ import yaml
 
 from mlarch.core.rulebook import Rule, load_rulebook
 from mlarch.core.vocabulary import VOCABULARY_FILE, load_vocabulary, parse_vocabulary
-from mlarch.lint.registry import BY_CODE
 from mlarch.lint.freshness import former_names, freshness, shut_down_preferred, stale_citations, unnamed_choices
+from mlarch.lint.registry import BY_CODE
 
 from .conftest import ROOT, run_cli
 from .test_lint import rule

@@ -39,10 +39,12 @@ def _date(value: str | None) -> str | None:
 def adr_command(ctx: Context, file: str, out_dir: str, status: str, date: str | None, force: bool) -> int:
     """Write one MADR Architecture Decision Record per decision for FILE into DIR."""
     from mlarch.adr.model import records, write
+    from mlarch.analysis.sensitivity import analyse
 
     when = _date(date)
     scenario = load_scenario(file)
-    rec = ctx.engine().evaluate(scenario)
-    written = write(records(load_vocabulary(), rec, when, status), out_dir, force)
+    engine = ctx.engine()
+    rec = engine.evaluate(scenario)
+    written = write(records(load_vocabulary(), rec, when, status, analyse(engine, rec)), out_dir, force)
     echo(f"wrote {len(written)} files to {Path(out_dir)} ({len(written) - 1} decisions and index.md)")
     return EXIT_OK

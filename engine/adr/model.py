@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from mlarch import __version__
+from mlarch.analysis.sensitivity import Sensitivity, describe_choice, show
 from mlarch.core.engine import Recommendation, format_value
 from mlarch.core.output import write_folder
 from mlarch.core.resolver import Decision, Support
@@ -99,8 +100,9 @@ def _drivers(dec: Decision) -> list[str]:
     return out
 
 
-def record(vocab: Vocabulary, rec: Recommendation, dimension: str, date: str | None = None, status: str = "proposed") -> str:
-    """The MADR Markdown of one decision."""
+def record(vocab: Vocabulary, rec: Recommendation, dimension: str, date: str | None = None, status: str = "proposed",
+           sens: Sensitivity | None = None) -> str:
+    """The MADR Markdown of one decision (with ``sens``, its confidence and what would change it)."""
     dec = rec.decisions[dimension]
     spec = vocab.dimensions[dimension]
     scenario = rec.scenario
@@ -137,6 +139,15 @@ def record(vocab: Vocabulary, rec: Recommendation, dimension: str, date: str | N
         because = "no rule applied and it is the first choice in vocabulary order."
     out += [f"Chosen option: `{dec.choice}`, because {because}", "",
             f"Resolved by: {dec.how}, score {dec.score}" + ("; this decision rests on default assumptions." if dec.defaulted else "."), ""]
+    if sens is not None:
+        ds = sens.decisions[dimension]
+        out += [f"Confidence: **{ds.confidence}**.", ""]
+        out += [f"* Knife-edge: it {_esc(t)}." for t in ds.text_flips()]
+        for u in ds.unknowns:
+            gives = "; ".join(f"{_esc(show(v))} gives `{describe_choice(c)}`" for v, c in u.outcomes)
+            out.append(f"* Not stated: `{u.fact}` ({gives}).")
+        if ds.flips or ds.unknowns:
+            out.append("")
     out += ["### Consequences", ""]
     chosen = opts[0]
     for s in dec.reasons[1:]:
@@ -181,22 +192,24 @@ def record(vocab: Vocabulary, rec: Recommendation, dimension: str, date: str | N
     return "\n".join(out)
 
 
-def index(vocab: Vocabulary, rec: Recommendation) -> str:
+def index(vocab: Vocabulary, rec: Recommendation, sens: Sensitivity | None = None) -> str:
     out = [f"# Architecture decisions: {rec.scenario.name}", ""]
     if rec.scenario.description:
         out += [_esc(rec.scenario.description), ""]
-    out += ["| ADR | Decision | Choice | Stage |", "|---|---|---|---|"]
+    out += ["| ADR | Decision | Choice | Stage |" + (" Confidence |" if sens else ""), "|---|---|---|---|" + ("---|" if sens else "")]
     for dim, dec in rec.decisions.items():
         name = file_name(vocab, dim)
-        out.append(f"| [{name[:4]}]({name}) | {dim} | `{dec.choice}` | {vocab.dimensions[dim].stage} |")
+        conf = f" {sens.confidence(dim)} |" if sens else ""
+        out.append(f"| [{name[:4]}]({name}) | {dim} | `{dec.choice}` | {vocab.dimensions[dim].stage} |{conf}")
     out += ["", f"Rule set `{rec.rule_set_version}`; mlarch {__version__}.", ""]
     return "\n".join(out)
 
 
-def records(vocab: Vocabulary, rec: Recommendation, date: str | None = None, status: str = "proposed") -> dict[str, str]:
+def records(vocab: Vocabulary, rec: Recommendation, date: str | None = None, status: str = "proposed",
+            sens: Sensitivity | None = None) -> dict[str, str]:
     """File name -> content for every decision, plus index.md."""
-    files = {file_name(vocab, d): record(vocab, rec, d, date, status) for d in rec.decisions}
-    files["index.md"] = index(vocab, rec)
+    files = {file_name(vocab, d): record(vocab, rec, d, date, status, sens) for d in rec.decisions}
+    files["index.md"] = index(vocab, rec, sens)
     return dict(sorted(files.items()))
 
 

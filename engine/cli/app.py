@@ -35,6 +35,7 @@ FEATURE_COMMANDS: dict[str, str] = {
     "why-not": "mlarch.explain.command:why_not_command",
     "what-if": "mlarch.explain.command:what_if_command",
     "adr": "mlarch.adr.command:adr_command",
+    "interview": "mlarch.interview.command:interview",
 }
 
 

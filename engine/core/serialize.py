@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Any
+from typing import Any, Mapping
 
 import yaml
 
@@ -74,10 +74,13 @@ def decision_dict(dec: Decision, as_of: date | None = None) -> dict[str, Any]:
     }
 
 
-def to_dict(rec: Recommendation) -> dict[str, Any]:
+def to_dict(rec: Recommendation, per_decision: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
+    """The recommendation as data. ``per_decision`` adds fields to each decision (the
+    confidence and sensitivity that analysis/sensitivity.py computes, which the core cannot import)."""
+    extra = per_decision or {}
     return {
         "scenario": rec.scenario.name,
-        "decisions": {dim: decision_dict(dec, rec.as_of) for dim, dec in rec.decisions.items()},
+        "decisions": {dim: {**decision_dict(dec, rec.as_of), **extra.get(dim, {})} for dim, dec in rec.decisions.items()},
         "defaulted": rec.defaulted,
         "not_applicable": list(rec.not_applicable),
         "warnings": [

@@ -38,6 +38,8 @@ def component_rows(c: Component, table: Table) -> list[Row]:
         rows += [Row(t, "detail") for t in wrap(details, WIDTH_TEXT)]
     for text in departure_lines(c.departures):
         rows += [Row(t, "departure") for t in wrap(text, WIDTH_TEXT)]
+    if c.assumed:  # a subtle marker: the choice rests on defaults, not on stated facts
+        rows += [Row(t, "note") for t in wrap("assumed: " + ", ".join(c.assumed), WIDTH_TEXT)]
     return rows
 
 

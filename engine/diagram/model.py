@@ -66,6 +66,7 @@ class Component:
     same_rank_as: str | None = None
     departures: tuple[Departure, ...] = ()
     ghost: bool = False  # recommended, but missing from the design
+    assumed: tuple[str, ...] = ()  # decisions drawn here that rest on defaults (confidence "assumed")
 
 
 @dataclass(frozen=True)
@@ -523,6 +524,8 @@ def _components(drawing: _Drawing, cmp: _Comparison, tip: _Tooltips, rec: Recomm
             details=tuple(d.details), dimensions=tuple(d.dimensions), tooltip=tip.of(head, d.dimensions, d.notes, cid),
             external=d.where == "external", orchestrated=bool(d.orchestrated), same_rank_as=d.same_rank_as,
             departures=tip.departures(cid),
+            assumed=tuple(dim for dim in dict.fromkeys(d.dimensions)
+                          if dim not in tip.design and dim in tip.decisions and tip.decisions[dim].defaulted),
         ))
     for cid, d in cmp.ghosts.items():
         deps = tip.departures(cid)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from mlarch.analysis.sensitivity import as_fields
 from mlarch.cli.context import (
     EXIT_FINDINGS,
     EXIT_INPUT,
@@ -25,19 +26,25 @@ from mlarch.core.scenario import json_schema, load_scenario
 from mlarch.core.serialize import dump_json, dump_json_line, to_dict
 from mlarch.core.textfmt import wrap
 from mlarch.recommend.render import FORMATS, render
+from mlarch.recommend.text import render_summary
 
 
 @click.command()
 @click.argument("files", nargs=-1, required=True, metavar="FILE...", type=InputFile(folders=True))
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--summary", is_flag=True, help="One line per decision with its confidence (firm, knife-edge, assumed).")
+@click.option("--sensitivity/--no-sensitivity", default=False, show_default=True,
+              help="Add each decision's confidence and what would change it (about 0.2-0.6 s more; docs/performance.md).")
 @as_of_option
 @pass_ctx
-def recommend(ctx: Context, files: tuple[str, ...], fmt: str) -> int:
+def recommend(ctx: Context, files: tuple[str, ...], fmt: str, summary: bool, sensitivity: bool) -> int:
     """Recommend an architecture for each scenario in FILE... (files, folders, `-` for stdin, bundled names).
 
     Several scenarios print one after another; with -f json, one JSON
     document per line (JSON Lines), with -f yaml, one YAML document each.
     """
+    if summary and fmt != "text":
+        raise InputError.single(None, "--summary", f"--summary prints text; it cannot be combined with --format {fmt}")
     paths = scenario_files(files)
     engine = ctx.engine()
     problems: list[str] = []
@@ -47,12 +54,19 @@ def recommend(ctx: Context, files: tuple[str, ...], fmt: str) -> int:
         except InputError as exc:
             problems.append(str(exc))
             continue
-        if len(paths) == 1:
-            echo(render(rec, fmt), nl=False)
+        sens = None
+        if sensitivity or summary:
+            from mlarch.analysis.sensitivity import analyse
+
+            sens = analyse(engine, rec)
+        if summary:
+            echo(("\n" if index else "") + render_summary(rec, sens), nl=False)
+        elif len(paths) == 1:
+            echo(render(rec, fmt, sens), nl=False)
         elif fmt == "json":
-            echo(dump_json_line(to_dict(rec)))
+            echo(dump_json_line(to_dict(rec, as_fields(sens) if sens else None)))
         else:
-            echo(("---\n" if fmt == "yaml" else "\n" if index else "") + render(rec, fmt), nl=False)
+            echo(("---\n" if fmt == "yaml" else "\n" if index else "") + render(rec, fmt, sens), nl=False)
     if problems:
         raise Reported("\n".join(problems))
     return EXIT_OK

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
+from mlarch.analysis.sensitivity import Sensitivity
 from mlarch.core.engine import Recommendation, format_value
 from mlarch.core.resolver import Decision
 from mlarch.core.textfmt import effect, md_escape
 from mlarch.core.vocabulary import STAGES, load_vocabulary
 
 
-def _decision(dec: Decision, as_of: date | None = None) -> list[str]:
+def _decision(dec: Decision, as_of: date | None, sens: Sensitivity | None) -> list[str]:
     vocab = load_vocabulary()
-    title = f"### {dec.dimension}: `{dec.choice}`" + (" *(default)*" if dec.defaulted else "")
+    mark = f" *({sens.confidence(dec.dimension)})*" if sens else " *(default)*" if dec.defaulted else ""
+    title = f"### {dec.dimension}: `{dec.choice}`" + mark
     lines = [title, ""]
     if vocab.name(dec.dimension, dec.choice):  # the current product name (issue 17)
         lines += [f"*{md_escape(vocab.display(dec.dimension, dec.choice))}*", ""]
@@ -31,20 +33,36 @@ def _decision(dec: Decision, as_of: date | None = None) -> list[str]:
         for alt in shown:
             why = "<br>".join(md_escape(w.text) + (f" (`{w.rule}`)" if w.rule else "") for w in alt.why_not)
             lines.append(f"| `{alt.choice}` | {why} |")
+    if sens is not None:
+        lines += _sensitivity(sens, dec.dimension)
     lines.append("")
     return lines
 
 
-def render_markdown(rec: Recommendation) -> str:
+def _sensitivity(sens: Sensitivity, dim: str) -> list[str]:
+    from mlarch.recommend.text import outcomes
+
+    ds = sens.decisions[dim]
+    lines = [f"- **Would change:** {md_escape(t)}" for t in ds.text_flips()]
+    if ds.confidence == "assumed":
+        lines += [f"- **Not stated:** `{u.fact}`: {md_escape(outcomes(u))}" for u in ds.unknowns]
+    elif ds.unknowns:
+        lines.append("- **Could change with:** " + ", ".join(f"`{u.fact}`" for u in ds.unknowns))
+    return ([""] + lines) if lines else []
+
+
+def render_markdown(rec: Recommendation, sens: Sensitivity | None = None) -> str:
     vocab = load_vocabulary()
     out = [f"# Recommendation: {md_escape(rec.scenario.name)}", ""]
     if rec.scenario.description:
         out += [md_escape(rec.scenario.description), ""]
-    out += ["| Stage | Dimension | Choice |", "|---|---|---|"]
+    out += ["| Stage | Dimension | Choice |" + (" Confidence |" if sens else ""), "|---|---|---|" + ("---|" if sens else "")]
     by_stage = sorted(rec.decisions.items(), key=lambda item: STAGES.index(vocab.dimensions[item[0]].stage))
     for dim, dec in by_stage:
-        mark = " (default)" if dec.defaulted else ""
-        out.append(f"| {vocab.dimensions[dim].stage} | {dim} | `{dec.choice}`{mark} |")
+        if sens is not None:
+            out.append(f"| {vocab.dimensions[dim].stage} | {dim} | `{dec.choice}` | {sens.confidence(dim)} |")
+        else:
+            out.append(f"| {vocab.dimensions[dim].stage} | {dim} | `{dec.choice}`{' (default)' if dec.defaulted else ''} |")
     out.append("")
     if rec.scenario.facts:
         out += ["**Facts stated:** " + "; ".join(f"`{k}` = {md_escape(format_value(v))}" for k, v in rec.scenario.facts.items()), ""]
@@ -53,7 +71,7 @@ def render_markdown(rec: Recommendation) -> str:
         if decisions:
             out += [f"## {stage.title()}", ""]
             for dec in decisions:
-                out += _decision(dec, rec.as_of)
+                out += _decision(dec, rec.as_of, sens)
     if rec.warnings:
         out += ["## Warnings", ""] + [f"- {md_escape(w.text)}" for w in rec.warnings] + [""]
     out.append(f"*{rec.rules_fired} of {rec.rules_loaded} rules fired; rule set `{rec.rule_set_version}`.*")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from mlarch.analysis.sensitivity import DecisionSensitivity, Sensitivity, Unknown, describe_choice, show
+from mlarch.analysis.summary import render_summary, summary_lines  # noqa: F401 - re-exported
 from mlarch.core.engine import Recommendation, format_value
 from mlarch.core.resolver import Decision, Support
 from mlarch.core.textfmt import WIDTH, effect, wrap
@@ -14,10 +16,16 @@ def cite(s: Support) -> str:
     return f"[{s.rule.id}, {effect(s.rule.verdict, s.rule.weight)}]"
 
 
-def decision_lines(dec: Decision, as_of: date | None = None) -> list[str]:
+UNKNOWNS_SHOWN = 3  # unstated facts detailed per assumed decision in the text sensitivity section
+FLIPS_SHOWN = 3  # knife-edge changes shown per decision in text
+
+
+def decision_lines(dec: Decision, as_of: date | None = None, sens: DecisionSensitivity | None = None) -> list[str]:
     vocab = load_vocabulary()
     head = f"{dec.dimension}: {dec.choice}"
-    if dec.defaulted:
+    if sens is not None:
+        head += f"  [{sens.confidence}]"
+    elif dec.defaulted:
         head += "  (default)"
     lines = [head]
     if vocab.name(dec.dimension, dec.choice):  # the current product name (issue 17)
@@ -46,7 +54,41 @@ def decision_lines(dec: Decision, as_of: date | None = None) -> list[str]:
     return lines
 
 
-def render_text(rec: Recommendation) -> str:
+def outcomes(u: Unknown) -> str:
+    """``value -> choice`` for each value of an unstated fact, values giving the same choice grouped."""
+    groups: dict[str | None, list[str]] = {}
+    for value, choice in u.outcomes:
+        groups.setdefault(choice, []).append(show(value))
+    return "; ".join(f"{', '.join(vals)} -> {describe_choice(c)}" for c, vals in groups.items())
+
+
+def sensitivity_lines(rec: Recommendation, sens: Sensitivity) -> list[str]:
+    """The short sensitivity section: knife-edges, and the unstated facts that could change each decision."""
+    out: list[str] = []
+    for dim in rec.decisions:
+        ds = sens.decisions[dim]
+        if not ds.flips and not ds.unknowns:
+            continue
+        out.append(f"{dim} = {ds.choice} [{ds.confidence}]")
+        flips = ds.text_flips()
+        for text in flips[:FLIPS_SHOWN]:
+            out += wrap(("knife-edge: " if ds.confidence == "knife-edge" else "") + text, "    ~ ", "      ")
+        if len(flips) > FLIPS_SHOWN:
+            out.append(f"      (and {len(flips) - FLIPS_SHOWN} more single changes; --format json lists them)")
+        if ds.confidence == "assumed":  # issue 12: say what each value of the deciding facts would give
+            for u in ds.unknowns[:UNKNOWNS_SHOWN]:
+                out += wrap(f"{u.fact} not stated: {outcomes(u)}", "    ? ", "      ")
+            rest = [u.fact for u in ds.unknowns[UNKNOWNS_SHOWN:]]
+            if rest:
+                out += wrap("also: " + ", ".join(rest), "    ? ", "      ")
+        elif ds.unknowns:
+            out += wrap("could change with: " + ", ".join(u.fact for u in ds.unknowns), "    ? ", "      ")
+    if not out:
+        return []
+    return ["", "Sensitivity (what would change each decision; `mlarch interview` asks about the ? facts):"] + out
+
+
+def render_text(rec: Recommendation, sens: Sensitivity | None = None) -> str:
     vocab = load_vocabulary()
     out = [f"mlarch recommendation for {rec.scenario.name}"]
     if rec.scenario.description:
@@ -64,8 +106,10 @@ def render_text(rec: Recommendation) -> str:
         out.append("")
         out.append(f"== {stage.upper()} " + "=" * (WIDTH - len(stage) - 4))
         for dec in decisions:
-            out += decision_lines(dec, rec.as_of)
-    if rec.defaulted:
+            out += decision_lines(dec, rec.as_of, sens.decisions[dec.dimension] if sens else None)
+    if sens is not None:
+        out += sensitivity_lines(rec, sens)
+    elif rec.defaulted:
         out.append("")
         out += wrap("Resting on defaults (state the facts to firm them up): " + ", ".join(rec.defaulted), "")
     if rec.warnings:

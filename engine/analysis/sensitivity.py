@@ -1,0 +1,342 @@
+"""Which facts would change which decisions: the search behind sensitivity,
+confidence and the interview's next question.
+
+One scenario has finitely many meaningful variants per fact (the finite
+abstraction of analysis/domain.py: enum and bool values, set items, the
+sides of every threshold rules compare a number with). For each fact this
+module evaluates the variants that can matter and records which decisions
+change and to what. Two things keep that cheap and engine-agnostic (only
+``Engine.evaluate(scenario, only=...)`` is called):
+
+- a fact can only reach the dimensions whose rules test it and those that
+  depend on them (the plan's dependencies); the evaluation is restricted to
+  those and what they need;
+- a variant that changes the truth of no rule testing the fact changes
+  nothing at all (every rule fires as before, so by induction over the
+  stages every decision stays), and is not evaluated.
+
+Everything here is deterministic: facts in vocabulary order, values in the
+order :func:`values_to_try` gives them.
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+from mlarch.analysis.domain import Domains
+from mlarch.core.engine import Engine, Recommendation
+from mlarch.core.evaluate import conjunct_holds
+from mlarch.core.rulebook import Rule
+from mlarch.core.scenario import Scenario
+from mlarch.core.vocabulary import DECISION_PREFIX
+
+NOT_APPLICABLE = None  # a decision's "choice" when a variant makes it not apply
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One value of one fact and the decisions it changes (dimension -> (before, after))."""
+
+    fact: str
+    value: Any  # None = the fact un-stated
+    changes: Mapping[str, tuple[str | None, str | None]]
+
+
+@dataclass(frozen=True)
+class FactEffect:
+    """Every meaningful variant of one fact, and what it does to the recommendation."""
+
+    fact: str
+    current: Any  # None = not stated
+    variants: tuple[Variant, ...]  # all values tried (inert ones included, with no changes)
+    evaluations: int = 0
+    order: tuple[str, ...] = field(default=(), repr=False)  # the vocabulary's dimension order
+
+    @property
+    def decides(self) -> tuple[str, ...]:
+        """Dimensions some value of the fact would change, in vocabulary order."""
+        seen = {dim for v in self.variants for dim in v.changes}
+        return tuple(d for d in self.order if d in seen)
+
+    def for_dimension(self, dimension: str) -> tuple[Variant, ...]:
+        return tuple(v for v in self.variants if dimension in v.changes)
+
+
+class _Reach:
+    """Per engine: for each fact, the rules that test it, the dimensions it can reach, and what they need."""
+
+    def __init__(self, engine: Engine) -> None:
+        vocab = engine.vocab
+        self.order = list(vocab.dimensions)
+        self.domains = Domains(vocab, engine.rulebook.rules, natural=False)
+        dependents: dict[str, set[str]] = {d: set() for d in vocab.dimensions}
+        for dim, deps in engine.plan.depends_on.items():
+            for d in deps:
+                dependents[d].add(dim)
+        self.rules: dict[str, list[Rule]] = {}
+        for rule in engine.rulebook.rules:
+            for ref in {lit.ref for conj in rule.alternatives for lit in conj}:
+                if not ref.startswith(DECISION_PREFIX):
+                    self.rules.setdefault(ref, []).append(rule)
+        self.downstream: dict[str, frozenset[str]] = {}
+        self.needed: dict[str, frozenset[str]] = {}
+        for fact, rules in self.rules.items():
+            down = _closure({r.dimension for r in rules}, dependents)
+            self.downstream[fact] = frozenset(down)
+            self.needed[fact] = frozenset(_closure(down, {d: set(v) for d, v in engine.plan.depends_on.items()}))
+        # how much of the design hangs on a decision: itself and every dimension depending on it
+        self.weight = {d: 1 + len(_closure({d}, dependents) - {d}) for d in vocab.dimensions}
+
+
+def _closure(start: Iterable[str], edges: Mapping[str, set[str]]) -> set[str]:
+    out: set[str] = set()
+    todo = list(start)
+    while todo:
+        d = todo.pop()
+        if d not in out:
+            out.add(d)
+            todo += edges.get(d, ())
+    return out
+
+
+_REACH: "weakref.WeakKeyDictionary[Engine, _Reach]" = weakref.WeakKeyDictionary()
+
+
+def reach(engine: Engine) -> _Reach:
+    found = _REACH.get(engine)
+    if found is None:
+        found = _REACH[engine] = _Reach(engine)
+    return found
+
+
+# ------------------------------------------------------------------ values
+
+
+def values_to_try(engine: Engine, fact: str, current: Any = None) -> list[Any]:
+    """The one enumeration of a fact's meaningful values for this module.
+
+    Unstated facts: every possible answer of the finite abstraction
+    (Domains.sample_values: each enum or bool value, each set item alone and
+    none, a value on each side of every threshold, the strings rules name).
+    Stated facts: the smallest changes from ``current`` (another enum or bool
+    value, one set item added or removed, the threshold points nearest first);
+    un-stating a stated fact is not a change of its value and is not tried.
+    """
+    domains = reach(engine).domains
+    spec = engine.vocab.facts[fact]
+    sample = domains.sample_values(fact)
+    if current is None:
+        return sample
+    if spec.type == "set":
+        have = tuple(current)
+        items = list(spec.values)
+        out: list[Any] = []
+        for item in items:
+            if item in have:
+                out.append(tuple(x for x in have if x != item))
+            elif item in spec.exclusive or any(x in spec.exclusive for x in have):
+                out.append((item,))
+            else:
+                out.append(tuple(sorted({*have, item}, key=items.index)))
+        return [v for v in dict.fromkeys(out) if v != have]
+    if spec.type in ("number", "integer"):
+        return sorted((p for p in sample if p != current), key=lambda p: (abs(p - current), p))
+    return [v for v in sample if v != current]
+
+
+# ------------------------------------------------------------------ search
+
+
+def _values_of(rec: Recommendation) -> dict[str, Any]:
+    values: dict[str, Any] = dict(rec.scenario.facts)
+    values.update({DECISION_PREFIX + d: c for d, c in rec.choices.items()})
+    return values
+
+
+def _fires(rule: Rule, values: Mapping[str, Any]) -> bool:
+    return any(conjunct_holds(conj, values) for conj in rule.alternatives)
+
+
+def fact_effect(engine: Engine, rec: Recommendation, fact: str, values: Iterable[Any] | None = None) -> FactEffect:
+    """What each value of ``fact`` (default: :func:`values_to_try`) does to ``rec``'s decisions."""
+    r = reach(engine)
+    current = rec.scenario.get(fact)
+    tried = list(values) if values is not None else values_to_try(engine, fact, current)
+    rules = r.rules.get(fact, [])
+    base = _values_of(rec)
+    before = [_fires(rule, base) for rule in rules]
+    down = r.downstream.get(fact, frozenset())
+    needed = r.needed.get(fact, frozenset())
+    variants: list[Variant] = []
+    evaluations = 0
+    now = rec.choices
+    compared = [d for d in r.order if d in down]
+    for value in tried:
+        probe = dict(base)
+        probe[fact] = value
+        if [_fires(rule, probe) for rule in rules] == before:
+            variants.append(Variant(fact, value, {}))  # no rule fires differently: nothing can change
+            continue
+        evaluations += 1
+        out = engine.evaluate(rec.scenario.with_facts({fact: value}), only=needed)
+        got = out.choices
+        changes = {d: (now.get(d), got.get(d)) for d in compared if now.get(d) != got.get(d)}
+        variants.append(Variant(fact, value, changes))
+    return FactEffect(fact, current, tuple(variants), evaluations, tuple(r.order))
+
+
+def unstated_facts(engine: Engine, scenario: Scenario) -> list[str]:
+    """Facts the scenario does not state that some rule tests, in vocabulary order."""
+    tested = reach(engine).rules
+    return [f for f in engine.vocab.facts if f in tested and not scenario.stated(f)]
+
+
+# ------------------------------------------------------------------ sensitivity
+
+
+@dataclass(frozen=True)
+class Flip:
+    """The smallest change of a stated fact that gives the dimension another choice (None = not applicable)."""
+
+    fact: str
+    before: Any
+    after: Any
+    choice: str | None
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """An unstated fact that could change the decision, with what each of its values would give."""
+
+    fact: str
+    outcomes: tuple[tuple[Any, str | None], ...]  # every value tried -> the dimension's choice with it
+    changing: int  # how many of those values change the decision
+
+
+@dataclass(frozen=True)
+class DecisionSensitivity:
+    dimension: str
+    choice: str
+    confidence: str  # firm | knife-edge | assumed
+    flips: tuple[Flip, ...] = ()  # stated facts, vocabulary order
+    unknowns: tuple[Unknown, ...] = ()  # unstated facts, most changing first
+
+    def text_flips(self) -> list[str]:
+        return [(f"would be {f.choice}" if f.choice else "would not apply") + f" if {f.fact} were {show(f.after)}"
+                for f in self.flips]
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    """Sensitivity and confidence of every decision of one recommendation: one computation, several views."""
+
+    decisions: Mapping[str, DecisionSensitivity]
+    evaluations: int = 0
+    effects: Mapping[str, FactEffect] = field(default_factory=dict, repr=False, compare=False)
+
+    def confidence(self, dimension: str) -> str:
+        return self.decisions[dimension].confidence
+
+
+CONFIDENCES = ("firm", "knife-edge", "assumed")
+
+
+def show(value: Any) -> str:
+    if value is None:
+        return "not stated"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple):
+        return "[" + ", ".join(value) + "]" if value else "[]"
+    return str(value)
+
+
+def describe_choice(choice: str | None) -> str:
+    return "not applicable" if choice is None else choice
+
+
+def analyse(engine: Engine, rec: Recommendation) -> Sensitivity:
+    """Flips, unknowns and confidence for every decision of ``rec``."""
+    effects: dict[str, FactEffect] = {}
+    for fact in engine.vocab.facts:
+        if fact in reach(engine).rules:
+            effects[fact] = fact_effect(engine, rec, fact)
+    out: dict[str, DecisionSensitivity] = {}
+    for dim, dec in rec.decisions.items():
+        flips: list[Flip] = []
+        unknowns: list[Unknown] = []
+        for fact, eff in effects.items():
+            hits = eff.for_dimension(dim)
+            if not hits:
+                continue
+            if eff.current is not None:
+                first = hits[0]  # values_to_try lists the smallest changes first
+                flips.append(Flip(fact, eff.current, first.value, first.changes[dim][1]))
+            else:
+                outcomes = tuple((v.value, v.changes[dim][1] if dim in v.changes else dec.choice) for v in eff.variants)
+                unknowns.append(Unknown(fact, outcomes, len(hits)))
+        unknowns.sort(key=lambda u: -u.changing)  # stable: vocabulary order among equals
+        confidence = "assumed" if dec.defaulted else "knife-edge" if flips else "firm"
+        out[dim] = DecisionSensitivity(dim, dec.choice, confidence, tuple(flips), tuple(unknowns))
+    return Sensitivity(out, sum(e.evaluations for e in effects.values()), effects)
+
+
+def json_value(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def as_fields(sens: Sensitivity) -> dict[str, dict[str, Any]]:
+    """Per dimension, the JSON fields ``confidence`` and ``sensitivity`` (docs/output.md)."""
+    out: dict[str, dict[str, Any]] = {}
+    for dim, ds in sens.decisions.items():
+        out[dim] = {
+            "confidence": ds.confidence,
+            "sensitivity": {
+                "stated": [{"fact": f.fact, "value": json_value(f.before), "change_to": json_value(f.after), "choice": f.choice}
+                           for f in ds.flips],
+                "unstated": [{"fact": u.fact, "changing_values": u.changing,
+                              "outcomes": [{"value": json_value(v), "choice": c} for v, c in u.outcomes]}
+                             for u in ds.unknowns],
+            },
+        }
+    return out
+
+
+# ------------------------------------------------------------------ the next question
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An unstated fact as a question: how much of the design its answer would decide."""
+
+    effect: FactEffect
+    score: int  # the summed weights of the decisions some answer would change
+    changes: int  # decision changes over all answers
+
+    @property
+    def fact(self) -> str:
+        return self.effect.fact
+
+
+def rank_questions(engine: Engine, rec: Recommendation, exclude: Iterable[str] = ()) -> list[Candidate]:
+    """Unstated facts whose answer would change some decision, best question first.
+
+    A fact's score sums, over the decisions some value of it would change,
+    that decision's weight (1 + the dimensions depending on it), so a fact
+    that decides the approach outranks one that decides a leaf. Ties: more
+    decision changes over all values, then vocabulary order.
+    """
+    skip = set(exclude)
+    weight = reach(engine).weight
+    found: list[Candidate] = []
+    for fact in unstated_facts(engine, rec.scenario):
+        if fact in skip:
+            continue
+        eff = fact_effect(engine, rec, fact)
+        if not eff.decides:
+            continue
+        found.append(Candidate(eff, sum(weight[d] for d in eff.decides), sum(len(v.changes) for v in eff.variants)))
+    found.sort(key=lambda c: (-c.score, -c.changes))  # stable: vocabulary order among equals
+    return found

@@ -1,0 +1,1 @@
+"""`mlarch interview`: ask only the facts whose answers would change the recommendation."""
