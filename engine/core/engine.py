@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any, Collection, Mapping
 
 from mlarch.core.cache import compiled_programs
-from mlarch.core.conditions import Conjunct, refs
+from mlarch.core.conditions import Conjunct
 from mlarch.core.errors import InputError, Problem
 from mlarch.core.matcher import Matcher, compile_programs
 from mlarch.core.memo import LRU, MEMO_SIZE
@@ -96,13 +96,15 @@ class Engine:
         self._reads = self._refs_read()
 
     def _refs_read(self) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
-        """Per group: every fact and decision its rules read (conditions and
-        reason placeholders), and which of them are numbers (the memo key)."""
+        """Per group: every fact and decision its rules read — the literals of
+        their conditions as compiled for the matcher, and their reasons'
+        placeholders — and which of them are numbers (the memo key)."""
         read: list[set[str]] = [set() for _ in self.groups]
         for rule in self.rulebook.rules:
             group = self._group_of.get(rule.dimension)
             if group is not None:
-                read[group] |= refs(rule.when) | set(PLACEHOLDER.findall(rule.because))
+                read[group] |= {lit.ref for conj in self._dnf.get(rule.id, ()) for lit in conj}
+                read[group] |= set(PLACEHOLDER.findall(rule.because))
         out = []
         for refs_ in read:
             ordered = tuple(sorted(refs_))

@@ -11,7 +11,7 @@ their reasons), the decisions pinned for its dimensions and the dimensions
 asked for, and reuses it instead of matching and resolving again.
 
 The outcome is a pure function of that key: matching a rule reads only the
-refs of its condition, resolution reads only the rules that fired and the
+refs of its compiled condition, resolution reads only the rules that fired and the
 pin, and a reason's text and facts read only the refs of the matched
 alternative. tests/test_memo.py checks memoised and fresh evaluations agree.
 """
