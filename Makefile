@@ -13,7 +13,7 @@ EXAMPLE ?= churn-bigquery-sql-team
 # PyEval_CallObject, removed in Python 3.13: mlarch builds a tiny library that
 # provides it (engine/core/durable.py), so no install needs CPPFLAGS.
 
-.PHONY: demo test lint smoke system-deps bench clean
+.PHONY: demo test test-slow lint smoke system-deps bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ lint: $(VENV)/.installed
 
 test: system-deps $(VENV)/.installed lint
 	$(PY) -m pytest
+
+# The checks marked slow (valgrind, memory soak, wheel builds, full-size oracle
+# agreement), which the default lane skips; CI runs them in their own step.
+test-slow: system-deps $(VENV)/.installed
+	$(PY) -m pytest -m slow
 
 # Build the wheel with PYTHON, install it into a fresh VENV the way a user
 # would (no CPPFLAGS, no pip cache: durable-rules is compiled from its sdist

@@ -4,6 +4,14 @@ second, and how both grow with 10x and 100x synthetic rules.
 
 Usage: .venv/bin/python benchmarks/run.py [--quick] [--scales 1,10,100]
 
+Workloads (benchmarks/workloads.py): the bundled scenarios evaluated over and
+over without the memo (each evaluation goes through durable-rules); 1,500
+distinct scenarios (bundled ones with 4-8 facts changed) each evaluated once;
+search variants (a dozen bundled scenarios with every fact changed to each
+value worth trying, and random pairs, as why-not, what-if and lint make them)
+each evaluated once with the memo; JSON rendering alone and evaluation plus
+JSON; and the pure-Python reference evaluator (benchmarks/reference.py).
+
 Synthetic rule bases clone every bundled rule N times with seeded random
 changes to its literal values (another allowed enum value, a scaled number,
 another subset), so the rule base keeps the bundled shape (dimensions,
@@ -34,10 +42,13 @@ sys.path.insert(0, str(ROOT))
 from mlarch.core.conditions import to_data  # noqa: E402
 from mlarch.core.engine import Engine  # noqa: E402
 from mlarch.core.rulebook import load_rulebook, parse_rule_document  # noqa: E402
-from mlarch.core.scenario import load_scenario  # noqa: E402
 from mlarch.core.vocabulary import load_vocabulary  # noqa: E402
 from mlarch.core.yamlio import Document  # noqa: E402
 from mlarch.recommend.render import render  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import workloads as W  # noqa: E402
+from reference import Reference  # noqa: E402
 
 MLARCH = [str(Path(sys.executable).with_name("mlarch"))]
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
@@ -125,17 +136,41 @@ def time_cli(args: list[str], runs: int, env: dict[str, str]) -> list[float]:
     return out
 
 
-def evals_per_second(engine: Engine, seconds: float, with_render: bool) -> float:
-    scenarios = [load_scenario(p) for p in SCENARIOS]
-    count = 0
-    start = time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        for s in scenarios:
-            rec = engine.evaluate(s)
-            if with_render:
-                render(rec, "json")
-            count += 1
-    return count / (time.perf_counter() - start)
+def rates(book: Any, seconds: float) -> dict[str, float]:
+    """Every in-process workload's rate for one rule base (operations per second)."""
+    bases = W.bundled_scenarios()
+    out: dict[str, float] = {}
+    with Engine(book, memo_size=0) as plain:
+        out["bundled"] = W.rate(bases, plain.evaluate, seconds)
+        distinct = W.distinct_scenarios(plain, bases, 1500)
+        out["distinct_nomemo"] = W.rate(distinct, plain.evaluate, seconds, once=True)
+        recs = [plain.evaluate(s) for s in bases]
+        out["json_only"] = W.rate(recs, lambda r: render(r, "json"), seconds / 2)
+        out["eval_json"] = W.rate(bases, lambda s: render(plain.evaluate(s), "json"), seconds / 2)
+        reference = Reference(plain)
+        for s, rec in zip(bases, recs):  # a yardstick that disagreed would measure nothing
+            fired, decisions = reference.evaluate(s)
+            assert set(fired) == set(rec.fired) and {d: x.choice for d, x in decisions.items() if d in rec.decisions} == rec.choices, s.name
+        out["reference"] = W.rate(bases, reference.evaluate, seconds)
+        variants = W.variants(plain, bases[:12])
+    with Engine(book) as memo:
+        out["distinct"] = W.rate(distinct, memo.evaluate, seconds, once=True)
+    with Engine(book) as memo:
+        out["variants"] = W.rate(variants, memo.evaluate, seconds, once=True)
+    return out
+
+
+def cpu_times(args: list[str], runs: int, env: dict[str, str]) -> tuple[float, float]:
+    """Median CPU seconds (children's user+system) of the import floor and of ``mlarch ARGS``, interleaved."""
+    floor_cmd = [sys.executable, "-c", "import click, pydantic, yaml, durable.engine"]
+    floors, cpus = [], []
+    for _ in range(runs):
+        for cmd, out in ((floor_cmd, floors), (MLARCH + args, cpus)):
+            before = os.times()
+            subprocess.run(cmd, capture_output=True, env=env, check=True)
+            after = os.times()
+            out.append((after.children_user - before.children_user) + (after.children_system - before.children_system))
+    return statistics.median(floors), statistics.median(cpus)
 
 
 def main() -> int:
@@ -154,8 +189,8 @@ def main() -> int:
     print(f"# mlarch benchmark — {time.strftime('%Y-%m-%d %H:%M')}")
     print(f"\nPython {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
     print(f"{len(SCENARIOS)} bundled scenarios; CLI runs: {runs}; timed loops: {seconds:.0f} s\n")
-    print("| rules | load+validate (s) | compile (s) | rulesets | evaluations/s | evaluations/s with JSON | CLI warm cache (s, median) | CLI cold (s, median) |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| rules | load+validate (s) | compile (s) | rulesets | bundled, no memo (eval/s) | distinct, no memo | distinct | variants | reference (pure Python) | JSON render only (/s) | evaluate + JSON (/s) | CLI warm (s, median) | CLI cold (s, median) |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     try:
         for scale in scales:
             folder = work / f"rules-x{scale}"
@@ -166,18 +201,22 @@ def main() -> int:
             start = time.perf_counter()
             engine = Engine(book)
             compile_s = time.perf_counter() - start
-            eps = evals_per_second(engine, seconds, False)
-            eps_json = evals_per_second(engine, seconds / 2, True)
             rulesets = engine.matcher.ruleset_count
             engine.close()
+            r = rates(book, seconds)
             cli_args = ["--rules", str(folder), "recommend", str(EXAMPLE), "--format", "json"]
             time_cli(cli_args, 1, env)  # fill the cache
             warm = statistics.median(time_cli(cli_args, runs, env))
             cold = statistics.median(time_cli(cli_args, max(3, runs // 5), dict(env, MLARCH_NO_CACHE="1")))
-            print(f"| {count} | {load_s:.3f} | {compile_s:.3f} | {rulesets} | {eps:,.0f} | {eps_json:,.0f} | {warm:.3f} | {cold:.3f} |")
+            print(f"| {count} | {load_s:.3f} | {compile_s:.3f} | {rulesets} | {r['bundled']:,.0f} | {r['distinct_nomemo']:,.0f} | "
+                  f"{r['distinct']:,.0f} | {r['variants']:,.0f} | {r['reference']:,.0f} | {r['json_only']:,.0f} | {r['eval_json']:,.0f} | "
+                  f"{warm:.3f} | {cold:.3f} |")
         bundled = time_cli(["recommend", str(EXAMPLE)], runs, env)
         print(f"\n`mlarch recommend {EXAMPLE.relative_to(ROOT)}` (bundled rules, warm cache): "
               f"median {statistics.median(bundled):.3f} s, min {min(bundled):.3f} s, max {max(bundled):.3f} s")
+        floor, cpu = cpu_times(["recommend", str(EXAMPLE)], runs, env)
+        print(f"CPU time (user+system, median): `mlarch recommend` {cpu:.3f} s; "
+              f"`python -c \"import click, pydantic, yaml, durable.engine\"` {floor:.3f} s; ratio {cpu / floor:.1f}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

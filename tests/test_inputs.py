@@ -262,3 +262,87 @@ def test_applies_when_holds_like_a_rule_condition():
     assert not spec["bqml_model"].applies_when.holds({"approach": "automl"}) and not spec["bqml_model"].applies_when.holds({})
     hw = spec["serving_hardware"].applies_when  # not_in: an absent parent does not apply
     assert hw.holds({"serving_platform": "cloud_run"}) and not hw.holds({"serving_platform": "api_call"}) and not hw.holds({})
+
+
+# ------------------------------------------------------------------ the direct check
+
+
+def _odd_values():
+    """Values a scenario file may hold by mistake: wrong types, bounds, unknown names."""
+    from hypothesis import strategies as st
+
+    return st.one_of(
+        st.none(), st.booleans(), st.integers(-5, 2**60), st.floats(allow_nan=True, allow_infinity=True),
+        st.text(max_size=5), st.sampled_from(["tabular", "bigquery", "sql", "none", "online", "", "x" * 4001]),
+        st.lists(st.sampled_from(["sql", "python", "none", "bigquery", "nope", 1]), max_size=3),
+        st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+    )
+
+
+def _mangled(draw, data: dict) -> dict:
+    """``data`` with a few keys or values broken (or not)."""
+    from hypothesis import strategies as st
+
+    vocab = load_vocabulary()
+    data = {k: (dict(v) if isinstance(v, dict) else v) for k, v in data.items()}
+    for _ in range(draw(st.integers(0, 3))):
+        group = draw(st.sampled_from([*vocab.groups, "expect", "name", "description", "extra"]))
+        if group in ("name", "description"):
+            data[group] = draw(st.one_of(_odd_values(), st.sampled_from(["ok-name", "bad name", "a\n", "x" * 81])))
+            continue
+        if group == "expect":
+            dim = draw(st.sampled_from([*vocab.dimensions, "nope"]))
+            choices = list(vocab.dimensions[dim].choices) if dim in vocab.dimensions else []
+            data.setdefault("expect", {})[dim] = draw(st.one_of(st.sampled_from(choices or ["x"]), _odd_values()))
+            continue
+        names = [s.name for s in vocab.facts.values() if s.group == group] or ["x"]
+        if draw(st.booleans()) or not isinstance(data.get(group), dict):
+            data[group] = draw(st.one_of(st.just({}), st.none(), _odd_values()))
+        if isinstance(data.get(group), dict):
+            data[group][draw(st.sampled_from([*names, "unknown_fact"]))] = draw(_odd_values())
+    return data
+
+
+def test_the_direct_check_agrees_with_the_model():
+    """validate_mapping checks plainly valid files without pydantic: it must accept
+    only what the model accepts, with the same result; everything else goes to the model."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from mlarch.core import scenario as module
+
+    from .strategies import scaled, scenario_data
+
+    vocab = load_vocabulary()
+    accepted = []
+
+    @settings(max_examples=scaled(400), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(base=scenario_data(), data=st.data())
+    def check(base, data):
+        mapping = _mangled(data.draw, base)
+        fast = module._valid_facts(mapping, vocab)
+        try:
+            model = module._validate_with_model(mapping, "f", None, (), vocab)
+        except InputError:
+            assert fast is None, mapping
+            return
+        if fast is not None:
+            accepted.append(1)
+            assert fast == (model.name, model.description, dict(model.facts), dict(model.expect)), mapping
+            assert [type(v) for v in fast[2].values()] == [type(v) for v in model.facts.values()]
+
+    check()
+    assert len(accepted) > 50  # the direct check does take the plainly valid files
+
+
+def test_every_bundled_scenario_passes_the_direct_check():
+    from mlarch.core import scenario as module
+
+    vocab = load_vocabulary()
+    paths = sorted((ROOT / "scenarios").glob("*.yaml"))
+    assert len(paths) > 20
+    for path in paths:
+        doc = yamlio.document(path)
+        model = module._validate_with_model(doc.data, str(path), doc, (), vocab)
+        fast = module._valid_facts(doc.data, vocab)
+        assert fast == (model.name, model.description, dict(model.facts), dict(model.expect)), path

@@ -66,7 +66,7 @@ def test_no_background_threads_are_started():
 def test_concurrent_evaluations_are_isolated():
     """The C core is not thread-safe: one lock serialises it; results stay exact."""
     rb = book([rule("serving_mode.fast", {"serving.latency_ms": {"lt": 100}}, {"dimension": "serving_mode", "prefer": "online", "weight": 5})])
-    with Engine(rb) as engine:
+    with Engine(rb, memo_size=0) as engine:  # no memo: every evaluation goes through durable-rules
         fast, slow = scenario(serving={"latency_ms": 10}), scenario(serving={"latency_ms": 500})
         errors: list[str] = []
 
@@ -104,7 +104,7 @@ entries = [{"id": "serving_mode.never", "title": "t", "section": "4.1", "docs": 
             "when": {"data.size_gb": {"gt": 10**9}}, "then": {"dimension": "serving_mode", "prefer": "online", "weight": 1},
             "because": "b", "examples": {"fires": [{}], "does_not_fire": [{}]}}]
 rules, _ = parse_rule_document(yamlio.Document({"rules": entries}, "t"))
-engine = Engine(RuleBook(tuple(rules)))
+engine = Engine(RuleBook(tuple(rules)), memo_size=0)
 s = validate_mapping({"name": "t", "data": {"size_gb": 1}})
 for _ in range(3):
     assert engine.evaluate(s).fired == {}
@@ -356,7 +356,7 @@ def test_lone_surrogates_are_refused():
 def test_sessions_are_empty_between_evaluations():
     """Isolation: each ruleset's one session holds no fact once an evaluation is done."""
     rb = book([rule("serving_mode.a", {"serving.latency_ms": {"lt": 100}}), rule("serving_mode.b", {"data.labeled": True})])
-    with Engine(rb) as engine:
+    with Engine(rb, memo_size=0) as engine:
         for latency in (10, 500, 10):
             rec = engine.evaluate(scenario(serving={"latency_ms": latency}))
             assert ("serving_mode.a" in rec.fired) == (latency < 100)
@@ -368,7 +368,7 @@ def test_sessions_are_empty_between_evaluations():
 def test_the_same_scenario_fires_again_after_retraction():
     """Refraction must not hide a rule on the next, identical evaluation."""
     rb = book([rule("serving_mode.a", {"serving.latency_ms": {"lt": 100}})])
-    with Engine(rb) as engine:
+    with Engine(rb, memo_size=0) as engine:  # the memo would answer the repeats without asking durable-rules
         s = scenario(serving={"latency_ms": 10})
         assert all("serving_mode.a" in engine.evaluate(s).fired for _ in range(5))
 
@@ -414,12 +414,13 @@ def _rss_mb() -> float:
 @pytest.mark.slow
 def test_memory_is_flat_over_10000_evaluations(bundled_engine):
     s = scenario(data={"modality": "tabular", "location": "bigquery"}, team={"skills": ["sql"]}, serving={"latency_ms": 40})
-    for _ in range(500):  # warm up caches and allocator pools
-        bundled_engine.evaluate(s)
-    start = _rss_mb()
-    for _ in range(10_000):
-        bundled_engine.evaluate(s)
-    growth = _rss_mb() - start
+    with Engine(bundled_engine.rulebook, memo_size=0) as engine:  # every evaluation through durable-rules
+        for _ in range(500):  # warm up caches and allocator pools
+            engine.evaluate(s)
+        start = _rss_mb()
+        for _ in range(10_000):
+            engine.evaluate(s)
+        growth = _rss_mb() - start
     assert growth < 5, f"RSS grew by {growth:.1f} MB over 10,000 evaluations"
 
 

@@ -20,10 +20,11 @@ from mlarch.core.conditions import Conjunct
 from mlarch.core.errors import InputError, Problem
 from mlarch.core.lifecycle import run_date
 from mlarch.core.matcher import Matcher, compile_programs
+from mlarch.core.memo import LRU, MEMO_SIZE
 from mlarch.core.paths import bundled_rules_dir
 from mlarch.core.plan import Plan, make_plan
 from mlarch.core.resolver import Decision, Support, format_value, render_reason, resolve  # noqa: F401 - re-exported
-from mlarch.core.rulebook import RuleBook, load_rulebook
+from mlarch.core.rulebook import PLACEHOLDER, RuleBook, load_rulebook
 from mlarch.core.scenario import Scenario
 from mlarch.core.vocabulary import DECISION_PREFIX, Vocabulary, load_vocabulary
 
@@ -64,9 +65,13 @@ class Recommendation:
 class Engine:
     """A compiled rule base, ready to evaluate scenarios."""
 
-    def __init__(self, rulebook: RuleBook, vocab: Vocabulary | None = None, cache: bool = False) -> None:
+    def __init__(
+        self, rulebook: RuleBook, vocab: Vocabulary | None = None, cache: bool = False, memo_size: int = MEMO_SIZE
+    ) -> None:
         """Compile ``rulebook``. With ``cache``, reuse the compiled form from
-        the per-user cache (engine/core/cache.py), as the CLI does."""
+        the per-user cache (engine/core/cache.py), as the CLI does.
+        ``memo_size`` bounds the memo of group outcomes (engine/core/memo.py;
+        0 turns it off)."""
         self.vocab = vocab or load_vocabulary()
         self.rulebook = rulebook
         self.as_of: date | None = None  # the run date (--as-of); None: core/lifecycle.run_date()
@@ -91,12 +96,32 @@ class Engine:
         self._dnf: dict[str, list[Conjunct]] = {}
         for program in self.matcher.programs:
             self._dnf.update(program.conjuncts)
+        self.memo: LRU[Any] = LRU(memo_size)
+        self._reads = self._refs_read()
+
+    def _refs_read(self) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+        """Per group: every fact and decision its rules read — the literals of
+        their conditions as compiled for the matcher, and their reasons'
+        placeholders — and which of them are numbers (the memo key)."""
+        read: list[set[str]] = [set() for _ in self.groups]
+        for rule in self.rulebook.rules:
+            group = self._group_of.get(rule.dimension)
+            if group is not None:
+                read[group] |= {lit.ref for conj in self._dnf.get(rule.id, ()) for lit in conj}
+                read[group] |= set(PLACEHOLDER.findall(rule.because))
+        out = []
+        for refs_ in read:
+            ordered = tuple(sorted(refs_))
+            numbers = tuple(r for r in ordered if (spec := self.vocab.facts.get(r)) is not None and spec.type in ("number", "integer"))
+            out.append((ordered, numbers))
+        return out
 
     def program_of(self, dimension: str) -> int:
         """Index of the matcher program holding this dimension's rules."""
         return self._group_of[dimension]
 
     def close(self) -> None:
+        self.memo.clear()
         self.matcher.close()
 
     def __enter__(self) -> "Engine":
@@ -131,30 +156,21 @@ class Engine:
         """
         pinned = dict(pinned or {})
         self.check_pinned(pinned)
+        self.matcher.check_usable()  # also when every group's outcome is memoised
         values: dict[str, Any] = dict(scenario.facts)
         chosen: dict[str, str] = {}
         decisions: dict[str, Decision] = {}
         fired_all: dict[str, Support] = {}
-        group = 0
-        for stage in self.plan.stages:
-            by_dim: dict[str, list[Support]] = {}
-            while group < len(self.groups) and self.groups[group][0] == stage.index:
-                dims = self.groups[group][1]
-                wanted = only is None or any(d in only for d in dims)
-                if wanted and self.vocab.dimensions[dims[0]].applies_when.holds(chosen):
-                    fired = self.matcher.match(group, values)
-                    for rule_id in sorted(fired):
-                        rule = self.rulebook.get(rule_id)
-                        assert rule is not None
-                        support = Support(rule, self._dnf[rule_id][fired[rule_id]], values)
-                        fired_all[rule_id] = support
-                        by_dim.setdefault(rule.dimension, []).append(support)
-                group += 1
-            for dim in stage.dimensions:
-                spec = self.vocab.dimensions[dim]
-                if (only is not None and dim not in only) or not spec.applies_when.holds(chosen):
-                    continue
-                decision = resolve(spec, by_dim.get(dim, []), pinned.get(dim))
+        # Groups come in stage order; a group reads only facts and decisions
+        # of earlier stages (plan.py), so deciding it at once is the same as
+        # deciding its whole stage after matching it.
+        for group, (_, dims) in enumerate(self.groups):
+            asked = dims if only is None else tuple(d for d in dims if d in only)
+            if not asked or not self.vocab.dimensions[dims[0]].applies_when.holds(chosen):
+                continue
+            fired, decided = self._outcome(group, asked, values, pinned)
+            fired_all.update(fired)
+            for dim, decision in decided:
                 decisions[dim] = decision
                 chosen[dim] = decision.choice
                 values[DECISION_PREFIX + dim] = decision.choice
@@ -171,6 +187,37 @@ class Engine:
             pinned=pinned,
             as_of=as_of,
         )
+
+    def _outcome(
+        self, group: int, asked: tuple[str, ...], values: Mapping[str, Any], pinned: Mapping[str, str]
+    ) -> tuple[tuple[tuple[str, Support], ...], tuple[tuple[str, Decision], ...]]:
+        """The rules of ``group`` that fire for ``values`` and the decisions of
+        its ``asked`` dimensions: from the memo (engine/core/memo.py) when the
+        group read the same values before, else matched and resolved."""
+        reads, numbers = self._reads[group]
+        try:
+            # repr tells 1 from 1.0 and 0.0 from -0.0, which compare equal but print differently
+            key: tuple | None = (group, asked, tuple(map(pinned.get, asked)) if pinned else (),
+                                 tuple(map(values.get, reads)), tuple(repr(values.get(r)) for r in numbers))
+            found = self.memo.get(key)
+        except TypeError:  # an unhashable value (a list where a set's tuple belongs): no memo
+            key, found = None, None
+        if found is not None:
+            return found
+        fired = self.matcher.match(group, values)
+        supports: list[tuple[str, Support]] = []
+        by_dim: dict[str, list[Support]] = {}
+        for rule_id in sorted(fired):
+            rule = self.rulebook.get(rule_id)
+            assert rule is not None
+            support = Support(rule, self._dnf[rule_id][fired[rule_id]], values)
+            supports.append((rule_id, support))
+            by_dim.setdefault(rule.dimension, []).append(support)
+        decided = tuple((dim, resolve(self.vocab.dimensions[dim], by_dim.get(dim, []), pinned.get(dim))) for dim in asked)
+        outcome = (tuple(supports), decided)
+        if key is not None:
+            self.memo.put(key, outcome)
+        return outcome
 
     def _warnings(self, decisions: Mapping[str, Decision], as_of: date) -> list[Warning_]:
         out: list[Warning_] = []

@@ -463,8 +463,7 @@ class Matcher:
         if not program.rulesets:
             return fired
         with _lock:
-            if self._broken:
-                raise EngineError(f"this engine can no longer be used: {self._broken}")
+            self.check_usable()
             for ruleset in program.rulesets:
                 fact = self.ruleset_fact(ruleset, values, ruleset.name)
                 for name in self._run(ruleset, fact):
@@ -472,6 +471,11 @@ class Matcher:
                     if k < fired.get(rule_id, k + 1):
                         fired[rule_id] = k
         return fired
+
+    def check_usable(self) -> None:
+        """Raise :class:`EngineError` once the matcher is closed or broken."""
+        if self._broken:
+            raise EngineError(f"this engine can no longer be used: {self._broken}")
 
     def _run(self, ruleset: _Ruleset, fact: str) -> list[str]:
         """Assert one fact, take every action it triggers, then retract it.
