@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 
 from mlarch.answer.model import score
+from mlarch.cli.context import Context
 from mlarch.core.designs import load_design
 from mlarch.core.judge import recommendation_as_design, review
 from mlarch.core.scenario import load_scenario
+from mlarch.review.markdown import render_review_markdown
 
 from .conftest import FIXTURES, ROOT, run_cli
 
@@ -312,3 +314,22 @@ def test_markdown_code_spans_are_not_escaped(capsys, tmp_path):
     assert code == 0
     assert "**Scenario:** `my_churn_v2`" in out and "my\\_churn" not in out
     assert "# Design review: my\\_plan" in out  # outside code, Markdown characters are escaped
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "scenarios" / "designs").glob("*.yaml")), ids=lambda p: p.stem)
+def test_the_review_report_and_its_diagram_mark_the_same_choices(bundled_engine, path):
+    """One review, several views: the Markdown table's flagged rows, the diagram's marked
+    departures and its title all come from the same findings (issue 12)."""
+    from mlarch.diagram import build_diagram
+
+    rv = review(bundled_engine, load_design(path))
+    flagged = rv.flagged
+    drawing = build_diagram(rv.recommendation, rv.design.choices, rv.evaluated, judged=flagged)
+    assert {d.dimension for d in drawing.departures} == set(flagged)
+    errors = sum(1 for v in flagged.values() if v == "error")
+    assert f"{errors} with errors, {len(flagged) - errors} with warnings" in drawing.title
+    markdown = render_review_markdown(rv, Context.design_mermaid)
+    for dim in rv.design.choices:
+        stage = bundled_engine.vocab.dimensions[dim].stage  # the per-dimension table: | stage | dimension | ...
+        row = next(line for line in markdown.splitlines() if line.startswith(f"| {stage} | {dim} |"))
+        assert ("error" in row or "warning" in row) == (dim in flagged), row

@@ -65,7 +65,7 @@ class Context:
         """
         from mlarch.diagram import build_diagram, to_mermaid
 
-        return to_mermaid(build_diagram(rv.recommendation, rv.design.choices, rv.evaluated))
+        return to_mermaid(build_diagram(rv.recommendation, rv.design.choices, rv.evaluated, judged=rv.flagged))
 
 
 pass_ctx = click.make_pass_decorator(Context)

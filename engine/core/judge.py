@@ -107,6 +107,16 @@ class Review:
     findings: tuple[Finding, ...]
     given: Mapping[str, Decision] = field(default_factory=dict)  # the rules' own decision per applicable dimension, given the design
 
+    @property
+    def flagged(self) -> dict[str, str]:
+        """The design's own choices the review flags, each with its worst severity ("error" or "warning"):
+        what every rendering of the review marks (table, diagram, title)."""
+        out: dict[str, str] = {}
+        for f in self.findings:
+            if f.severity in ("error", "warning") and f.dimension in self.design.choices:
+                out[f.dimension] = "error" if "error" in (f.severity, out.get(f.dimension)) else "warning"
+        return out
+
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
 

@@ -411,8 +411,14 @@ def build_diagram(
     completed: Recommendation | None = None,
     *,
     table: Table | None = None,
+    judged: Mapping[str, str] | None = None,
 ) -> Diagram:
     """The diagram of ``rec``, or of a proposed ``design`` measured against it.
+
+    ``judged`` (a review's verdict: dimension -> "error" or "warning" for the
+    design's own choices it flags) makes the drawing say what the review says:
+    only those choices are marked, and the title counts them the same way, so
+    a report's table and its diagram never disagree.
 
     ``design`` maps dimensions to choices (a review's design file). Dimensions
     the design leaves open are taken from ``completed`` when given (the same
@@ -433,7 +439,7 @@ def build_diagram(
         for dim in design:
             decisions.pop(dim, None)
     drawing = _draw(table, vocab, rec.scenario, choices)
-    cmp = _compare(table, vocab, rec, design, completed, choices, drawing) if is_design else _Comparison()
+    cmp = _compare(table, vocab, rec, design, completed, choices, drawing, judged) if is_design else _Comparison()
     tip = _Tooltips(vocab, decisions, choices, design, cmp.host_departures)
     components = _components(drawing, cmp, tip, rec)
     pipeline_box = None
@@ -442,7 +448,7 @@ def build_diagram(
         pipeline_box = tip.box(p.product, p.role, drawing.pipeline_details, drawing.pipeline_dims, PIPELINE)
     frame_label = table.frame["perimeter" if drawing.perimeter else "cloud"].get("label", "")
     return Diagram(
-        title=_title(rec.scenario.name, cmp.departures, is_design), subtitle=_subtitle(rec.scenario),
+        title=_title(rec.scenario.name, cmp.departures, is_design, judged), subtitle=_subtitle(rec.scenario),
         components=tuple(components), flows=tuple(drawing.flows + cmp.ghost_flows),
         frame=tip.box(frame_label, "", drawing.frame_details, drawing.frame_dims, FRAME, head=frame_label),
         perimeter=drawing.perimeter, pipeline=pipeline_box,
@@ -462,13 +468,14 @@ class _Comparison:
 
 
 def _compare(table: Table, vocab: Vocabulary, rec: Recommendation, design: Mapping[str, str],
-             completed: Recommendation | None, choices: Mapping[str, str], drawing: _Drawing) -> _Comparison:
+             completed: Recommendation | None, choices: Mapping[str, str], drawing: _Drawing,
+             judged: Mapping[str, str] | None = None) -> _Comparison:
     out = _Comparison()
     recommended = _draw(table, vocab, rec.scenario, rec.choices)
     for dim in vocab.dimensions:
         proposed, wanted = choices.get(dim), rec.choices.get(dim)
-        if proposed == wanted:
-            continue
+        if proposed == wanted or (judged is not None and dim not in judged):
+            continue  # with a review's verdict, only what it flags is a departure
         dec = completed.decisions.get(dim) if completed is not None else None
         breaks = tuple(dict.fromkeys(v.rule.id for v in dec.pinned_violations)) if dec is not None and dim in design else ()
         dep = Departure(dim, proposed, wanted, dim in design, breaks)
@@ -542,9 +549,14 @@ def _components(drawing: _Drawing, cmp: _Comparison, tip: _Tooltips, rec: Recomm
     return components
 
 
-def _title(name: str, departures: list[Departure], is_design: bool) -> str:
+def _title(name: str, departures: list[Departure], is_design: bool, judged: Mapping[str, str] | None = None) -> str:
     if not is_design:
         return f"{name}: recommended architecture"
+    if judged is not None:
+        errors = sum(1 for v in judged.values() if v == "error")
+        warnings = len(judged) - errors
+        return (f"{name}: proposed design (choices the review flags: {errors} with errors, "
+                f"{warnings} with warnings)")
     own = sum(1 for dep in departures if dep.by_design)
     follow = len(departures) - own
     title = f"{name}: proposed design ({own} choice{'s' if own != 1 else ''} differ{'s' if own == 1 else ''} from the recommendation"
