@@ -150,7 +150,7 @@ def test_coverage_flags_uncovered_sections(capsys):
 def test_feature_commands_are_imported_only_when_used():
     """`mlarch recommend` must not pay for Graphviz, lint or the review search."""
     code = (
-        "import sys, mlarch.cli.app; heavy = ['graphviz', 'mlarch.diagram', 'mlarch.lint.checks', 'mlarch.review.command', 'mlarch.explain.whynot'];"
+        "import sys, mlarch.cli.app; heavy = ['graphviz', 'mlarch.diagram', 'mlarch.lint.checks', 'mlarch.review.command', 'mlarch.explain.whynot', 'mlarch.analysis.sensitivity'];"
         "print([m for m in heavy if m in sys.modules])"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout

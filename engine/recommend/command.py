@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from mlarch.analysis.sensitivity import as_fields
 from mlarch.cli.context import (
     EXIT_FINDINGS,
     EXIT_INPUT,
@@ -25,8 +24,7 @@ from mlarch.core.paths import bundled_scenarios_dir
 from mlarch.core.scenario import json_schema, load_scenario
 from mlarch.core.serialize import dump_json, dump_json_line, to_dict
 from mlarch.core.textfmt import wrap
-from mlarch.recommend.render import FORMATS, render
-from mlarch.recommend.text import render_summary
+from mlarch.recommend.render import FORMATS, render, sensitivity_fields
 
 
 @click.command()
@@ -58,13 +56,15 @@ def recommend(ctx: Context, files: tuple[str, ...], fmt: str, summary: bool, sen
         if sensitivity or summary:
             from mlarch.analysis.sensitivity import analyse
 
-            sens = analyse(engine, rec)
+            sens = analyse(engine, rec)  # loaded only when asked for: it is not on recommend's start-up path
         if summary:
+            from mlarch.analysis.summary import render_summary
+
             echo(("\n" if index else "") + render_summary(rec, sens), nl=False)
         elif len(paths) == 1:
             echo(render(rec, fmt, sens), nl=False)
         elif fmt == "json":
-            echo(dump_json_line(to_dict(rec, as_fields(sens) if sens else None)))
+            echo(dump_json_line(to_dict(rec, sensitivity_fields(sens))))
         else:
             echo(("---\n" if fmt == "yaml" else "\n" if index else "") + render(rec, fmt, sens), nl=False)
     if problems:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
-from mlarch.analysis.sensitivity import Sensitivity
 from mlarch.core.engine import Recommendation, format_value
 from mlarch.core.resolver import Decision
 from mlarch.core.textfmt import effect, md_escape
 from mlarch.core.vocabulary import STAGES, load_vocabulary
+
+if TYPE_CHECKING:
+    from mlarch.analysis.sensitivity import Sensitivity
 
 
 def _decision(dec: Decision, as_of: date | None, sens: Sensitivity | None) -> list[str]:

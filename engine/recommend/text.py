@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
-from mlarch.analysis.sensitivity import DecisionSensitivity, Sensitivity, Unknown, describe_choice, show
-from mlarch.analysis.summary import render_summary, summary_lines  # noqa: F401 - re-exported
 from mlarch.core.engine import Recommendation, format_value
 from mlarch.core.resolver import Decision, Support
 from mlarch.core.textfmt import WIDTH, effect, wrap
 from mlarch.core.vocabulary import STAGES, load_vocabulary
+
+if TYPE_CHECKING:  # the sensitivity machinery loads only when a sensitivity is shown
+    from mlarch.analysis.sensitivity import DecisionSensitivity, Sensitivity, Unknown
 
 
 def cite(s: Support) -> str:
@@ -55,6 +57,8 @@ def decision_lines(dec: Decision, as_of: date | None = None, sens: DecisionSensi
 
 
 def outcomes(u: Unknown) -> str:
+    from mlarch.analysis.sensitivity import describe_choice, show
+
     """``value -> choice`` for each value of an unstated fact, values giving the same choice grouped."""
     groups: dict[str | None, list[str]] = {}
     for value, choice in u.outcomes:
