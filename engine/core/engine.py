@@ -13,10 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from typing import Any, Collection, Mapping
+from typing import Any, Collection, Mapping, Optional
 
 from mlarch.core.cache import compiled_programs
-from mlarch.core.conditions import Conjunct
+from mlarch.core.classes import GroupClasses
+from mlarch.core.conditions import Conjunct, Literal
 from mlarch.core.errors import InputError, Problem
 from mlarch.core.lifecycle import run_date
 from mlarch.core.matcher import Matcher, compile_programs
@@ -96,8 +97,24 @@ class Engine:
         self._dnf: dict[str, list[Conjunct]] = {}
         for program in self.matcher.programs:
             self._dnf.update(program.conjuncts)
+        # Two memos (engine/core/memo.py): the rules that fire, keyed on the
+        # classes of what a group tests (engine/core/classes.py), and the
+        # group's outcome, keyed on that and the values its fired rules print.
+        self.matches: LRU[tuple[Mapping[str, int], tuple[str, ...], tuple[str, ...]]] = LRU(memo_size)
         self.memo: LRU[Any] = LRU(memo_size)
         self._reads = self._refs_read()
+        self._classes = self._group_classes()
+        self._printed_refs = self._refs_printed()
+        self._applies = [self._applies_when(dims[0]) for _, dims in self.groups]
+        # What makes a group's result change: the refs it reads, and the decision its applies_when tests
+        self._watch = [
+            frozenset(reads) | ({DECISION_PREFIX + spec.dimension} if (spec := self.vocab.dimensions[dims[0]].applies_when).dimension else set())
+            for (reads, _), (_, dims) in zip(self._reads, self.groups)
+        ]
+        self._decision_refs = [frozenset(DECISION_PREFIX + d for d in dims) for _, dims in self.groups]
+        self._number_facts = frozenset(f for f, spec in self.vocab.facts.items() if spec.type in ("number", "integer"))
+        self._last: _Last | None = None  # the previous evaluation, for incremental reuse (see evaluate)
+        self._notices: dict[tuple[str, str, date], Any] = {}
 
     def _refs_read(self) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
         """Per group: every fact and decision its rules read — the literals of
@@ -116,12 +133,42 @@ class Engine:
             out.append((ordered, numbers))
         return out
 
+    def _group_classes(self) -> list[GroupClasses]:
+        """Per group: how to class the values of what its compiled conditions test."""
+        literals: list[list[Literal]] = [[] for _ in self.groups]
+        for rule in self.rulebook.rules:
+            group = self._group_of.get(rule.dimension)
+            if group is not None:
+                literals[group] += [lit for conj in self._dnf.get(rule.id, ()) for lit in conj]
+        return [GroupClasses(lits) for lits in literals]
+
+    def _refs_printed(self) -> dict[tuple[str, int], frozenset[str]]:
+        """Per rule and alternative: the refs a fired rule's Support shows (its
+        alternative's tests, as "facts used", and its reason's placeholders)."""
+        out = {}
+        for rule in self.rulebook.rules:
+            placeholders = set(PLACEHOLDER.findall(rule.because))
+            for k, conj in enumerate(self._dnf.get(rule.id, ())):
+                out[(rule.id, k)] = frozenset({lit.ref for lit in conj} | placeholders)
+        return out
+
+    def _applies_when(self, dimension: str) -> tuple[str, frozenset[str | None]] | None:
+        """The decision a dimension's applies_when tests and the choices (None:
+        not decided) for which it holds, worked out once from the condition itself."""
+        spec = self.vocab.dimensions[dimension].applies_when
+        if spec.dimension is None or spec.condition is None:
+            return None
+        candidates: list[str | None] = [None, *self.vocab.dimensions[spec.dimension].choices]
+        return spec.dimension, frozenset(c for c in candidates if spec.holds({} if c is None else {spec.dimension: c}))
+
     def program_of(self, dimension: str) -> int:
         """Index of the matcher program holding this dimension's rules."""
         return self._group_of[dimension]
 
     def close(self) -> None:
         self.memo.clear()
+        self.matches.clear()
+        self._last = None
         self.matcher.close()
 
     def __enter__(self) -> "Engine":
@@ -157,23 +204,40 @@ class Engine:
         pinned = dict(pinned or {})
         self.check_pinned(pinned)
         self.matcher.check_usable()  # also when every group's outcome is memoised
-        values: dict[str, Any] = dict(scenario.facts)
+        facts = dict(scenario.facts)
+        last = self._last
+        changed = self._changed(last, facts) if last is not None else None
+        values: dict[str, Any] = dict(facts)
         chosen: dict[str, str] = {}
         decisions: dict[str, Decision] = {}
         fired_all: dict[str, Support] = {}
+        results: list[_Result] = []
+        asks: list[tuple[tuple[str, ...], tuple[str | None, ...]]] = []
         # Groups come in stage order; a group reads only facts and decisions
         # of earlier stages (plan.py), so deciding it at once is the same as
         # deciding its whole stage after matching it.
         for group, (_, dims) in enumerate(self.groups):
             asked = dims if only is None else tuple(d for d in dims if d in only)
-            if not asked or not self.vocab.dimensions[dims[0]].applies_when.holds(chosen):
-                continue
-            fired, decided = self._outcome(group, asked, values, pinned)
-            fired_all.update(fired)
-            for dim, decision in decided:
-                decisions[dim] = decision
-                chosen[dim] = decision.choice
-                values[DECISION_PREFIX + dim] = decision.choice
+            ask = (asked, tuple(map(pinned.get, asked)) if pinned else ())
+            asks.append(ask)
+            if changed is not None and last is not None and ask == last.asks[group] and changed.isdisjoint(self._watch[group]):
+                # Nothing this group reads changed since the previous
+                # evaluation: its result is the same (incremental reuse).
+                result = last.results[group]
+            else:
+                result = self._result(group, asked, values, chosen, pinned)
+                if changed is not None and last is not None and result is not last.results[group] and _choices(result) != _choices(last.results[group]):
+                    changed |= self._decision_refs[group]
+            results.append(result)
+            if result is not None:
+                fired, decided = result
+                fired_all.update(fired)
+                for dim, decision in decided:
+                    decisions[dim] = decision
+                    chosen[dim] = decision.choice
+                    values[DECISION_PREFIX + dim] = decision.choice
+        if self.memo.size > 0:
+            self._last = _Last(facts, tuple(asks), tuple(results))
         ordered = {d: decisions[d] for d in self.vocab.dimensions if d in decisions}
         as_of = run_date(self.as_of)
         return Recommendation(
@@ -188,23 +252,61 @@ class Engine:
             as_of=as_of,
         )
 
+    def _changed(self, last: "_Last", facts: dict[str, Any]) -> set[str] | None:
+        """The facts that differ from the previous evaluation's (None: cannot tell)."""
+        try:
+            changed = {ref for ref, _ in facts.items() ^ last.facts.items()}
+        except TypeError:  # an unhashable value (a list where a set's tuple belongs)
+            return None
+        for ref in self._number_facts.intersection(facts):
+            # 1 == 1.0 and 0.0 == -0.0, but they print differently
+            if ref not in changed and repr(facts[ref]) != repr(last.facts[ref]):
+                changed.add(ref)
+        return changed
+
+    def _result(
+        self, group: int, asked: tuple[str, ...], values: Mapping[str, Any], chosen: Mapping[str, str], pinned: Mapping[str, str]
+    ) -> "_Result":
+        """The group's outcome, or None when none of its dimensions is asked or applies."""
+        if not asked:
+            return None
+        applies = self._applies[group]
+        if applies is not None and chosen.get(applies[0]) not in applies[1]:
+            return None
+        return self._outcome(group, asked, values, pinned)
+
     def _outcome(
         self, group: int, asked: tuple[str, ...], values: Mapping[str, Any], pinned: Mapping[str, str]
     ) -> tuple[tuple[tuple[str, Support], ...], tuple[tuple[str, Decision], ...]]:
         """The rules of ``group`` that fire for ``values`` and the decisions of
-        its ``asked`` dimensions: from the memo (engine/core/memo.py) when the
-        group read the same values before, else matched and resolved."""
-        reads, numbers = self._reads[group]
+        its ``asked`` dimensions.
+
+        Two memos (engine/core/memo.py) stand in front of durable-rules and
+        the resolver: which rules fire is a function of the *classes* of the
+        values the group tests (engine/core/classes.py); the outcome — Supports
+        and Decisions, whose texts and "facts used" print values — is a
+        function of that and of the values the fired rules print.
+        """
         try:
-            # repr tells 1 from 1.0 and 0.0 from -0.0, which compare equal but print differently
-            key: tuple | None = (group, asked, tuple(map(pinned.get, asked)) if pinned else (),
-                                 tuple(map(values.get, reads)), tuple(repr(values.get(r)) for r in numbers))
-            found = self.memo.get(key)
+            ckey: tuple | None = (group, asked, tuple(map(pinned.get, asked)) if pinned else (), self._classes[group].key(values))
+            match = self.matches.get(ckey)
         except TypeError:  # an unhashable value (a list where a set's tuple belongs): no memo
-            key, found = None, None
-        if found is not None:
-            return found
-        fired = self.matcher.match(group, values)
+            ckey, match = None, None
+        if match is None:
+            fired = self.matcher.match(group, values)
+            printed = sorted(set().union(*(self._printed_refs[(r, k)] for r, k in fired.items())))
+            numbers = tuple(r for r in printed if r in self._number_facts)
+            match = (fired, tuple(printed), numbers)
+            if ckey is not None:
+                self.matches.put(ckey, match)
+        fired, printed, numbers = match
+        okey: tuple | None = None
+        if ckey is not None:
+            # repr tells 1 from 1.0 and 0.0 from -0.0, which compare equal but print differently
+            okey = (ckey, tuple(map(values.get, printed)), tuple(repr(values.get(r)) for r in numbers))
+            found = self.memo.get(okey)
+            if found is not None:
+                return found
         supports: list[tuple[str, Support]] = []
         by_dim: dict[str, list[Support]] = {}
         for rule_id in sorted(fired):
@@ -215,14 +317,14 @@ class Engine:
             by_dim.setdefault(rule.dimension, []).append(support)
         decided = tuple((dim, resolve(self.vocab.dimensions[dim], by_dim.get(dim, []), pinned.get(dim))) for dim in asked)
         outcome = (tuple(supports), decided)
-        if key is not None:
-            self.memo.put(key, outcome)
+        if okey is not None:
+            self.memo.put(okey, outcome)
         return outcome
 
     def _warnings(self, decisions: Mapping[str, Decision], as_of: date) -> list[Warning_]:
         out: list[Warning_] = []
         for dim, dec in decisions.items():
-            notice = self.vocab.notice(dim, dec.choice, as_of)  # renames say nothing here
+            notice = self._notice(dim, dec.choice, as_of)  # renames say nothing here
             if notice:
                 kind = "ending" if notice.kind == "ending" else "deprecated"
                 out.append(Warning_(kind, dim, dec.choice, f"{dim} = {dec.choice}: {notice.text}"))
@@ -231,6 +333,35 @@ class Engine:
             if dec.how == "fallback":
                 out.append(Warning_("fallback", dim, dec.choice, f"{dim}: no rule applied; {dec.choice} is only the first choice in vocabulary order"))
         return out
+
+
+    def _notice(self, dim: str, choice: str, as_of: date) -> Any:
+        """The vocabulary's lifecycle notice for a choice, worked out once per run date."""
+        key = (dim, choice, as_of)
+        try:
+            return self._notices[key]
+        except KeyError:
+            if len(self._notices) > 4096:  # bounded: a few run dates of every choice
+                self._notices.clear()
+            notice = self._notices[key] = self.vocab.notice(dim, choice, as_of)
+            return notice
+
+
+_Outcome = tuple[tuple[tuple[str, Support], ...], tuple[tuple[str, Decision], ...]]
+_Result = Optional[_Outcome]  # None: the group's dimensions were not asked or do not apply
+
+
+@dataclass(frozen=True)
+class _Last:
+    """The previous evaluation, kept so the next can reuse every group that reads nothing that changed."""
+
+    facts: Mapping[str, Any]
+    asks: tuple[tuple[tuple[str, ...], tuple[str | None, ...]], ...]  # per group: dimensions asked, their pins
+    results: tuple[_Result, ...]
+
+
+def _choices(result: _Result) -> tuple[tuple[str, str], ...] | None:
+    return None if result is None else tuple((dim, decision.choice) for dim, decision in result[1])
 
 
 @lru_cache(maxsize=1)
