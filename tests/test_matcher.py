@@ -360,9 +360,10 @@ def test_sessions_are_empty_between_evaluations():
         for latency in (10, 500, 10):
             rec = engine.evaluate(scenario(serving={"latency_ms": latency}))
             assert ("serving_mode.a" in rec.fired) == (latency < 100)
-            for program in engine.matcher.programs:
-                for ruleset in program.rulesets:
-                    assert json.loads(dre.get_facts(ruleset.handle, ruleset.name)) == []
+            used = [rs for program in engine.matcher.programs for rs in program.rulesets if rs.handle is not None]
+            assert used  # created on first use
+            for ruleset in used:
+                assert json.loads(dre.get_facts(ruleset.handle, ruleset.name)) == []
 
 
 def test_the_same_scenario_fires_again_after_retraction():
@@ -393,8 +394,11 @@ def test_a_failing_assert_disables_the_engine_instead_of_crashing(monkeypatch):
 def test_rulesets_are_freed_on_close():
     rb = book([rule("serving_mode.a", {"serving.latency_ms": {"lt": 100}})])
     engine = Engine(rb)
-    handles = [rs.handle for p in engine.matcher.programs for rs in p.rulesets]
-    assert handles
+    rulesets = [rs for p in engine.matcher.programs for rs in p.rulesets]
+    assert rulesets and all(rs.handle is None for rs in rulesets)  # created on first use only
+    engine.evaluate(scenario(serving={"latency_ms": 10}))
+    handles = [rs.handle for rs in rulesets]
+    assert None not in handles
     engine.close()
     for handle in handles:
         with pytest.raises(dre.error):

@@ -128,8 +128,8 @@ def _number_values(spec) -> st.SearchStrategy[Any]:
 def test_two_values_of_one_class_pass_and_fail_the_same_tests(bundled_engine, data) -> None:
     """The class key may stand in for the values only if it decides every literal the group tests."""
     vocab = load_vocabulary()
-    group = data.draw(st.sampled_from([g for g, c in enumerate(bundled_engine._classes) if c.refs]))
-    classes = bundled_engine._classes[group]
+    group = data.draw(st.sampled_from([g for g in range(len(bundled_engine.groups)) if bundled_engine._classes_of(g).refs]))
+    classes = bundled_engine._classes_of(group)
     index = data.draw(st.integers(0, len(classes.refs) - 1))
     ref = classes.refs[index]
     if ref.startswith(DECISION_PREFIX):
@@ -146,22 +146,22 @@ def test_two_values_of_one_class_pass_and_fail_the_same_tests(bundled_engine, da
     if classify(a) == classify(b):
         for lit in literals:
             assert literal_holds(lit, a) == literal_holds(lit, b), (lit, a, b)
-    else:  # a class is never split without a reason: some test tells the two apart
-        assert any(literal_holds(lit, a) != literal_holds(lit, b) for lit in literals) or type(a) is not type(b), (a, b)
+    elif a is not None and b is not None:  # (absence is a class of its own) a class is split only by a test
+        assert any(literal_holds(lit, a) != literal_holds(lit, b) for lit in literals), (a, b)
 
 
 def test_classes_are_coarser_than_values(bundled_engine) -> None:
-    """Two numbers below a group's lowest threshold share a class; the threshold is a class of its own."""
+    """Two numbers below every value a group tests share a class; a number above them all does not."""
     checked = 0
-    for group, classes in enumerate(bundled_engine._classes):
+    for group in range(len(bundled_engine.groups)):
+        classes = bundled_engine._classes_of(group)
         for ref, classify in zip(classes.refs, classes.classifiers):
-            thresholds = sorted({lit.value for rule in bundled_engine.rulebook.rules if bundled_engine._group_of.get(rule.dimension) == group
-                                 for conj in bundled_engine._dnf.get(rule.id, ()) for lit in conj
-                                 if lit.ref == ref and type(lit.value) in (int, float)})
-            if thresholds:
-                t = thresholds[0]
-                assert classify(t - 2) == classify(t - 1) != classify(t), (group, ref, t)
-                assert classify(None) not in (classify(t - 1), classify(t))
+            lits = [lit for rule in bundled_engine._rules_of[group] for conj in bundled_engine._dnf.get(rule.id, ()) for lit in conj if lit.ref == ref]
+            if any(lit.kind in ("lt", "lte", "gt", "gte") for lit in lits):
+                tested = [lit.value for lit in lits if type(lit.value) in (int, float)]
+                low, high = min(tested), max(tested)
+                assert classify(low - 2) == classify(low - 1) != classify(high + 1), (group, ref)
+                assert classify(None) not in (classify(low - 1), classify(high + 1))
                 checked += 1
     assert checked > 10
 
@@ -190,7 +190,7 @@ def test_a_value_that_crosses_no_test_skips_durable_rules_but_prints_itself(bund
         size = base.get("data.size_gb")
         neighbour = next(v for v in (size * 1.001, size + 0.001, size * 0.999) if all(
             c.classifiers[c.refs.index("data.size_gb")](v) == c.classifiers[c.refs.index("data.size_gb")](size)
-            for c in engine._classes if "data.size_gb" in c.refs))
+            for c in map(engine._classes_of, range(len(engine.groups))) if "data.size_gb" in c.refs))
         variant = base.with_facts({"data.size_gb": neighbour})
         got = engine.evaluate(variant)
         assert calls == []  # same classes: no durable-rules call at all
@@ -204,7 +204,7 @@ def test_a_variant_matches_only_the_groups_that_read_what_changed(bundled_engine
         engine.evaluate(base)
         calls = _matches(engine)
         rec = engine.evaluate(base.with_facts({"data.size_gb": 12345}))
-        reading = {g for g, (reads, _) in enumerate(engine._reads) if "data.size_gb" in reads}
+        reading = {g for g, reads in enumerate(engine._reads) if "data.size_gb" in reads}
         changed_decisions = {DECISION_PREFIX + d for d, dec in rec.decisions.items() if dec.choice != engine.evaluate(base).choices.get(d)}
         downstream = {g for g, watch in enumerate(engine._watch) if watch & changed_decisions}
         assert calls and set(calls) <= reading | downstream

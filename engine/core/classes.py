@@ -21,10 +21,12 @@ two values of one class agree on every literal.
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
+from itertools import repeat
 from typing import Any, Callable, Hashable, Iterable, Mapping
 
 from mlarch.core.conditions import Literal
+from mlarch.core.evaluate import literal_holds
 from mlarch.core.vocabulary import MAX_NUMBER
 
 Classifier = Callable[[Any], Hashable]
@@ -40,60 +42,70 @@ def exact(value: Any) -> Hashable:
     return (type(value).__name__, value, repr(value))
 
 
-def _number(thresholds: tuple[Any, ...]) -> Classifier:
-    """Numbers: the position among the thresholds, and whether the value is one of them."""
-    equal = frozenset(thresholds)
+def _number(literals: list[Literal]) -> Classifier:
+    """Numbers: how many ``lt``/``gte`` thresholds are at or below the value, how
+    many ``lte``/``gt`` thresholds are below it, and which tested value it equals."""
+    below = tuple(sorted({lit.value for lit in literals if lit.kind in ("lt", "gte")}))  # v < t flips at t
+    at_or_below = tuple(sorted({lit.value for lit in literals if lit.kind in ("lte", "gt")}))  # v <= t flips past t
+    equal = frozenset(lit.value for lit in literals if lit.kind in ("eq", "neq"))
 
     def classify(value: Any) -> Hashable:
         if value is None:
             return None
         kind = type(value)
         if (kind is int or kind is float) and -MAX_NUMBER <= value <= MAX_NUMBER:  # NaN fails both
-            return 2 * bisect_left(thresholds, value) + (value in equal)
+            return (bisect_right(below, value), bisect_left(at_or_below, value), value if value in equal else OTHER)
         return exact(value)
 
     return classify
 
 
-def _value(named: frozenset[Any]) -> Classifier:
-    """Enums, booleans, text and decisions: the value when a test names it, else "another value"."""
+class _Table(dict):  # type: ignore[type-arg]
+    """Enums, booleans, text and decisions: value -> which tests name it; any
+    other stated value is OTHER (no test names it), absence is None. A plain
+    lookup, so a group's key is built in C (GroupClasses.key)."""
 
-    def classify(value: Any) -> Hashable:
-        if value is None:
-            return None
-        if type(value) is float and not math.isfinite(value):  # pragma: no cover - refused by validation
-            return exact(value)
-        return value if value in named else OTHER
-
-    return classify
+    def __call__(self, value: Any) -> Hashable:
+        return self.get(value, OTHER)
 
 
-def _set(named: frozenset[Any]) -> Classifier:
-    """Sets: empty or not, and which of the items the tests name it holds."""
+def _value(literals: list[Literal]) -> Classifier:
+    named = {v for lit in literals for v in _operands(lit)}
+    table = _Table({v: tuple(v in _operands(lit) for lit in literals) for v in named})
+    table[None] = None
+    return table
+
+
+def _set(literals: list[Literal]) -> Classifier:
+    """Sets: the answer of every test (few tests read one set)."""
 
     def classify(value: Any) -> Hashable:
         if value is None:
             return None
         if type(value) is not tuple:  # pragma: no cover - validation stores sets as tuples
             return exact(value)
-        return (not value, named.intersection(value))
+        return tuple([literal_holds(lit, value) for lit in literals])
 
     return classify
 
 
+def _operands(lit: Literal) -> tuple[Any, ...]:
+    return lit.value if isinstance(lit.value, tuple) else () if lit.value is None else (lit.value,)
+
+
 def classifier(literals: Iterable[Literal]) -> Classifier:
     """The classifier for one ref from every literal a group tests it with."""
-    lits = list(literals)
+    lits = sorted(set(literals))
     kinds = {lit.kind for lit in lits}
-    values = [v for lit in lits for v in (lit.value if isinstance(lit.value, tuple) else (lit.value,)) if v is not None]
+    values = [v for lit in lits for v in _operands(lit)]
     if kinds & SET_KINDS and kinds <= SET_KINDS | {"absent", "stated"}:
-        return _set(frozenset(values))
+        return _set(lits)
     numbers = all(type(v) in (int, float) and math.isfinite(v) for v in values)
-    if kinds & COMPARISONS and kinds <= COMPARISONS | VALUE_KINDS - {"differs"} and numbers:
-        return _number(tuple(sorted(set(values))))
+    if kinds & COMPARISONS and kinds <= COMPARISONS | {"eq", "neq", "absent", "stated"} and numbers:
+        return _number(lits)
     if kinds <= VALUE_KINDS:
         try:
-            return _value(frozenset(values))
+            return _value(lits)
         except TypeError:  # pragma: no cover - literal values are scalars
             pass
     return exact  # pragma: no cover - every literal kind is handled above
@@ -102,7 +114,7 @@ def classifier(literals: Iterable[Literal]) -> Classifier:
 class GroupClasses:
     """The class key of one group: the class of every ref its conditions test."""
 
-    __slots__ = ("refs", "classifiers")
+    __slots__ = ("refs", "classifiers", "_looked_up", "_tables", "_computed")
 
     def __init__(self, literals: Iterable[Literal]) -> None:
         by_ref: dict[str, list[Literal]] = {}
@@ -110,8 +122,14 @@ class GroupClasses:
             by_ref.setdefault(lit.ref, []).append(lit)
         self.refs = tuple(sorted(by_ref))
         self.classifiers = tuple(classifier(by_ref[r]) for r in self.refs)
+        pairs = list(zip(self.refs, self.classifiers))
+        self._looked_up = tuple(r for r, f in pairs if isinstance(f, _Table))
+        self._tables = tuple(f for _, f in pairs if isinstance(f, _Table))
+        self._computed = tuple((r, f) for r, f in pairs if not isinstance(f, _Table))
 
     def key(self, values: Mapping[str, Any]) -> tuple[Hashable, ...]:
-        """The classes of ``values`` (raises TypeError for an unhashable value)."""
+        """The classes of ``values``: table lookups first (in C), then the
+        numbers and sets (raises TypeError for an unhashable value)."""
         get = values.get
-        return tuple([f(get(r)) for r, f in zip(self.refs, self.classifiers)])
+        looked_up = tuple(map(dict.get, self._tables, map(get, self._looked_up), repeat(OTHER)))
+        return looked_up + tuple([f(get(r)) for r, f in self._computed])

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any, Collection, Mapping, Optional
 
 from mlarch.core.cache import compiled_programs
 from mlarch.core.classes import GroupClasses
-from mlarch.core.conditions import Conjunct, Literal
+from mlarch.core.conditions import Conjunct
 from mlarch.core.errors import InputError, Problem
 from mlarch.core.lifecycle import run_date
 from mlarch.core.matcher import Matcher, compile_programs
@@ -25,7 +25,7 @@ from mlarch.core.memo import LRU, MEMO_SIZE
 from mlarch.core.paths import bundled_rules_dir
 from mlarch.core.plan import Plan, make_plan
 from mlarch.core.resolver import Decision, Support, format_value, render_reason, resolve  # noqa: F401 - re-exported
-from mlarch.core.rulebook import PLACEHOLDER, RuleBook, load_rulebook
+from mlarch.core.rulebook import PLACEHOLDER, Rule, RuleBook, load_rulebook
 from mlarch.core.scenario import Scenario
 from mlarch.core.vocabulary import DECISION_PREFIX, Vocabulary, load_vocabulary
 
@@ -88,7 +88,10 @@ class Engine:
                 by_condition.setdefault(self.vocab.dimensions[dim].applies_when.text, []).append(dim)
             self.groups += [(stage.index, tuple(dims)) for dims in by_condition.values()]
         self._group_of = {dim: i for i, (_, dims) in enumerate(self.groups) for dim in dims}
-        groups = [[r for r in rulebook.rules if r.dimension in dims] for _, dims in self.groups]
+        groups: list[list[Rule]] = [[] for _ in self.groups]
+        for rule in rulebook.rules:
+            if (group := self._group_of.get(rule.dimension)) is not None:
+                groups[group].append(rule)
         if cache:
             specs = compiled_programs(rulebook, self.groups, lambda: compile_programs(groups))
         else:
@@ -97,60 +100,66 @@ class Engine:
         self._dnf: dict[str, list[Conjunct]] = {}
         for program in self.matcher.programs:
             self._dnf.update(program.conjuncts)
-        # Two memos (engine/core/memo.py): the rules that fire, keyed on the
-        # classes of what a group tests (engine/core/classes.py), and the
-        # group's outcome, keyed on that and the values its fired rules print.
+        # Three memos (engine/core/memo.py), see _outcome: a group's outcome
+        # keyed on the values it reads; the rules that fire, keyed on the
+        # classes of those values (engine/core/classes.py); the outcome keyed
+        # on the classes and the values its fired rules print.
+        self.memo: LRU[_Outcome] = LRU(memo_size)
         self.matches: LRU[tuple[Mapping[str, int], tuple[str, ...], tuple[str, ...]]] = LRU(memo_size)
-        self.memo: LRU[Any] = LRU(memo_size)
-        self._reads = self._refs_read()
-        self._classes = self._group_classes()
-        self._printed_refs = self._refs_printed()
+        self.outcomes: LRU[_Outcome] = LRU(memo_size)
+        self._rules_of = groups
+        # Worked out on first use, per group: start-up at 10x the rules is a budget (docs/performance.md)
+        self._classes: list[GroupClasses | None] = [None] * len(self.groups)
+        self._printed_refs: dict[tuple[str, int], frozenset[str]] = {}
         self._applies = [self._applies_when(dims[0]) for _, dims in self.groups]
-        # What makes a group's result change: the refs it reads, and the decision its applies_when tests
-        self._watch = [
-            frozenset(reads) | ({DECISION_PREFIX + spec.dimension} if (spec := self.vocab.dimensions[dims[0]].applies_when).dimension else set())
-            for (reads, _), (_, dims) in zip(self._reads, self.groups)
-        ]
         self._decision_refs = [frozenset(DECISION_PREFIX + d for d in dims) for _, dims in self.groups]
         self._number_facts = frozenset(f for f, spec in self.vocab.facts.items() if spec.type in ("number", "integer"))
         self._last: _Last | None = None  # the previous evaluation, for incremental reuse (see evaluate)
         self._notices: dict[tuple[str, str, date], Any] = {}
 
-    def _refs_read(self) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    @cached_property
+    def _reads(self) -> list[frozenset[str]]:
         """Per group: every fact and decision its rules read — the literals of
         their conditions as compiled for the matcher, and their reasons'
-        placeholders — and which of them are numbers (the memo key)."""
-        read: list[set[str]] = [set() for _ in self.groups]
-        for rule in self.rulebook.rules:
-            group = self._group_of.get(rule.dimension)
-            if group is not None:
-                read[group] |= {lit.ref for conj in self._dnf.get(rule.id, ()) for lit in conj}
-                read[group] |= set(PLACEHOLDER.findall(rule.because))
+        placeholders."""
         out = []
-        for refs_ in read:
-            ordered = tuple(sorted(refs_))
-            numbers = tuple(r for r in ordered if (spec := self.vocab.facts.get(r)) is not None and spec.type in ("number", "integer"))
-            out.append((ordered, numbers))
+        for rules in self._rules_of:
+            refs_ = {lit.ref for rule in rules for conj in self._dnf.get(rule.id, ()) for lit in conj}
+            out.append(frozenset(refs_ | {ref for rule in rules for ref in PLACEHOLDER.findall(rule.because)}))
         return out
 
-    def _group_classes(self) -> list[GroupClasses]:
-        """Per group: how to class the values of what its compiled conditions test."""
-        literals: list[list[Literal]] = [[] for _ in self.groups]
-        for rule in self.rulebook.rules:
-            group = self._group_of.get(rule.dimension)
-            if group is not None:
-                literals[group] += [lit for conj in self._dnf.get(rule.id, ()) for lit in conj]
-        return [GroupClasses(lits) for lits in literals]
+    @cached_property
+    def _read_keys(self) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+        """Per group: what it reads, in a fixed order, and which of those are numbers (the memo key)."""
+        return [(tuple(sorted(reads)), tuple(sorted(reads & self._number_facts))) for reads in self._reads]
 
-    def _refs_printed(self) -> dict[tuple[str, int], frozenset[str]]:
-        """Per rule and alternative: the refs a fired rule's Support shows (its
-        alternative's tests, as "facts used", and its reason's placeholders)."""
-        out = {}
-        for rule in self.rulebook.rules:
-            placeholders = set(PLACEHOLDER.findall(rule.because))
-            for k, conj in enumerate(self._dnf.get(rule.id, ())):
-                out[(rule.id, k)] = frozenset({lit.ref for lit in conj} | placeholders)
-        return out
+    @cached_property
+    def _watch(self) -> list[frozenset[str]]:
+        """Per group: what makes its result change — what it reads, and the decision its applies_when tests."""
+        return [
+            reads | ({DECISION_PREFIX + spec.dimension} if (spec := self.vocab.dimensions[dims[0]].applies_when).dimension else set())
+            for reads, (_, dims) in zip(self._reads, self.groups)
+        ]
+
+    def _classes_of(self, group: int) -> GroupClasses:
+        """How to class the values of what the group's compiled conditions test."""
+        found = self._classes[group]
+        if found is None:
+            found = self._classes[group] = GroupClasses(
+                lit for rule in self._rules_of[group] for conj in self._dnf.get(rule.id, ()) for lit in conj
+            )
+        return found
+
+    def _printed(self, rule_id: str, k: int) -> frozenset[str]:
+        """The refs a fired rule's Support shows: its matched alternative's tests
+        ("facts used") and its reason's placeholders."""
+        key = (rule_id, k)
+        found = self._printed_refs.get(key)
+        if found is None:
+            rule = self.rulebook.get(rule_id)
+            assert rule is not None
+            found = self._printed_refs[key] = frozenset({lit.ref for lit in self._dnf[rule_id][k]} | set(PLACEHOLDER.findall(rule.because)))
+        return found
 
     def _applies_when(self, dimension: str) -> tuple[str, frozenset[str | None]] | None:
         """The decision a dimension's applies_when tests and the choices (None:
@@ -168,6 +177,7 @@ class Engine:
     def close(self) -> None:
         self.memo.clear()
         self.matches.clear()
+        self.outcomes.clear()
         self._last = None
         self.matcher.close()
 
@@ -226,11 +236,12 @@ class Engine:
                 result = last.results[group]
             else:
                 result = self._result(group, asked, values, chosen, pinned)
-                if changed is not None and last is not None and result is not last.results[group] and _choices(result) != _choices(last.results[group]):
-                    changed |= self._decision_refs[group]
+                before = last.results[group] if last is not None else None
+                if changed is not None and result is not before and (result and result[2]) != (before and before[2]):
+                    changed |= self._decision_refs[group]  # a decision changed: what reads it must be looked at
             results.append(result)
             if result is not None:
-                fired, decided = result
+                fired, decided, _ = result
                 fired_all.update(fired)
                 for dim, decision in decided:
                     decisions[dim] = decision
@@ -277,36 +288,49 @@ class Engine:
 
     def _outcome(
         self, group: int, asked: tuple[str, ...], values: Mapping[str, Any], pinned: Mapping[str, str]
-    ) -> tuple[tuple[tuple[str, Support], ...], tuple[tuple[str, Decision], ...]]:
+    ) -> "_Outcome":
         """The rules of ``group`` that fire for ``values`` and the decisions of
         its ``asked`` dimensions.
 
-        Two memos (engine/core/memo.py) stand in front of durable-rules and
-        the resolver: which rules fire is a function of the *classes* of the
-        values the group tests (engine/core/classes.py); the outcome — Supports
+        Three memos (engine/core/memo.py) stand in front of durable-rules
+        and the resolver. The outcome is a function of the values the group
+        reads (the first, cheapest key). Which rules fire is a function of
+        the *classes* of those values (engine/core/classes.py), so a value
+        that crosses no test skips durable-rules; and the outcome — Supports
         and Decisions, whose texts and "facts used" print values — is a
-        function of that and of the values the fired rules print.
+        function of the classes and of the values the fired rules print, so
+        it is reused too when the changed value is not printed.
         """
+        if self.memo.size <= 0:
+            return self._resolved(self.matcher.match(group, values), asked, values, pinned)
+        pins = tuple(map(pinned.get, asked)) if pinned else ()
+        reads, numbers_read = self._read_keys[group]
         try:
-            ckey: tuple | None = (group, asked, tuple(map(pinned.get, asked)) if pinned else (), self._classes[group].key(values))
-            match = self.matches.get(ckey)
+            # repr tells 1 from 1.0 and 0.0 from -0.0, which compare equal but print differently
+            rkey: tuple | None = (group, asked, pins, tuple(map(values.get, reads)), tuple(map(repr, map(values.get, numbers_read))))
+            found = self.memo.get(rkey)
         except TypeError:  # an unhashable value (a list where a set's tuple belongs): no memo
-            ckey, match = None, None
+            return self._resolved(self.matcher.match(group, values), asked, values, pinned)
+        if found is not None:
+            return found
+        ckey = (group, asked, pins, self._classes_of(group).key(values))
+        match = self.matches.get(ckey)
         if match is None:
             fired = self.matcher.match(group, values)
-            printed = sorted(set().union(*(self._printed_refs[(r, k)] for r, k in fired.items())))
-            numbers = tuple(r for r in printed if r in self._number_facts)
-            match = (fired, tuple(printed), numbers)
-            if ckey is not None:
-                self.matches.put(ckey, match)
+            printed = tuple(sorted(set().union(*(self._printed(r, k) for r, k in fired.items()))))
+            match = (fired, printed, tuple(r for r in printed if r in self._number_facts))
+            self.matches.put(ckey, match)
         fired, printed, numbers = match
-        okey: tuple | None = None
-        if ckey is not None:
-            # repr tells 1 from 1.0 and 0.0 from -0.0, which compare equal but print differently
-            okey = (ckey, tuple(map(values.get, printed)), tuple(repr(values.get(r)) for r in numbers))
-            found = self.memo.get(okey)
-            if found is not None:
-                return found
+        okey = (ckey, tuple(map(values.get, printed)), tuple(map(repr, map(values.get, numbers))))
+        found = self.outcomes.get(okey)
+        if found is None:
+            found = self._resolved(fired, asked, values, pinned)
+            self.outcomes.put(okey, found)
+        self.memo.put(rkey, found)
+        return found
+
+    def _resolved(self, fired: Mapping[str, int], asked: tuple[str, ...], values: Mapping[str, Any], pinned: Mapping[str, str]) -> "_Outcome":
+        """Supports for the rules that fired and the decisions of the ``asked`` dimensions."""
         supports: list[tuple[str, Support]] = []
         by_dim: dict[str, list[Support]] = {}
         for rule_id in sorted(fired):
@@ -316,10 +340,7 @@ class Engine:
             supports.append((rule_id, support))
             by_dim.setdefault(rule.dimension, []).append(support)
         decided = tuple((dim, resolve(self.vocab.dimensions[dim], by_dim.get(dim, []), pinned.get(dim))) for dim in asked)
-        outcome = (tuple(supports), decided)
-        if okey is not None:
-            self.memo.put(okey, outcome)
-        return outcome
+        return (tuple(supports), decided, tuple((dim, decision.choice) for dim, decision in decided))
 
     def _warnings(self, decisions: Mapping[str, Decision], as_of: date) -> list[Warning_]:
         out: list[Warning_] = []
@@ -347,7 +368,8 @@ class Engine:
             return notice
 
 
-_Outcome = tuple[tuple[tuple[str, Support], ...], tuple[tuple[str, Decision], ...]]
+# the fired rules' Supports, the decisions, and their choices (what later groups read)
+_Outcome = tuple[tuple[tuple[str, Support], ...], tuple[tuple[str, Decision], ...], tuple[tuple[str, str], ...]]
 _Result = Optional[_Outcome]  # None: the group's dimensions were not asked or do not apply
 
 
@@ -358,10 +380,6 @@ class _Last:
     facts: Mapping[str, Any]
     asks: tuple[tuple[tuple[str, ...], tuple[str | None, ...]], ...]  # per group: dimensions asked, their pins
     results: tuple[_Result, ...]
-
-
-def _choices(result: _Result) -> tuple[tuple[str, str], ...] | None:
-    return None if result is None else tuple((dim, decision.choice) for dim, decision in result[1])
 
 
 @lru_cache(maxsize=1)

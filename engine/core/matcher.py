@@ -268,9 +268,10 @@ class _Trie:
 @dataclass
 class _Ruleset:
     name: str
-    handle: int
+    handle: int | None  # None until first used: created on demand (Matcher._open)
     names: dict[str, tuple[str, int]]  # durable rule name -> (rule id, conjunct index)
     fields: tuple[tuple[str, str, str], ...] = ()  # (ref, field name, what: value|count|stated)
+    definition: str = ""  # the JSON durable-rules creates it from
 
 
 def _fields_for(chunk: Sequence[tuple[Rule, list[Conjunct]]]) -> tuple[tuple[str, str, str], ...]:
@@ -418,18 +419,34 @@ class Matcher:
             raise
 
     def _create(self, spec: ProgramSpec, handles: list[int]) -> StageProgram:
+        """The program of one group; its durable-rules rulesets are created on
+        first use (:meth:`_open`): a scenario needs about half of the groups, and
+        creating a ruleset is most of the engine's start-up at 10x the rules."""
         program = StageProgram(spec.index, conjuncts=spec.conjuncts)
-        dre = durable.module()
         for number, rs in enumerate(spec.rulesets):
-            ruleset_name = f"mlarch{self._uid}s{spec.index}c{number}"
-            try:
-                with _lock:
-                    handle = dre.create_ruleset(ruleset_name, rs.definition)
-            except dre.error as exc:  # pragma: no cover - limits are checked first
-                raise EngineError(f"durable-rules refused group {spec.index} ruleset {number}: {exc}") from None
-            handles.append(handle)
-            program.rulesets.append(_Ruleset(ruleset_name, handle, rs.names, rs.fields))
+            program.rulesets.append(_Ruleset(f"mlarch{self._uid}s{spec.index}c{number}", None, rs.names, rs.fields, rs.definition))
         return program
+
+    def _open(self, ruleset: _Ruleset) -> int:
+        """Create the durable-rules ruleset (the caller holds the lock)."""
+        dre = durable.module()
+        try:
+            handle = dre.create_ruleset(ruleset.name, ruleset.definition)
+        except dre.error as exc:  # pragma: no cover - limits are checked first
+            self._broken = f"durable-rules refused {ruleset.name}: {exc}"
+            raise EngineError(self._broken) from None
+        self._handles.append(handle)
+        ruleset.handle = handle
+        return handle
+
+    def open_all(self) -> None:
+        """Create every ruleset now (tests that inspect them; a long-lived server warming up)."""
+        with _lock:
+            self.check_usable()
+            for program in self.programs:
+                for ruleset in program.rulesets:
+                    if ruleset.handle is None:
+                        self._open(ruleset)
 
     @staticmethod
     def ruleset_fact(ruleset: _Ruleset, values: Mapping[str, Any], sid: str) -> str:
@@ -465,6 +482,8 @@ class Matcher:
         with _lock:
             self.check_usable()
             for ruleset in program.rulesets:
+                if ruleset.handle is None:
+                    self._open(ruleset)
                 fact = self.ruleset_fact(ruleset, values, ruleset.name)
                 for name in self._run(ruleset, fact):
                     rule_id, k = ruleset.names[name]
