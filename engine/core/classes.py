@@ -70,8 +70,11 @@ class _Table(dict):  # type: ignore[type-arg]
 
 
 def _value(literals: list[Literal]) -> Classifier:
-    named = {v for lit in literals for v in _operands(lit)}
-    table = _Table({v: tuple(v in _operands(lit) for lit in literals) for v in named})
+    naming: dict[Any, list[int]] = {}  # value -> the tests that name it (one pass: big groups have hundreds)
+    for index, lit in enumerate(literals):
+        for v in _operands(lit):
+            naming.setdefault(v, []).append(index)
+    table = _Table({v: tuple(tests) for v, tests in naming.items()})
     table[None] = None
     return table
 
@@ -95,7 +98,7 @@ def _operands(lit: Literal) -> tuple[Any, ...]:
 
 def classifier(literals: Iterable[Literal]) -> Classifier:
     """The classifier for one ref from every literal a group tests it with."""
-    lits = sorted(set(literals))
+    lits = list(dict.fromkeys(literals))  # without repeats, in rule order (deterministic)
     kinds = {lit.kind for lit in lits}
     values = [v for lit in lits for v in _operands(lit)]
     if kinds & SET_KINDS and kinds <= SET_KINDS | {"absent", "stated"}:

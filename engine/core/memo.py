@@ -8,7 +8,14 @@ the decisions resolved from them — is the same as last time. The engine keys
 each group's outcome on the values of every fact and decision its rules read
 (their conditions, which by validation include every ``{placeholder}`` of
 their reasons), the decisions pinned for its dimensions and the dimensions
-asked for, and reuses it instead of matching and resolving again.
+asked for, and reuses it instead of matching and resolving again. Behind
+that memo, two more (engine/core/engine.py ``_outcome``): the rules that fire,
+keyed on the *classes* of those values (engine/core/classes.py: which side of
+each test a value falls on), and the outcome keyed on the classes and the
+values the fired rules print; a variant that moves a value without crossing
+a test then skips durable-rules, and the resolver too when no fired rule
+prints that value. Each engine also reuses every group of its previous
+evaluation that reads nothing that changed.
 
 The outcome is a pure function of that key: matching a rule reads only the
 refs of its compiled condition, resolution reads only the rules that fired and the
@@ -23,10 +30,11 @@ from typing import Generic, Hashable, TypeVar
 
 V = TypeVar("V")
 
-# Entries across all groups of one engine. An entry holds a group's fired
-# rules and decisions (a few KB, mostly shared with the evaluation that made
-# it); 2,048 entries stay under ~10 MB (measured, docs/performance.md) and
-# cover a why-not search (~30 groups, a few hundred distinct changed values).
+# Entries across all groups of one engine, per memo (three memos). An entry
+# holds a group's fired rules and decisions (a few KB, mostly shared with the
+# evaluation that made it); the three full memos held ~22 MB (measured,
+# docs/performance.md) and cover a why-not search (~40 groups, a few hundred
+# distinct changed values).
 MEMO_SIZE = 2048
 
 
