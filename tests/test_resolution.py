@@ -187,11 +187,11 @@ def test_dependency_cycles_are_reported_with_the_rules():
     assert "serving_mode.r0" in str(err.value) and "orchestration.r1" in str(err.value)
 
 
-def test_plan_stages_respect_dependencies():
+def test_plan_levels_respect_dependencies():
     vocab = load_vocabulary()
     plan = make_plan(vocab, book(("training_hardware", {"decision.framework": "jax"}, {"prefer": "tpu", "weight": 1})))
-    assert plan.stage_of("approach") < plan.stage_of("framework") < plan.stage_of("training_hardware")
-    assert plan.stage_of("serving_mode") < plan.stage_of("edge_export")
+    assert plan.level_of("approach") < plan.level_of("framework") < plan.level_of("training_hardware")
+    assert plan.level_of("serving_mode") < plan.level_of("edge_export")
 
 
 def test_evaluation_is_deterministic_and_isolated(fixture_engine):

@@ -81,7 +81,7 @@ class Unsat:
 
 
 @dataclass
-class Solution:
+class Assignment:
     """A witness: a value (None = absent) for every ref the conjunction tests, and every decision involved."""
 
     facts: dict[str, Any] = field(default_factory=dict)
@@ -190,24 +190,24 @@ class Domains:
 
     # ------------------------------------------------------------ solving
 
-    def solve(self, conj: Conjunct, dimension: str | None = None, prefer_absent: bool = True) -> Solution | Unsat:
+    def solve(self, conj: Conjunct, dimension: str | None = None, prefer_absent: bool = True) -> Assignment | Unsat:
         """A witness for ``conj`` (with ``dimension`` applying, if given), or why there is none."""
         by_ref: dict[str, list[Literal]] = {}
         for lit in conj:
             by_ref.setdefault(lit.ref, []).append(lit)
-        solution = Solution()
+        assignment = Assignment()
         for ref, lits in by_ref.items():
             if ref.startswith(DECISION_PREFIX):
                 continue
             found = self.fact_witness(ref, lits, prefer_absent)
             if isinstance(found, Unsat):
                 return found
-            solution.facts[ref] = found
+            assignment.facts[ref] = found
         decisions = self._decision_domains(by_ref, dimension)
         if isinstance(decisions, Unsat):
             return decisions
-        solution.decisions, solution.fixed = decisions
-        return solution
+        assignment.decisions, assignment.fixed = decisions
+        return assignment
 
     def satisfiable(self, conj: Conjunct, dimension: str | None = None) -> bool:
         return not isinstance(self.solve(conj, dimension), Unsat)

@@ -43,7 +43,9 @@ _PLACEHOLDER = re.compile(r"\{([a-z_]+\.[a-z_]+)\}")
 
 
 @dataclass(frozen=True)
-class Stage:
+class StageStyle:
+    """How the components of one lifecycle stage (data, training, ...) are coloured."""
+
     id: str
     label: str
     fill: str
@@ -127,7 +129,7 @@ class FlowRule:
 
 @dataclass(frozen=True)
 class Table:
-    stages: Mapping[str, Stage]
+    stages: Mapping[str, StageStyle]
     kinds: Mapping[str, Kind]
     slots: Mapping[str, Slot]
     facts: Mapping[str, FactRule]
@@ -212,17 +214,17 @@ class _TableParser(_Reader):
 
     def __init__(self, vocab: Vocabulary, source: str) -> None:
         super().__init__(vocab, source)
-        self.stages: dict[str, Stage] = {}
+        self.stages: dict[str, StageStyle] = {}
         self.kinds: dict[str, Kind] = {}
         self.slots: dict[str, Slot] = {}
 
-    def parse_stages(self, raw: Any) -> dict[str, Stage]:
+    def parse_stages(self, raw: Any) -> dict[str, StageStyle]:
         for sid, spec in self.mapping(raw, "stages").items():
             spec = self.mapping(spec, f"stages.{sid}", ("label", "fill", "line"), ("label", "fill", "line"))
             for key in ("fill", "line"):
                 if not _COLOUR.match(str(spec[key])):
                     raise self.fail(f"stages.{sid}.{key}", "expected a colour like #1A73E8")
-            self.stages[sid] = Stage(sid, self.text(spec["label"], f"stages.{sid}.label"), spec["fill"], spec["line"])
+            self.stages[sid] = StageStyle(sid, self.text(spec["label"], f"stages.{sid}.label"), spec["fill"], spec["line"])
         return self.stages
 
     def parse_kinds(self, raw: Any) -> dict[str, Kind]:

@@ -7,7 +7,7 @@ from typing import Any
 from mlarch.core.resolver import Support, format_value
 from mlarch.core.serialize import engine_dict, support_dict
 from mlarch.core.textfmt import effect, wrap
-from mlarch.explain.trace import DimensionTrace, Tally, Trace, contribution
+from mlarch.explain.trace import DimensionTrace, Tally, Trace, choice_effect
 
 
 def _tally_text(t: Tally) -> str:
@@ -20,7 +20,7 @@ def _tally_text(t: Tally) -> str:
 
 
 def _rule_lines(s: Support) -> list[str]:
-    lines = wrap(f"{s.rule.id}: {contribution(s)}", "    * ", "      ")
+    lines = wrap(f"{s.rule.id}: {choice_effect(s)}", "    * ", "      ")
     used = [f"{k} = {format_value(v)}" for k, v in s.facts.items()]
     used += [f"decision {k} = {format_value(v)}" for k, v in s.decisions.items()]
     if used:
@@ -87,7 +87,7 @@ def dimension_dict(d: DimensionTrace) -> dict[str, Any]:
         out["resolved_by"] = dec.how
         out["score"] = dec.score
         out["defaulted"] = dec.defaulted
-        out["fired"] = [dict(support_dict(s), contribution=contribution(s)) for s in dec.considered]
+        out["fired"] = [dict(support_dict(s), contribution=choice_effect(s)) for s in dec.considered]
         out["scores"] = [
             {"choice": t.choice, "score": t.score, "assumed": t.assumed, "prefer": list(t.prefer), "avoid": list(t.avoid),
              "forbidden_by": list(t.forbidden_by), "required_by": list(t.required_by)}

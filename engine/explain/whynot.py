@@ -109,7 +109,7 @@ class WhyNotResult:
 # ------------------------------------------------------------------ structure
 
 
-def dependencies(engine: Engine, dimension: str) -> list[str]:
+def needed_dimensions(engine: Engine, dimension: str) -> list[str]:
     """The dimension and every dimension it depends on, nearest first."""
     out: list[str] = []
     todo = [dimension]
@@ -175,7 +175,7 @@ def relevant_facts(engine: Engine, dimension: str, choice: str, current: str | N
     """Facts the rules of the dimension and its dependencies test, most direct first."""
     order = list(engine.vocab.facts)
     ranked: dict[str, int] = {}
-    for depth, dim in enumerate(dependencies(engine, dimension)):
+    for depth, dim in enumerate(needed_dimensions(engine, dimension)):
         for rule in engine.rulebook.for_dimension(dim):
             tier = depth * 3 + (0 if choice in rule.choices and dim == dimension else 1 if current in rule.choices else 2)
             for conj in rule.alternatives:
@@ -303,7 +303,7 @@ def why_not(engine: Engine, scenario: Scenario, dimension: str, choice: str, max
     proof = impossibility(engine, dimension, choice)
     if proof:
         return replace(base, impossible=proof, exhaustive=True, seconds=time.monotonic() - started)
-    dims = dependencies(engine, dimension)
+    dims = needed_dimensions(engine, dimension)
     search = _Search(engine, scenario, dimension, choice, budget, seconds, dims)
     facts = relevant_facts(engine, dimension, choice, rec.choices.get(dimension))
     singles: list[Change] = []
