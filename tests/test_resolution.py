@@ -239,3 +239,18 @@ def test_an_elimination_among_several_equal_survivors_rests_on_defaults():
     assert dec.how == "elimination" and dec.defaulted
     rb = book(("serving_mode", "always", {"avoid": ["online", "streaming", "edge"], "weight": 2}))
     assert not decide(rb).decisions["serving_mode"].defaulted  # one survivor: the stated facts decided
+
+
+def test_states_are_enums_that_write_as_plain_strings(fixture_engine):
+    """Decision.how and Alternative.status are enums in Python, plain strings in
+    the JSON/YAML documents (the YAML writer refuses enum objects)."""
+    from mlarch.core.resolver import AlternativeStatus, ResolvedBy
+    from mlarch.core.serialize import dump_yaml, to_dict
+
+    rec = fixture_engine.evaluate(validate_mapping({"name": "s", "data": {"location": "bigquery"}, "team": {"skills": ["sql"]}}))
+    dec = next(d for d in rec.decisions.values() if d.alternatives)
+    assert isinstance(dec.how, ResolvedBy) and isinstance(dec.alternatives[0].status, AlternativeStatus)
+    data = to_dict(rec)["decisions"][dec.dimension]
+    assert type(data["resolved_by"]) is str and data["resolved_by"] == dec.how.value
+    assert all(type(a["status"]) is str for a in data["alternatives"])
+    assert f"resolved_by: {dec.how.value}" in dump_yaml(to_dict(rec))

@@ -23,7 +23,7 @@ from mlarch.core.matcher import Matcher, compile_programs
 from mlarch.core.memo import LRU, MEMO_SIZE
 from mlarch.core.paths import bundled_rules_dir
 from mlarch.core.plan import Plan, make_plan
-from mlarch.core.resolver import Decision, Support, format_value, render_reason, resolve  # noqa: F401 - re-exported
+from mlarch.core.resolver import Decision, ResolvedBy, Support, format_value, render_reason, resolve  # noqa: F401 - re-exported
 from mlarch.core.rulebook import PLACEHOLDER, RuleBook, load_rulebook
 from mlarch.core.scenario import Scenario
 from mlarch.core.vocabulary import DECISION_PREFIX, Vocabulary, load_vocabulary
@@ -231,7 +231,7 @@ class Engine:
                 out.append(DecisionWarning(kind, dim, dec.choice, f"{dim} = {dec.choice}: {notice.text}"))
             for text in dec.conflicts:
                 out.append(DecisionWarning("conflict", dim, dec.choice, f"{dim}: conflicting hard rules: {text}"))
-            if dec.how == "fallback":
+            if dec.how is ResolvedBy.FALLBACK:
                 out.append(DecisionWarning("fallback", dim, dec.choice, f"{dim}: no rule applied; {dec.choice} is only the first choice in vocabulary order"))
         return out
 

@@ -84,7 +84,7 @@ def dimension_dict(d: DimensionTrace) -> dict[str, Any]:
     if d.decision is not None:
         dec = d.decision
         out["choice"] = dec.choice
-        out["resolved_by"] = dec.how
+        out["resolved_by"] = str(dec.how)
         out["score"] = dec.score
         out["defaulted"] = dec.defaulted
         out["fired"] = [dict(support_dict(s), contribution=choice_effect(s)) for s in dec.considered]
@@ -94,7 +94,7 @@ def dimension_dict(d: DimensionTrace) -> dict[str, Any]:
             for t in d.tallies
         ]
         out["alternatives"] = [
-            {"choice": a.choice, "score": a.score, "status": a.status, "why_not": [{"rule": w.rule, "text": w.text} for w in a.why_not]}
+            {"choice": a.choice, "score": a.score, "status": str(a.status), "why_not": [{"rule": w.rule, "text": w.text} for w in a.why_not]}
             for a in dec.alternatives
         ]
     if d.near_misses:

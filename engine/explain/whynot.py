@@ -37,8 +37,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 
 from mlarch.analysis.domain import threshold_points
+from mlarch.core.conditions import LiteralKind
 from mlarch.core.engine import Engine, Recommendation
-from mlarch.core.resolver import Decision
+from mlarch.core.resolver import AlternativeStatus, Decision
 from mlarch.core.scenario import Scenario
 from mlarch.core.vocabulary import DECISION_PREFIX, MAX_NUMBER, FactSpec
 
@@ -212,7 +213,7 @@ def candidate_values(engine: Engine, spec: FactSpec, current: Any, dims: Iterabl
                 out.append(tuple(sorted(set(have) | {v}, key=order.index)))
     else:  # free text: only the values rules compare with, or any value when they only test presence
         named = sorted({lit.value for lit in literals if isinstance(lit.value, str)})
-        out = named or ([f"<{spec.name}>"] if any(lit.kind == "stated" for lit in literals) else [])
+        out = named or ([f"<{spec.name}>"] if any(lit.kind == LiteralKind.STATED for lit in literals) else [])
     out = [v for v in dict.fromkeys(out) if v != current]
     if current is not None:
         out.append(UNSET)
@@ -270,7 +271,7 @@ class _Search:
             alt = dec.alternative(c)
             if alt is None:
                 continue
-            gap = {"forbidden": 500.0 + len(alt.why_not), "not_required": 400.0}.get(alt.status, max(0, dec.score - alt.score) + 1)
+            gap = {AlternativeStatus.FORBIDDEN: 500.0 + len(alt.why_not), AlternativeStatus.NOT_REQUIRED: 400.0}.get(alt.status, max(0, dec.score - alt.score) + 1)
             best = min(best, gap)
         return best
 

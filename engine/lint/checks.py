@@ -22,7 +22,7 @@ from mlarch.analysis.domain import Domains, Unsat, describe_literal
 from mlarch.analysis.sampling import make_scenario
 from mlarch.analysis.witness import WitnessFinder
 from mlarch.core import yamlio
-from mlarch.core.conditions import All, ConditionTooComplex, Not, to_dnf
+from mlarch.core.conditions import All, ConditionTooComplex, LiteralKind, Not, to_dnf
 from mlarch.core.engine import Engine, Recommendation
 from mlarch.core.errors import YAML, InputError, Problem, format_allowed
 from mlarch.core.evaluate import holds
@@ -496,7 +496,7 @@ def _candidates(domains: Domains, group: Sequence[Rule]) -> dict[str, set[str]]:
             dnf = to_dnf(b.when, limit=IMPLICATION_LIMIT)
         except ConditionTooComplex:
             dnf = []
-        needed = [lit for lit in dnf[0] if lit.kind in ("eq", "iany")] if len(dnf) == 1 else []
+        needed = [lit for lit in dnf[0] if lit.kind in (LiteralKind.EQ, LiteralKind.IANY)] if len(dnf) == 1 else []
         if needed:
             keyed.setdefault((needed[0].ref, needed[0].kind, repr(needed[0].value)), []).append(b)
         else:
