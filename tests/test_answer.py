@@ -261,3 +261,25 @@ def test_a_parent_forbidden_by_an_earlier_decision_is_unblocked_by_presupposing_
     assert a.presupposed["approach"] != rec.choices["approach"]
     assert a.recommendation.choices["serving_platform"] in applying
     assert "endpoint_settings" in a.recommendation.decisions
+
+
+def test_options_that_change_different_settings_share_what_they_take_for_granted(bundled_engine):
+    """Four options, four different endpoint settings: none is decided by every option, yet
+    all of them take the endpoint for granted. Before, nothing was presupposed and the four
+    options tied, each 'set but does not apply'."""
+    from mlarch.core import yamlio
+
+    data = {"question": "q", "scenario": {"name": "ramp", "serving": {"traffic": "spiky", "symptom": ["latency_high_under_load"]}},
+            "options": {"A": {"serving_min_replicas": "raised"}, "B": {"serving_machine": "more_vcpus"},
+                        "C": {"model_cohosting": "deployment_resource_pool"}, "D": {"prediction_logging": "request_response_logging"}}}
+    q = load_question(yamlio.Document(data=data, source="q.yaml"))
+    a = answer(bundled_engine, q)
+    assert a.presupposed.get("serving_platform", "").startswith("vertex_endpoint")
+    assert a.recommendation.choices["endpoint_settings"] == "adjusted"
+    for dim in ("serving_min_replicas", "serving_machine", "model_cohosting", "prediction_logging"):
+        assert dim in a.recommendation.decisions
+    assert a.best == ("A",)
+    # an option that decides the context itself is never overridden for it
+    data["options"]["D"] = {"serving_platform": "cloud_run"}
+    a = answer(bundled_engine, load_question(yamlio.Document(data=data, source="q.yaml")))
+    assert "serving_platform" not in a.presupposed

@@ -215,8 +215,9 @@ UNBLOCK_BUDGET = 12  # evaluations tried per blocked parent (see _unblocking)
 def presupposed(engine: Engine, question: Question, rec: Recommendation) -> tuple[dict[str, str], Recommendation]:
     """The context a question takes for granted, and the recommendation in that context.
 
-    A question whose every option decides a dimension asks about that
-    dimension, so it presupposes that the dimension applies: options about
+    A question whose options decide a dimension asks about that dimension,
+    so it presupposes that the dimension applies (also when each option
+    changes a different setting of the same endpoint): options about
     notebooks presuppose a model the team trains, options about edge export
     a model on a device. When the scenario alone leaves such a dimension out
     (a partial scenario whose guess went elsewhere), the parent decision its
@@ -228,7 +229,7 @@ def presupposed(engine: Engine, question: Question, rec: Recommendation) -> tupl
     (:func:`_unblocking`).
     """
     vocab = engine.vocab
-    decided = set.intersection(*(set(d.choices) for d in question.options.values())) if question.options else set()
+    decided = set().union(*(set(d.choices) for d in question.options.values()))
     asked = set(decided)  # and the parents they need, as they are found
     pins: dict[str, str] = {}
     for _ in range(PRESUPPOSITION_PASSES):
