@@ -227,7 +227,7 @@ def test_every_dimension_a_question_asks_about_applies_in_its_presupposed_contex
 
     missing = []
     for dim in DEPENDENT:
-        q = load_question(yamlio.Document(data=_options_question(dim, scenario), source=f"{dim}.yaml"))
+        q = load_question(yamlio.Document(data=_options_question(dim, scenario), source=f"{dim}.yaml"), load_vocabulary())
         a = answer(bundled_engine, q)
         if dim not in a.recommendation.decisions:
             missing.append((dim, dict(a.presupposed)))
@@ -249,7 +249,7 @@ def test_a_parent_forbidden_by_an_earlier_decision_is_unblocked_by_presupposing_
 
     facts = yaml.safe_load((ROOT / "scenarios" / "insurer-nightly-lapse-scoring.yaml").read_text())
     facts = {k: v for k, v in facts.items() if k not in ("name", "description", "expect")}
-    q = load_question(yamlio.Document(data=_options_question("endpoint_settings", facts), source="q.yaml"))
+    q = load_question(yamlio.Document(data=_options_question("endpoint_settings", facts), source="q.yaml"), load_vocabulary())
     rec = bundled_engine.evaluate(q.scenario)
     applies = load_vocabulary().dimensions["endpoint_settings"].applies_when
     platform = rec.decisions["serving_platform"]
@@ -272,7 +272,7 @@ def test_options_that_change_different_settings_share_what_they_take_for_granted
     data = {"question": "q", "scenario": {"name": "ramp", "serving": {"traffic": "spiky", "symptom": ["latency_high_under_load"]}},
             "options": {"A": {"serving_min_replicas": "raised"}, "B": {"serving_machine": "more_vcpus"},
                         "C": {"model_cohosting": "deployment_resource_pool"}, "D": {"prediction_logging": "request_response_logging"}}}
-    q = load_question(yamlio.Document(data=data, source="q.yaml"))
+    q = load_question(yamlio.Document(data=data, source="q.yaml"), load_vocabulary())
     a = answer(bundled_engine, q)
     assert a.presupposed.get("serving_platform", "").startswith("vertex_endpoint")
     assert a.recommendation.choices["endpoint_settings"] == "adjusted"
@@ -281,5 +281,5 @@ def test_options_that_change_different_settings_share_what_they_take_for_granted
     assert a.best == ("A",)
     # an option that decides the context itself is never overridden for it
     data["options"]["D"] = {"serving_platform": "cloud_run"}
-    a = answer(bundled_engine, load_question(yamlio.Document(data=data, source="q.yaml")))
+    a = answer(bundled_engine, load_question(yamlio.Document(data=data, source="q.yaml"), load_vocabulary()))
     assert "serving_platform" not in a.presupposed
