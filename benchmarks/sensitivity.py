@@ -13,6 +13,8 @@ import sys
 import time
 from pathlib import Path
 
+from mlarch.core.vocabulary import load_vocabulary
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -41,7 +43,7 @@ def main() -> None:
     if args.cpu_clock:
         CLOCK = time.process_time
     engine = default_engine()
-    scenarios = [Scenario("empty", {})] + [load_scenario(p) for p in sorted((ROOT / "scenarios").glob("*.yaml"))]
+    scenarios = [Scenario("empty", {})] + [load_scenario(p, vocab=load_vocabulary()) for p in sorted((ROOT / "scenarios").glob("*.yaml"))]
     question, sensitivity, evaluations = [], [], []
     for s in scenarios:
         rec = engine.evaluate(s)

@@ -47,7 +47,7 @@ def _variants(draw: Any, base) -> list:
             if spec.type == "set" and value is not None:  # as validation stores a set: a tuple in vocabulary order
                 value = tuple(v for v in spec.values if v in value)
             changes[fact] = value
-        out.append(base.with_facts(changes))
+        out.append(base.with_facts(changes, load_vocabulary()))
     return out
 
 
@@ -86,7 +86,7 @@ def test_numbers_that_compare_equal_but_print_differently_are_not_confused(bundl
     base = bundled_engine.evaluate(bundled_engine.rulebook.rules[0].fires[0].scenario).scenario
     with Engine(bundled_engine.rulebook, memo_size=0) as fresh, Engine(bundled_engine.rulebook) as memoised:
         for size in (1, 1.0, 0.0, -0.0, 0):
-            s = base.with_facts({"data.size_gb": size, "serving.latency_ms": size})
+            s = base.with_facts({"data.size_gb": size, "serving.latency_ms": size}, load_vocabulary())
             assert render(memoised.evaluate(s), "json") == render(fresh.evaluate(s), "json")
 
 
@@ -191,7 +191,7 @@ def test_a_value_that_crosses_no_test_skips_durable_rules_but_prints_itself(bund
         neighbour = next(v for v in (size * 1.001, size + 0.001, size * 0.999) if all(
             c.classifiers[c.refs.index("data.size_gb")](v) == c.classifiers[c.refs.index("data.size_gb")](size)
             for c in map(engine._classes_of, range(len(engine.groups))) if "data.size_gb" in c.refs))
-        variant = base.with_facts({"data.size_gb": neighbour})
+        variant = base.with_facts({"data.size_gb": neighbour}, engine.vocab)
         got = engine.evaluate(variant)
         assert calls == []  # same classes: no durable-rules call at all
         assert render(got, "json") == render(fresh.evaluate(variant), "json")
@@ -203,7 +203,7 @@ def test_a_variant_matches_only_the_groups_that_read_what_changed(bundled_engine
         base = bundled_engine.rulebook.rules[0].fires[0].scenario
         engine.evaluate(base)
         calls = _matches(engine)
-        rec = engine.evaluate(base.with_facts({"data.size_gb": 12345}))
+        rec = engine.evaluate(base.with_facts({"data.size_gb": 12345}, engine.vocab))
         reading = {g for g, reads in enumerate(engine._reads) if "data.size_gb" in reads}
         changed_decisions = {DECISION_PREFIX + d for d, dec in rec.decisions.items() if dec.choice != engine.evaluate(base).choices.get(d)}
         downstream = {g for g, watch in enumerate(engine._watch) if watch & changed_decisions}
@@ -254,6 +254,6 @@ def test_variants_around_the_thresholds_agree_with_fresh(engines, base, data) ->
     scenario = base
     for _ in range(data.draw(st.integers(1, 8))):
         fact = data.draw(st.sampled_from(numbers))
-        scenario = scenario.with_facts({fact: data.draw(st.none() | _number_values(vocab.facts[fact]))})
+        scenario = scenario.with_facts({fact: data.draw(st.none() | _number_values(vocab.facts[fact]))}, vocab)
         note(as_yaml(scenario))
         assert render(memoised.evaluate(scenario), "json") == render(fresh.evaluate(scenario), "json")

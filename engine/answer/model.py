@@ -44,7 +44,7 @@ from mlarch.core.judge import Finding, Review, review
 from mlarch.core.resolver import AlternativeStatus, Decision, ResolvedBy
 from mlarch.core.rulebook import MAX_WEIGHT
 from mlarch.core.scenario import Scenario
-from mlarch.core.vocabulary import load_vocabulary
+from mlarch.core.vocabulary import Vocabulary
 
 QUESTION_KEYS = ("name", "description", "scenario", "scenario_file", "question", "options", "expect",
                  "section", "explanation", "docs")
@@ -66,12 +66,11 @@ class Question:
     description: str = ""
 
 
-def load_question(path: str | Path | yamlio.Document) -> Question:
-    """Load and validate a question file; raise :class:`InputError` with every problem."""
-    vocab = load_vocabulary()
+def load_question(path: str | Path | yamlio.Document, vocab: Vocabulary) -> Question:
+    """Load and validate a question file against ``vocab``; raise :class:`InputError` with every problem."""
     doc, data, problems = open_mapping(path, QUESTION_KEYS, "question")
     stem = yamlio.source_stem(doc.source)
-    scenario, found = scenario_from(doc, data, stem)
+    scenario, found = scenario_from(doc, data, stem, vocab)
     problems += found
     options: dict[str, Design] = {}
     raw = data.get("options")
@@ -215,8 +214,9 @@ UNBLOCK_BUDGET = 12  # evaluations tried per blocked parent (see _unblocking)
 def presupposed(engine: Engine, question: Question, rec: Recommendation) -> tuple[dict[str, str], Recommendation]:
     """The context a question takes for granted, and the recommendation in that context.
 
-    A question whose every option decides a dimension asks about that
-    dimension, so it presupposes that the dimension applies: options about
+    A question whose options decide a dimension asks about that dimension,
+    so it presupposes that the dimension applies (also when each option
+    changes a different setting of the same endpoint): options about
     notebooks presuppose a model the team trains, options about edge export
     a model on a device. When the scenario alone leaves such a dimension out
     (a partial scenario whose guess went elsewhere), the parent decision its
@@ -228,7 +228,7 @@ def presupposed(engine: Engine, question: Question, rec: Recommendation) -> tupl
     (:func:`_unblocking`).
     """
     vocab = engine.vocab
-    decided = set.intersection(*(set(d.choices) for d in question.options.values())) if question.options else set()
+    decided = set().union(*(set(d.choices) for d in question.options.values()))
     asked = set(decided)  # and the parents they need, as they are found
     pins: dict[str, str] = {}
     for _ in range(PRESUPPOSITION_PASSES):
