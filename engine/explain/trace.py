@@ -16,6 +16,7 @@ from typing import Any, Mapping, Sequence
 from mlarch.core.conditions import All, Condition, Leaf, Not, describe, refs
 from mlarch.core.engine import Engine, Recommendation
 from mlarch.core.evaluate import holds
+from mlarch.core.lifecycle import Notice
 from mlarch.core.resolver import Decision, Support, format_value
 from mlarch.core.rulebook import Rule
 from mlarch.core.scenario import Scenario
@@ -55,6 +56,7 @@ class DimensionTrace:
     resolution: str
     near_misses: tuple[NearMiss, ...] = ()
     choices: tuple[str, ...] = ()  # every choice of the dimension, vocabulary order
+    notice: Notice | None = None  # the chosen product's deprecation or end at the run date (--as-of)
 
 
 @dataclass(frozen=True)
@@ -176,7 +178,8 @@ def trace(engine: Engine, scenario: Scenario, dimension: str | None = None,
         table = tallies(dec, order)
         misses = near_misses(engine.rulebook.for_dimension(dim), rec.fired, values) if dimension else ()
         out.append(DimensionTrace(dim, spec.stage, step.get(dim, 0), spec.applies_when.text, True, dec, table,
-                                  resolution_text(dec, table, order), misses, tuple(order)))
+                                  resolution_text(dec, table, order), misses, tuple(order),
+                                  engine.vocab.notice(dim, dec.choice, rec.as_of)))
     return Trace(rec, tuple(out))
 
 

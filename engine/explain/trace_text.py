@@ -38,6 +38,8 @@ def dimension_lines(d: DimensionTrace) -> list[str]:
     assert dec is not None
     head = f"[stage {d.step}] {d.dimension} ({d.stage}; applies {d.applies_when}) = {dec.choice}"
     lines = wrap(f"{head}  -- {dec.how}" + ("; rests on defaults" if dec.defaulted else ""), "", "    ")
+    if d.notice is not None:
+        lines += wrap(d.notice.text, "  ! ", "    ")
     if dec.considered:
         lines.append(f"  {len(dec.considered)} rule{'s' if len(dec.considered) != 1 else ''} fired:")
         for s in sorted(dec.considered, key=lambda s: (not s.rule.hard, -s.rule.weight, s.rule.id)):
@@ -87,6 +89,7 @@ def dimension_dict(d: DimensionTrace) -> dict[str, Any]:
         out["resolved_by"] = dec.how
         out["score"] = dec.score
         out["defaulted"] = dec.defaulted
+        out["lifecycle"] = d.notice.as_dict() if d.notice else None
         out["fired"] = [dict(support_dict(s), contribution=contribution(s)) for s in dec.considered]
         out["scores"] = [
             {"choice": t.choice, "score": t.score, "assumed": t.assumed, "prefer": list(t.prefer), "avoid": list(t.avoid),

@@ -38,6 +38,7 @@ from typing import Any, Iterable
 
 from mlarch.analysis.domain import threshold_points
 from mlarch.core.engine import Engine, Recommendation
+from mlarch.core.lifecycle import Notice
 from mlarch.core.resolver import Decision
 from mlarch.core.scenario import Scenario
 from mlarch.core.vocabulary import DECISION_PREFIX, MAX_NUMBER, FactSpec
@@ -100,6 +101,7 @@ class WhyNotResult:
     candidates: int = 0  # single changes considered
     max_changes: int = DEFAULT_MAX_CHANGES
     seconds: float = field(default=0.0, compare=False)
+    notice: Notice | None = None  # the asked-for product's deprecation or end at the run date (--as-of)
 
     @property
     def already(self) -> bool:
@@ -297,7 +299,8 @@ def why_not(engine: Engine, scenario: Scenario, dimension: str, choice: str, max
             budget: int = DEFAULT_BUDGET, seconds: float = DEFAULT_SECONDS) -> WhyNotResult:
     started = time.monotonic()
     rec = engine.evaluate(scenario)
-    base = WhyNotResult(scenario, dimension, choice, rec, blockers(engine, rec, dimension, choice), max_changes=max_changes)
+    base = WhyNotResult(scenario, dimension, choice, rec, blockers(engine, rec, dimension, choice), max_changes=max_changes,
+                        notice=engine.vocab.notice(dimension, choice, rec.as_of))
     if rec.choices.get(dimension) == choice:
         return base
     proof = impossibility(engine, dimension, choice)
