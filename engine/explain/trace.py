@@ -48,7 +48,7 @@ class NearMiss:
 class DimensionTrace:
     dimension: str
     stage: str  # lifecycle stage (vocabulary)
-    step: int  # evaluation stage in the plan (0 first)
+    step: int  # the dimension's level in the plan (0 first)
     applies_when: str
     applies: bool
     decision: Decision | None
@@ -159,7 +159,7 @@ def trace(engine: Engine, scenario: Scenario, dimension: str | None = None,
     """Trace every dimension (or one, with its near misses)."""
     rec = recommendation or engine.evaluate(scenario)
     vocab = engine.vocab
-    step = {d: stage.index for stage in engine.plan.stages for d in stage.dimensions}
+    step = {d: level.index for level in engine.plan.levels for d in level.dimensions}
     dims = sorted(vocab.dimensions, key=lambda d: (step.get(d, 0), list(vocab.dimensions).index(d)))
     if dimension is not None:
         dims = [dimension]
@@ -183,7 +183,9 @@ def trace(engine: Engine, scenario: Scenario, dimension: str | None = None,
     return Trace(rec, tuple(out))
 
 
-def contribution(s: Support) -> str:
+def choice_effect(s: Support) -> str:
+    """A fired rule's effect on its choices as the trace words it: ``+3 to batch``,
+    ``forbids gpu, tpu`` (``contribution`` in the JSON trace; see core/textfmt.effect)."""
     r = s.rule
     if r.verdict == "prefer":
         return f"+{r.weight} to {r.choices[0]}"
