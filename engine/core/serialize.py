@@ -21,7 +21,7 @@ from mlarch.core.engine import Recommendation
 from mlarch.core.judge import Finding, Reason
 from mlarch.core.resolver import Decision, Support
 from mlarch.core.rulebook import HARD_VERDICTS
-from mlarch.core.vocabulary import load_vocabulary
+from mlarch.core.vocabulary import Vocabulary
 
 
 def support_dict(s: Support) -> dict[str, Any]:
@@ -47,8 +47,7 @@ def support_dict(s: Support) -> dict[str, Any]:
     return out
 
 
-def decision_dict(dec: Decision, as_of: date | None = None) -> dict[str, Any]:
-    vocab = load_vocabulary()
+def decision_dict(dec: Decision, vocab: Vocabulary, as_of: date | None = None) -> dict[str, Any]:
     named = vocab.name(dec.dimension, dec.choice)
     return {
         "choice": dec.choice,
@@ -80,7 +79,7 @@ def to_dict(rec: Recommendation, per_decision: Mapping[str, Mapping[str, Any]] |
     extra = per_decision or {}
     return {
         "scenario": rec.scenario.name,
-        "decisions": {dim: {**decision_dict(dec, rec.as_of), **extra.get(dim, {})} for dim, dec in rec.decisions.items()},
+        "decisions": {dim: {**decision_dict(dec, rec.vocab, rec.as_of), **extra.get(dim, {})} for dim, dec in rec.decisions.items()},
         "defaulted": rec.defaulted,
         "not_applicable": list(rec.not_applicable),
         "warnings": [
