@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import os
 import threading
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Mapping, Sequence, Union
 
 from mlarch.core import bundled, yamlio
@@ -76,7 +77,12 @@ class Engine:
     rules at once rather than at garbage collection.
     """
 
-    def __init__(self, rules: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None = None) -> None:
+    def __init__(
+        self,
+        rules: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None = None,
+        *,
+        as_of: date | str | None = None,
+    ) -> None:
         from mlarch.core.engine import Engine as CoreEngine
         from mlarch.core.engine import bundled_rulebook
         from mlarch.core.rulebook import load_rulebook
@@ -90,6 +96,26 @@ class Engine:
             self.core: CoreEngine = CoreEngine(rulebook, cache=True)
         except RuleBaseLimitError as exc:
             raise InputError.single(None, "", f"rule base rejected: {exc}") from None
+        self.as_of = as_of
+
+    @property
+    def as_of(self) -> date | None:
+        """The run date deprecations and end dates are judged against (``--as-of``);
+        None: ``$MLARCH_AS_OF`` or today. Decisions never depend on it."""
+        return self.core.as_of
+
+    @as_of.setter
+    def as_of(self, value: date | str | None) -> None:
+        from mlarch.core.lifecycle import parse_date
+
+        if value is not None:
+            if isinstance(value, datetime) or not isinstance(value, (str, date)):
+                raise InputError.single(None, "as_of", f"expected a date or 'YYYY-MM-DD', got {type(value).__name__}")
+            try:
+                value = parse_date(value, "as_of")
+            except EngineError as exc:
+                raise InputError.single(None, "as_of", str(exc).removeprefix("as_of: ")) from None
+        self.core.as_of = value
 
     def evaluate(self, scenario: Source | Scenario) -> Recommendation:
         """One choice per applicable decision, with reasons (``mlarch recommend``)."""

@@ -184,9 +184,9 @@ def test_docs_state_the_real_defaults():
 def test_restricted_evaluation_decides_those_dimensions_as_a_full_one(bundled_engine, dimension):
     """Engine.evaluate(only=...) (used by the search) must agree with a full evaluation."""
     from mlarch.core.scenario import load_scenario
-    from mlarch.explain.whynot import dependencies
+    from mlarch.explain.whynot import needed_dimensions
 
-    only = set(dependencies(bundled_engine, dimension))
+    only = set(needed_dimensions(bundled_engine, dimension))
     for path in sorted((ROOT / "scenarios").glob("*.yaml"))[::4]:
         scenario = load_scenario(path)
         full = bundled_engine.evaluate(scenario)

@@ -17,7 +17,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mlarch.analysis.sensitivity import analyse, fact_effect, rank_questions, unstated_facts, values_to_try
+from mlarch.analysis.sensitivity import analyse, fact_influence, rank_questions, unstated_facts, values_to_try
 from mlarch.core.scenario import Scenario, load_scenario
 from mlarch.interview.session import Answer, BadAnswer, Session
 
@@ -98,7 +98,7 @@ def test_a_range_that_straddles_a_threshold_is_re_asked(bundled_engine):
     s = Session(bundled_engine, Scenario("t", rec_facts))
     spec = bundled_engine.vocab.facts["serving.latency_ms"]
     points = [p for p in values_to_try(bundled_engine, spec.id) if p > 0]
-    deciding = [v.value for v in fact_effect(bundled_engine, s.rec, spec.id).variants if v.changes]
+    deciding = [v.value for v in fact_influence(bundled_engine, s.rec, spec.id).variants if v.changes]
     assert deciding, "premise: some latency changes a decision here"
     with pytest.raises(BadAnswer, match="differs within"):
         s.parse(spec, f"0-{max(points)}")

@@ -171,3 +171,66 @@ def test_bad_names_and_lifecycle_entries_are_refused(change, message):
     change(data)
     with pytest.raises(EngineError, match=message.replace("(", r"\(").replace(".", r"\.")):
         parse_vocabulary(data)
+
+
+SCENARIO = "insurance-claims-xgboost-explanations"  # recommends sampled_shapley (Vertex Explainable AI)
+
+
+@pytest.mark.parametrize("day, phrase", [("2026-01-01", "will be deprecated from 2026-03-16"),
+                                         ("2026-12-01", "within 12 months of 2026-12-01"),
+                                         ("2027-04-01", "was shut down on 2027-03-16")])
+def test_explain_why_not_and_what_if_judge_the_choice_at_the_run_date(capsys, day, phrase):
+    # explain: the chosen product's notice under its dimension, in text and JSON
+    code, text, _ = run_cli(capsys, "explain", SCENARIO, "-d", "explainability", "--as-of", day)
+    assert code == 0 and phrase in " ".join(text.split())
+    code, out, _ = run_cli(capsys, "explain", SCENARIO, "-f", "json", "--as-of", day)
+    doc = json.loads(out)
+    (dim,) = [d for d in doc["dimensions"] if d["dimension"] == "explainability"]
+    assert phrase in dim["lifecycle"]["text"] and dim["lifecycle"]["end"] == "2027-03-16"
+    assert doc["engine"]["as_of"] == day
+    assert all(d.get("lifecycle") is None for d in doc["dimensions"] if d["dimension"] != "explainability"
+               and d.get("choice") not in ("vertex_feature_store_optimized",))
+    # why-not: the asked-for product's notice comes first
+    code, text, _ = run_cli(capsys, "why-not", SCENARIO, "explainability", "xrai", "--as-of", day, "--budget", "10")
+    assert code == 0 and text.splitlines()[1].startswith("! xrai: XRAI (Vertex Explainable AI)")
+    code, out, _ = run_cli(capsys, "why-not", SCENARIO, "explainability", "xrai", "-f", "json", "--as-of", day, "--budget", "10")
+    assert json.loads(out)["lifecycle"]["kind"] == ("deprecated" if day < "2027-03-16" else "shut-down")
+    # what-if: a decision that changes to a deprecated product says so
+    code, out, _ = run_cli(capsys, "what-if", SCENARIO, "--set", "model.framework=tensorflow", "-f", "json", "--as-of", day)
+    doc = json.loads(out)
+    (diff,) = [d for d in doc["diff"] if d["dimension"] == "explainability"]
+    assert diff["after"] == "integrated_gradients" and phrase in diff["lifecycle"]["text"]
+    assert doc["recommendation"]["engine"]["as_of"] == day
+
+
+def test_why_not_a_current_product_carries_no_notice(capsys):
+    code, out, _ = run_cli(capsys, "why-not", "churn-bigquery-sql-team", "approach", "automl", "-f", "json", "--budget", "10")
+    assert code == 0 and json.loads(out)["lifecycle"] is None
+    code, text, _ = run_cli(capsys, "why-not", "churn-bigquery-sql-team", "approach", "automl", "--budget", "10")
+    assert not text.splitlines()[1].startswith("!")
+
+
+def test_the_option_wins_over_the_environment_for_explain(capsys, monkeypatch):
+    monkeypatch.setenv("MLARCH_AS_OF", "2020-01-01")
+    _, pinned, _ = run_cli(capsys, "explain", SCENARIO, "-f", "json", "--as-of", "2026-12-01")
+    monkeypatch.setenv("MLARCH_AS_OF", "2030-01-01")
+    _, again, _ = run_cli(capsys, "explain", SCENARIO, "-f", "json", "--as-of", "2026-12-01")
+    _, other, _ = run_cli(capsys, "explain", SCENARIO, "-f", "json")
+    assert pinned == again and other != pinned
+
+
+def test_the_python_api_takes_a_run_date():
+    import mlarch
+
+    with mlarch.Engine(as_of="2026-01-01") as engine:
+        early = engine.evaluate(SCENARIO)
+        engine.as_of = date(2027, 4, 1)
+        late = engine.evaluate(SCENARIO)
+        assert early.as_of == date(2026, 1, 1) and late.as_of == date(2027, 4, 1)
+        assert early.choices == late.choices
+        texts = [" ".join(w.text.split()) for rec in (early, late) for w in rec.warnings if w.dimension == "explainability"]
+        assert "will be deprecated" in texts[0] and "was shut down" in texts[1]
+        for bad in ("2026-02-30", 20261201, "tomorrow"):
+            with pytest.raises(mlarch.InputError, match="as_of"):
+                engine.as_of = bad  # type: ignore[assignment]
+        assert engine.as_of == date(2027, 4, 1)  # a refused value leaves the date as it was

@@ -187,11 +187,11 @@ def test_dependency_cycles_are_reported_with_the_rules():
     assert "serving_mode.r0" in str(err.value) and "orchestration.r1" in str(err.value)
 
 
-def test_plan_stages_respect_dependencies():
+def test_plan_levels_respect_dependencies():
     vocab = load_vocabulary()
     plan = make_plan(vocab, book(("training_hardware", {"decision.framework": "jax"}, {"prefer": "tpu", "weight": 1})))
-    assert plan.stage_of("approach") < plan.stage_of("framework") < plan.stage_of("training_hardware")
-    assert plan.stage_of("serving_mode") < plan.stage_of("edge_export")
+    assert plan.level_of("approach") < plan.level_of("framework") < plan.level_of("training_hardware")
+    assert plan.level_of("serving_mode") < plan.level_of("edge_export")
 
 
 def test_evaluation_is_deterministic_and_isolated(fixture_engine):
@@ -239,3 +239,18 @@ def test_an_elimination_among_several_equal_survivors_rests_on_defaults():
     assert dec.how == "elimination" and dec.defaulted
     rb = book(("serving_mode", "always", {"avoid": ["online", "streaming", "edge"], "weight": 2}))
     assert not decide(rb).decisions["serving_mode"].defaulted  # one survivor: the stated facts decided
+
+
+def test_states_are_enums_that_write_as_plain_strings(fixture_engine):
+    """Decision.how and Alternative.status are enums in Python, plain strings in
+    the JSON/YAML documents (the YAML writer refuses enum objects)."""
+    from mlarch.core.resolver import AlternativeStatus, ResolvedBy
+    from mlarch.core.serialize import dump_yaml, to_dict
+
+    rec = fixture_engine.evaluate(validate_mapping({"name": "s", "data": {"location": "bigquery"}, "team": {"skills": ["sql"]}}))
+    dec = next(d for d in rec.decisions.values() if d.alternatives)
+    assert isinstance(dec.how, ResolvedBy) and isinstance(dec.alternatives[0].status, AlternativeStatus)
+    data = to_dict(rec)["decisions"][dec.dimension]
+    assert type(data["resolved_by"]) is str and data["resolved_by"] == dec.how.value
+    assert all(type(a["status"]) is str for a in data["alternatives"])
+    assert f"resolved_by: {dec.how.value}" in dump_yaml(to_dict(rec))

@@ -23,7 +23,7 @@ from mlarch import __version__
 from mlarch.analysis.sensitivity import Sensitivity, describe_choice, show
 from mlarch.core.engine import Recommendation, format_value
 from mlarch.core.output import write_folder
-from mlarch.core.resolver import Decision, Support
+from mlarch.core.resolver import AlternativeStatus, Decision, Support
 from mlarch.core.textfmt import md_escape
 from mlarch.core.vocabulary import Vocabulary
 
@@ -79,7 +79,7 @@ def options(dec: Decision) -> list[Option]:
             (good if s.rule.verdict in ("prefer", "require") else bad).setdefault(c, []).append(s)
     out = [Option(dec.choice, tuple(good.get(dec.choice, ())), tuple(bad.get(dec.choice, ())), ())]
     for alt in dec.alternatives:
-        if alt.status == "unsupported":
+        if alt.status is AlternativeStatus.UNSUPPORTED:
             continue
         lost = tuple(w.text for w in alt.why_not if not w.text.startswith(("avoid (", "forbidden: ")))
         out.append(Option(alt.choice, tuple(good.get(alt.choice, ())), tuple(bad.get(alt.choice, ())), lost))

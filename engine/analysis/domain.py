@@ -23,7 +23,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
-from mlarch.core.conditions import Conjunct, Literal
+from mlarch.core.conditions import Conjunct, Literal, LiteralKind
 from mlarch.core.evaluate import literal_holds
 from mlarch.core.rulebook import Rule
 from mlarch.core.vocabulary import DECISION_PREFIX, MAX_NUMBER, Vocabulary
@@ -81,7 +81,7 @@ class Unsat:
 
 
 @dataclass
-class Solution:
+class Assignment:
     """A witness: a value (None = absent) for every ref the conjunction tests, and every decision involved."""
 
     facts: dict[str, Any] = field(default_factory=dict)
@@ -190,24 +190,24 @@ class Domains:
 
     # ------------------------------------------------------------ solving
 
-    def solve(self, conj: Conjunct, dimension: str | None = None, prefer_absent: bool = True) -> Solution | Unsat:
+    def solve(self, conj: Conjunct, dimension: str | None = None, prefer_absent: bool = True) -> Assignment | Unsat:
         """A witness for ``conj`` (with ``dimension`` applying, if given), or why there is none."""
         by_ref: dict[str, list[Literal]] = {}
         for lit in conj:
             by_ref.setdefault(lit.ref, []).append(lit)
-        solution = Solution()
+        assignment = Assignment()
         for ref, lits in by_ref.items():
             if ref.startswith(DECISION_PREFIX):
                 continue
             found = self.fact_witness(ref, lits, prefer_absent)
             if isinstance(found, Unsat):
                 return found
-            solution.facts[ref] = found
+            assignment.facts[ref] = found
         decisions = self._decision_domains(by_ref, dimension)
         if isinstance(decisions, Unsat):
             return decisions
-        solution.decisions, solution.fixed = decisions
-        return solution
+        assignment.decisions, assignment.fixed = decisions
+        return assignment
 
     def satisfiable(self, conj: Conjunct, dimension: str | None = None) -> bool:
         return not isinstance(self.solve(conj, dimension), Unsat)
@@ -226,10 +226,10 @@ class Domains:
         return Unsat(ref, f"{' and '.join(describe_literal(lit) for lit in lits)} cannot all hold")
 
     def _stated_witness(self, spec: RefSpec, lits: Sequence[Literal]) -> Any:
-        if any(lit.kind == "absent" for lit in lits):
+        if any(lit.kind == LiteralKind.ABSENT for lit in lits):
             return _NONE
         if spec.kind in ("enum", "bool", "string", "decision"):
-            equal = [lit.value for lit in lits if lit.kind == "eq"]
+            equal = [lit.value for lit in lits if lit.kind == LiteralKind.EQ]
             if equal:  # the only candidate (saves a scan of every value of a string fact)
                 pool = equal[:1]
             else:
@@ -304,7 +304,7 @@ class Domains:
         for dim in self._involved(by_ref, dimension) | ({dimension} if dimension else set()):
             lits = by_ref.get(DECISION_PREFIX + dim, [])
             parts += [describe_literal(lit) for lit in lits]
-            wanted = [lit.value for lit in lits if lit.kind == "eq"]
+            wanted = [lit.value for lit in lits if lit.kind == LiteralKind.EQ]
             missing = [v for v in wanted if v not in self._reachable.get(dim, ())]
             if missing and self.natural:
                 parts.append(f"no rule can make {dim} {', '.join(map(str, missing))}")
@@ -369,14 +369,14 @@ def _number_witness(spec: RefSpec, lits: Sequence[Literal]) -> Any:
     integer = spec.kind == "integer"
     low = spec.minimum if spec.minimum is not None else -MAX_NUMBER
     lo, lo_strict, hi, hi_strict = float(low), False, float(MAX_NUMBER), False
-    eqs = {lit.value for lit in lits if lit.kind == "eq"}
-    neqs = {lit.value for lit in lits if lit.kind == "neq"}
+    eqs = {lit.value for lit in lits if lit.kind == LiteralKind.EQ}
+    neqs = {lit.value for lit in lits if lit.kind == LiteralKind.NEQ}
     for lit in lits:
         v = lit.value
-        if lit.kind in ("gt", "gte") and (v > lo or (v == lo and lit.kind == "gt")):
-            lo, lo_strict = v, lit.kind == "gt"
-        elif lit.kind in ("lt", "lte") and (v < hi or (v == hi and lit.kind == "lt")):
-            hi, hi_strict = v, lit.kind == "lt"
+        if lit.kind in (LiteralKind.GT, LiteralKind.GTE) and (v > lo or (v == lo and lit.kind == LiteralKind.GT)):
+            lo, lo_strict = v, lit.kind == LiteralKind.GT
+        elif lit.kind in (LiteralKind.LT, LiteralKind.LTE) and (v < hi or (v == hi and lit.kind == LiteralKind.LT)):
+            hi, hi_strict = v, lit.kind == LiteralKind.LT
     candidates: list[float] = []
     if eqs:
         candidates = list(eqs)
@@ -404,11 +404,11 @@ def _number_witness(spec: RefSpec, lits: Sequence[Literal]) -> Any:
 
 
 def _set_witness(spec: RefSpec, lits: Sequence[Literal]) -> Any:
-    required = {lit.value for lit in lits if lit.kind == "iany"}
-    banned = set().union(*[set(lit.value) for lit in lits if lit.kind == "iall_neq"])
+    required = {lit.value for lit in lits if lit.kind == LiteralKind.IANY}
+    banned = set().union(*[set(lit.value) for lit in lits if lit.kind == LiteralKind.IALL_NEQ])
     if required & banned:
         return _NONE
-    if any(lit.kind == "empty" for lit in lits) and required:
+    if any(lit.kind == LiteralKind.EMPTY for lit in lits) and required:
         return _NONE
     exclusive = required & set(spec.exclusive)
     if exclusive and len(required) > 1:
@@ -426,11 +426,11 @@ _WORDS = {
 
 def describe_literal(lit: Literal) -> str:
     """One DNF literal in words, e.g. ``data.size_gb < 100``."""
-    if lit.kind == "absent":
+    if lit.kind == LiteralKind.ABSENT:
         return f"{lit.ref} is not stated"
-    if lit.kind == "stated":
+    if lit.kind == LiteralKind.STATED:
         return f"{lit.ref} is stated"
-    if lit.kind == "empty":
+    if lit.kind == LiteralKind.EMPTY:
         return f"{lit.ref} is stated and empty"
     value = lit.value
     if isinstance(value, tuple):

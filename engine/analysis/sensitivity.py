@@ -45,7 +45,7 @@ class Variant:
 
 
 @dataclass(frozen=True)
-class FactEffect:
+class FactInfluence:
     """Every meaningful variant of one fact, and what it does to the recommendation."""
 
     fact: str
@@ -187,7 +187,7 @@ def _fires(rule: Rule, values: Mapping[str, Any]) -> bool:
     return any(conjunct_holds(conj, values) for conj in rule.alternatives)
 
 
-def fact_effect(engine: Engine, rec: Recommendation, fact: str, values: Iterable[Any] | None = None) -> FactEffect:
+def fact_influence(engine: Engine, rec: Recommendation, fact: str, values: Iterable[Any] | None = None) -> FactInfluence:
     """What each value of ``fact`` (default: :func:`values_to_try`) does to ``rec``'s decisions."""
     r = reach(engine)
     current = rec.scenario.get(fact)
@@ -212,7 +212,7 @@ def fact_effect(engine: Engine, rec: Recommendation, fact: str, values: Iterable
         got = out.choices
         changes = {d: (now.get(d), got.get(d)) for d in compared if now.get(d) != got.get(d)}
         variants.append(Variant(fact, value, changes))
-    return FactEffect(fact, current, tuple(variants), evaluations, tuple(r.order))
+    return FactInfluence(fact, current, tuple(variants), evaluations, tuple(r.order))
 
 
 def unstated_facts(engine: Engine, scenario: Scenario) -> list[str]:
@@ -269,7 +269,7 @@ class Sensitivity:
 
     decisions: Mapping[str, DecisionSensitivity]
     evaluations: int = 0
-    effects: Mapping[str, FactEffect] = field(default_factory=dict, repr=False, compare=False)
+    influences: Mapping[str, FactInfluence] = field(default_factory=dict, repr=False, compare=False)
 
     def confidence(self, dimension: str) -> str:
         return self.decisions[dimension].confidence
@@ -294,15 +294,15 @@ def describe_choice(choice: str | None) -> str:
 
 def analyse(engine: Engine, rec: Recommendation) -> Sensitivity:
     """Flips, unknowns and confidence for every decision of ``rec``."""
-    effects: dict[str, FactEffect] = {}
+    influences: dict[str, FactInfluence] = {}
     for fact in engine.vocab.facts:
         if fact in reach(engine).rules:
-            effects[fact] = fact_effect(engine, rec, fact)
+            influences[fact] = fact_influence(engine, rec, fact)
     out: dict[str, DecisionSensitivity] = {}
     for dim, dec in rec.decisions.items():
         flips: list[Flip] = []
         unknowns: list[Unknown] = []
-        for fact, eff in effects.items():
+        for fact, eff in influences.items():
             hits = eff.for_dimension(dim)
             if not hits:
                 continue
@@ -317,7 +317,7 @@ def analyse(engine: Engine, rec: Recommendation) -> Sensitivity:
         flips.sort(key=lambda f: not f.knife_edge)  # stable: knife-edges first, each kind in vocabulary order
         confidence = "assumed" if dec.defaulted else "knife-edge" if any(f.knife_edge for f in flips) else "firm"
         out[dim] = DecisionSensitivity(dim, dec.choice, confidence, tuple(flips), tuple(unknowns))
-    return Sensitivity(out, sum(e.evaluations for e in effects.values()), effects)
+    return Sensitivity(out, sum(e.evaluations for e in influences.values()), influences)
 
 
 def json_value(value: Any) -> Any:
@@ -348,13 +348,13 @@ def as_fields(sens: Sensitivity) -> dict[str, dict[str, Any]]:
 class Candidate:
     """An unstated fact as a question: how much of the design its answer would decide."""
 
-    effect: FactEffect
+    influence: FactInfluence
     score: int  # the summed weights of the decisions some answer would change
     changes: int  # decision changes over all answers
 
     @property
     def fact(self) -> str:
-        return self.effect.fact
+        return self.influence.fact
 
 
 def rank_questions(engine: Engine, rec: Recommendation, exclude: Iterable[str] = ()) -> list[Candidate]:
@@ -371,7 +371,7 @@ def rank_questions(engine: Engine, rec: Recommendation, exclude: Iterable[str] =
     for fact in unstated_facts(engine, rec.scenario):
         if fact in skip:
             continue
-        eff = fact_effect(engine, rec, fact)
+        eff = fact_influence(engine, rec, fact)
         if not eff.decides:
             continue
         found.append(Candidate(eff, sum(weight[d] for d in eff.decides), sum(len(v.changes) for v in eff.variants)))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable, Sequence
 
-from mlarch.analysis.domain import Domains, Solution, Unsat
+from mlarch.analysis.domain import Assignment, Domains, Unsat
 from mlarch.analysis.sampling import Sampler, make_scenario
 from mlarch.core.conditions import Conjunct
 from mlarch.core.engine import Engine, Recommendation
@@ -45,21 +45,21 @@ class WitnessFinder:
         """A scenario for which ``predicate`` holds, aimed at one of the (conjunct, dimension)
         goals; shrunk fact by fact when ``small``."""
         for conj, dimension in goals:
-            solution = self.domains.solve(conj, dimension)
-            if isinstance(solution, Unsat):
+            assignment = self.domains.solve(conj, dimension)
+            if isinstance(assignment, Unsat):
                 continue
-            found = self._search(conj, dimension, solution, predicate, budget)
+            found = self._search(conj, dimension, assignment, predicate, budget)
             if found is not None:
                 return self.minimize(found, predicate) if small else found
         return None
 
-    def _search(self, conj: Conjunct, dimension: str | None, solution: Solution, predicate: Predicate, budget: int) -> Scenario | None:
+    def _search(self, conj: Conjunct, dimension: str | None, assignment: Assignment, predicate: Predicate, budget: int) -> Scenario | None:
         decision_lits = [lit for lit in conj if lit.ref.startswith(DECISION_PREFIX)]
 
         def fits(values: dict[str, Any]) -> bool:
             return (
                 all(literal_holds(lit, values.get(lit.ref)) for lit in decision_lits)
-                and all(values.get(DECISION_PREFIX + d) == c for d, c in solution.fixed.items())
+                and all(values.get(DECISION_PREFIX + d) == c for d, c in assignment.fixed.items())
                 and (dimension is None or DECISION_PREFIX + dimension in values)
             )
 
@@ -70,14 +70,14 @@ class WitnessFinder:
         tries = 0
         for base in bases:
             tries += 1
-            candidate = overlay(self.engine.vocab, base, solution.facts)
+            candidate = overlay(self.engine.vocab, base, assignment.facts)
             if predicate(self.evaluate(candidate)):
                 return candidate
         pool = fitting or others
         while tries < budget and pool:
             tries += 1
             base = self.sampler.mutate(self.sampler.rng.choice(pool), self.sampler.rng.randint(1, 3))
-            candidate = overlay(self.engine.vocab, base, solution.facts)
+            candidate = overlay(self.engine.vocab, base, assignment.facts)
             if predicate(self.evaluate(candidate)):
                 return candidate
         return None
@@ -88,14 +88,14 @@ class WitnessFinder:
         Explains an unreached rule: "with the facts it needs, approach is
         bigquery_ml or custom_training, never automl".
         """
-        solution = self.domains.solve(conj, dimension)
-        if isinstance(solution, Unsat):
+        assignment = self.domains.solve(conj, dimension)
+        if isinstance(assignment, Unsat):
             return {}
-        wanted = list(solution.fixed) + [lit.ref[len(DECISION_PREFIX):] for lit in conj if lit.ref.startswith(DECISION_PREFIX)]
+        wanted = list(assignment.fixed) + [lit.ref[len(DECISION_PREFIX):] for lit in conj if lit.ref.startswith(DECISION_PREFIX)]
         counts: dict[str, dict[str, int]] = {d: {} for d in dict.fromkeys(wanted)}
         for i in range(tries):
             base = self._seeds[self.sampler.rng.randrange(len(self._seeds))][0] if self._seeds and i else make_scenario(self.engine.vocab, {})
-            rec = self.evaluate(overlay(self.engine.vocab, base, solution.facts))
+            rec = self.evaluate(overlay(self.engine.vocab, base, assignment.facts))
             for d in counts:
                 value = rec.choices.get(d, "(does not apply)")
                 counts[d][value] = counts[d].get(value, 0) + 1

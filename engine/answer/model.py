@@ -41,7 +41,7 @@ from mlarch.core.designs import Design, open_mapping, parse_choices, scenario_fr
 from mlarch.core.engine import Engine, Recommendation
 from mlarch.core.errors import InputError, Problem
 from mlarch.core.judge import Finding, Review, review
-from mlarch.core.resolver import Decision
+from mlarch.core.resolver import AlternativeStatus, Decision, ResolvedBy
 from mlarch.core.rulebook import MAX_WEIGHT
 from mlarch.core.scenario import Scenario
 from mlarch.core.vocabulary import load_vocabulary
@@ -143,7 +143,7 @@ class Score:
 
 def strength(dec: Decision) -> int:
     """How strongly the rules back a decision: its score, or the top weight when it is forced."""
-    if dec.how == "required" or (dec.alternatives and all(a.status == "forbidden" for a in dec.alternatives)):
+    if dec.how is ResolvedBy.REQUIRED or (dec.alternatives and all(a.status is AlternativeStatus.FORBIDDEN for a in dec.alternatives)):
         return MAX_WEIGHT
     return max(dec.score, 0)
 
@@ -236,7 +236,7 @@ def presupposed(engine: Engine, question: Question, rec: Recommendation) -> tupl
             if dec is None:
                 asked.add(parent)  # its own parent is presupposed first, on the next pass
                 continue
-            ranked = [dec.choice] + [a.choice for a in dec.alternatives if a.status != "forbidden"]
+            ranked = [dec.choice] + [a.choice for a in dec.alternatives if a.status is not AlternativeStatus.FORBIDDEN]
             pick = next((c for c in ranked if when.holds({**rec.choices, parent: c})), None)
             if pick is not None:
                 pins[parent] = pick

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, Iterable, Mapping, Union
 
 from mlarch.core.errors import UNKNOWN_ID, Problem, did_you_mean
@@ -230,11 +231,8 @@ _INVALID = object()
 # ------------------------------------------------------------------ DNF
 
 
-@dataclass(frozen=True, order=True)
-class Literal:
-    """One test on one field of the fact the matcher asserts.
-
-    ``kind`` is one of:
+class LiteralKind(StrEnum):
+    """The test a :class:`Literal` makes on its field.
 
     - ``absent`` / ``stated`` (value None): the fact is (not) stated;
     - ``eq``; ``neq``: stated and different; ``differs`` (tuple of values):
@@ -246,14 +244,32 @@ class Literal:
       empty).
     """
 
+    ABSENT = "absent"
+    STATED = "stated"
+    EQ = "eq"
+    NEQ = "neq"
+    DIFFERS = "differs"
+    LT = "lt"
+    LTE = "lte"
+    GT = "gt"
+    GTE = "gte"
+    IANY = "iany"
+    IALL_NEQ = "iall_neq"
+    EMPTY = "empty"
+
+
+@dataclass(frozen=True, order=True)
+class Literal:
+    """One test on one field of the fact the matcher asserts (see :class:`LiteralKind`)."""
+
     ref: str
-    kind: str
+    kind: LiteralKind
     value: Any
 
 
 Conjunct = tuple[Literal, ...]
 
-_NEGATED_COMPARISON = {"lt": "gte", "lte": "gt", "gt": "lte", "gte": "lt"}
+_NEGATED_COMPARISON = {"lt": LiteralKind.GTE, "lte": LiteralKind.GT, "gt": LiteralKind.LTE, "gte": LiteralKind.LT}
 
 
 def absence_is_a_value(ref: str) -> bool:
@@ -271,31 +287,31 @@ def absence_is_a_value(ref: str) -> bool:
 
 
 def _absent(ref: str) -> Conjunct:
-    return (Literal(ref, "absent", None),)
+    return (Literal(ref, LiteralKind.ABSENT, None),)
 
 
 def _positive(leaf: Leaf) -> list[Conjunct]:
     r, op, v = leaf.ref, leaf.op, leaf.value
     if op == "present":
-        return [(Literal(r, "stated" if v else "absent", None),)]
+        return [(Literal(r, LiteralKind.STATED if v else LiteralKind.ABSENT, None),)]
     if op == "eq":
-        return [(Literal(r, "eq", v),)]
+        return [(Literal(r, LiteralKind.EQ, v),)]
     if op == "ne":
-        return [(Literal(r, "neq", v),)]
+        return [(Literal(r, LiteralKind.NEQ, v),)]
     if op in _NEGATED_COMPARISON:
-        return [(Literal(r, op, v),)]
+        return [(Literal(r, LiteralKind(op), v),)]
     if op == "in":
-        return [(Literal(r, "eq", x),) for x in v]
+        return [(Literal(r, LiteralKind.EQ, x),) for x in v]
     if op == "not_in":
-        return [tuple(Literal(r, "neq", x) for x in v)]
+        return [tuple(Literal(r, LiteralKind.NEQ, x) for x in v)]
     if op == "contains":
-        return [(Literal(r, "iany", v),)]
+        return [(Literal(r, LiteralKind.IANY, v),)]
     if op == "contains_all":
-        return [tuple(Literal(r, "iany", x) for x in v)]
+        return [tuple(Literal(r, LiteralKind.IANY, x) for x in v)]
     if op == "contains_any":
-        return [(Literal(r, "iany", x),) for x in v]
+        return [(Literal(r, LiteralKind.IANY, x),) for x in v]
     if op == "contains_none":
-        return [(Literal(r, "stated", None), Literal(r, "iall_neq", tuple(v)))]
+        return [(Literal(r, LiteralKind.STATED, None), Literal(r, LiteralKind.IALL_NEQ, tuple(v)))]
     raise ValueError(f"unknown operator {op}")  # pragma: no cover
 
 
@@ -303,27 +319,27 @@ def _negative(leaf: Leaf) -> list[Conjunct]:
     r, op, v = leaf.ref, leaf.op, leaf.value
     sentinel = absence_is_a_value(r)
     if op == "present":
-        return [(Literal(r, "absent" if v else "stated", None),)]
+        return [(Literal(r, LiteralKind.ABSENT if v else LiteralKind.STATED, None),)]
     if op == "eq":
-        return [(Literal(r, "differs", (v,)),)] if sentinel else [(Literal(r, "neq", v),), _absent(r)]
+        return [(Literal(r, LiteralKind.DIFFERS, (v,)),)] if sentinel else [(Literal(r, LiteralKind.NEQ, v),), _absent(r)]
     if op == "ne":
-        return [(Literal(r, "eq", v),), _absent(r)]
+        return [(Literal(r, LiteralKind.EQ, v),), _absent(r)]
     if op in _NEGATED_COMPARISON:
         return [(Literal(r, _NEGATED_COMPARISON[op], v),), _absent(r)]
     if op == "in":
         if sentinel:
-            return [(Literal(r, "differs", tuple(v)),)]
-        return [tuple(Literal(r, "neq", x) for x in v), _absent(r)]
+            return [(Literal(r, LiteralKind.DIFFERS, tuple(v)),)]
+        return [tuple(Literal(r, LiteralKind.NEQ, x) for x in v), _absent(r)]
     if op == "not_in":
-        return [(Literal(r, "eq", x),) for x in v] + [_absent(r)]
+        return [(Literal(r, LiteralKind.EQ, x),) for x in v] + [_absent(r)]
     if op == "contains":
-        return [(Literal(r, "iall_neq", (v,)),)]
+        return [(Literal(r, LiteralKind.IALL_NEQ, (v,)),)]
     if op == "contains_all":
-        return [(Literal(r, "iall_neq", (x,)),) for x in v]
+        return [(Literal(r, LiteralKind.IALL_NEQ, (x,)),) for x in v]
     if op == "contains_any":
-        return [(Literal(r, "iall_neq", tuple(v)),)]
+        return [(Literal(r, LiteralKind.IALL_NEQ, tuple(v)),)]
     if op == "contains_none":
-        return [_absent(r)] + [(Literal(r, "iany", x),) for x in v]
+        return [_absent(r)] + [(Literal(r, LiteralKind.IANY, x),) for x in v]
     raise ValueError(f"unknown operator {op}")  # pragma: no cover
 
 
@@ -334,24 +350,24 @@ def _contradicts(conj: Conjunct) -> bool:
         by_ref.setdefault(lit.ref, []).append(lit)
     for lits in by_ref.values():
         kinds = {lit.kind for lit in lits}
-        if "absent" in kinds and kinds - {"absent", "differs", "iall_neq"}:
+        if LiteralKind.ABSENT in kinds and kinds - {LiteralKind.ABSENT, LiteralKind.DIFFERS, LiteralKind.IALL_NEQ}:
             return True  # these need the fact stated; differs and iall_neq also hold when absent
-        eqs = {lit.value for lit in lits if lit.kind == "eq"}
+        eqs = {lit.value for lit in lits if lit.kind == LiteralKind.EQ}
         if len(eqs) > 1:
             return True
         if eqs:
             (value,) = eqs
             for lit in lits:
-                if lit.kind == "neq" and lit.value == value:
+                if lit.kind == LiteralKind.NEQ and lit.value == value:
                     return True
-                if lit.kind == "differs" and value in lit.value:
+                if lit.kind == LiteralKind.DIFFERS and value in lit.value:
                     return True
                 if lit.kind in _NEGATED_COMPARISON and not _compare(lit.kind, value, lit.value):
                     return True
-        if "empty" in kinds and "iany" in kinds:
+        if LiteralKind.EMPTY in kinds and LiteralKind.IANY in kinds:
             return True
-        banned = set().union(*[set(lit.value) for lit in lits if lit.kind == "iall_neq"])
-        if any(lit.kind == "iany" and lit.value in banned for lit in lits):
+        banned = set().union(*[set(lit.value) for lit in lits if lit.kind == LiteralKind.IALL_NEQ])
+        if any(lit.kind == LiteralKind.IANY and lit.value in banned for lit in lits):
             return True
     return False
 
@@ -385,7 +401,7 @@ def canonical_order(dnf: Iterable[Conjunct]) -> list[Conjunct]:
 def _literal_key(lit: Literal) -> tuple:
     # Tests on set items go last: durable-rules never shares their alpha
     # nodes, so shared prefixes of plain tests keep the network small.
-    return (lit.kind in ("iany", "iall_neq"), lit.ref, lit.kind, repr(lit.value))
+    return (lit.kind in (LiteralKind.IANY, LiteralKind.IALL_NEQ), lit.ref, lit.kind, repr(lit.value))
 
 
 class ConditionTooComplex(ValueError):

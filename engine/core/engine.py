@@ -23,14 +23,17 @@ from mlarch.core.matcher import Matcher, compile_programs
 from mlarch.core.memo import LRU, MEMO_SIZE
 from mlarch.core.paths import bundled_rules_dir
 from mlarch.core.plan import Plan, make_plan
-from mlarch.core.resolver import Decision, Support, format_value, render_reason, resolve  # noqa: F401 - re-exported
+from mlarch.core.resolver import Decision, ResolvedBy, Support, format_value, render_reason, resolve  # noqa: F401 - re-exported
 from mlarch.core.rulebook import PLACEHOLDER, RuleBook, load_rulebook
 from mlarch.core.scenario import Scenario
 from mlarch.core.vocabulary import DECISION_PREFIX, Vocabulary, load_vocabulary
 
 
 @dataclass(frozen=True)
-class Warning_:
+class DecisionWarning:
+    """A warning about one decision: its choice is deprecated or ending, hard
+    rules on it conflicted, or no rule applied to it."""
+
     kind: str  # deprecated | ending | conflict | fallback (ending: a part of a current choice ends, issue 17)
     dimension: str
     choice: str | None
@@ -41,7 +44,7 @@ class Warning_:
 class Recommendation:
     scenario: Scenario
     decisions: Mapping[str, Decision]  # applicable dimensions, vocabulary order
-    warnings: tuple[Warning_, ...]
+    warnings: tuple[DecisionWarning, ...]
     fired: Mapping[str, Support]  # every rule whose condition held (applicable or not)
     not_applicable: tuple[str, ...]  # dimensions that do not apply
     rules_loaded: int
@@ -76,16 +79,16 @@ class Engine:
         self.rulebook = rulebook
         self.as_of: date | None = None  # the run date (--as-of); None: core/lifecycle.run_date()
         self.plan: Plan = make_plan(self.vocab, rulebook)
-        # Dimensions decided in the same stage under the same applies_when are
+        # Dimensions decided at the same plan level under the same applies_when are
         # matched by their own rulesets, so a group that does not apply is not
         # asserted at all (durable-rules' cost grows with a ruleset's size
         # even for rules that cannot match; measured in benchmarks/).
         self.groups: list[tuple[int, tuple[str, ...]]] = []
-        for stage in self.plan.stages:
+        for level in self.plan.levels:
             by_condition: dict[str, list[str]] = {}
-            for dim in stage.dimensions:
+            for dim in level.dimensions:
                 by_condition.setdefault(self.vocab.dimensions[dim].applies_when.text, []).append(dim)
-            self.groups += [(stage.index, tuple(dims)) for dims in by_condition.values()]
+            self.groups += [(level.index, tuple(dims)) for dims in by_condition.values()]
         self._group_of = {dim: i for i, (_, dims) in enumerate(self.groups) for dim in dims}
         groups = [[r for r in rulebook.rules if r.dimension in dims] for _, dims in self.groups]
         if cache:
@@ -161,9 +164,9 @@ class Engine:
         chosen: dict[str, str] = {}
         decisions: dict[str, Decision] = {}
         fired_all: dict[str, Support] = {}
-        # Groups come in stage order; a group reads only facts and decisions
-        # of earlier stages (plan.py), so deciding it at once is the same as
-        # deciding its whole stage after matching it.
+        # Groups come in level order; a group reads only facts and decisions
+        # of earlier levels (plan.py), so deciding it at once is the same as
+        # deciding its whole level after matching it.
         for group, (_, dims) in enumerate(self.groups):
             asked = dims if only is None else tuple(d for d in dims if d in only)
             if not asked or not self.vocab.dimensions[dims[0]].applies_when.holds(chosen):
@@ -219,17 +222,17 @@ class Engine:
             self.memo.put(key, outcome)
         return outcome
 
-    def _warnings(self, decisions: Mapping[str, Decision], as_of: date) -> list[Warning_]:
-        out: list[Warning_] = []
+    def _warnings(self, decisions: Mapping[str, Decision], as_of: date) -> list[DecisionWarning]:
+        out: list[DecisionWarning] = []
         for dim, dec in decisions.items():
             notice = self.vocab.notice(dim, dec.choice, as_of)  # renames say nothing here
             if notice:
                 kind = "ending" if notice.kind == "ending" else "deprecated"
-                out.append(Warning_(kind, dim, dec.choice, f"{dim} = {dec.choice}: {notice.text}"))
+                out.append(DecisionWarning(kind, dim, dec.choice, f"{dim} = {dec.choice}: {notice.text}"))
             for text in dec.conflicts:
-                out.append(Warning_("conflict", dim, dec.choice, f"{dim}: conflicting hard rules: {text}"))
-            if dec.how == "fallback":
-                out.append(Warning_("fallback", dim, dec.choice, f"{dim}: no rule applied; {dec.choice} is only the first choice in vocabulary order"))
+                out.append(DecisionWarning("conflict", dim, dec.choice, f"{dim}: conflicting hard rules: {text}"))
+            if dec.how is ResolvedBy.FALLBACK:
+                out.append(DecisionWarning("fallback", dim, dec.choice, f"{dim}: no rule applied; {dec.choice} is only the first choice in vocabulary order"))
         return out
 
 

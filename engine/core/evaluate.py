@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from mlarch.core.conditions import All, AnyOf, Condition, Leaf, Literal, Not
+from mlarch.core.conditions import All, AnyOf, Condition, Leaf, Literal, LiteralKind, Not
 
 Values = Mapping[str, Any]  # fact id or "decision.<dim>" -> value; sets as tuples; absent = missing or None
 
@@ -58,25 +58,25 @@ def leaf_holds(leaf: Leaf, actual: Any) -> bool:
 def literal_holds(lit: Literal, actual: Any) -> bool:
     """The meaning of one DNF literal (engine/core/conditions.py) for a value (None = absent)."""
     kind, v = lit.kind, lit.value
-    if kind == "absent":
+    if kind == LiteralKind.ABSENT:
         return actual is None
-    if kind == "differs":
+    if kind == LiteralKind.DIFFERS:
         return actual is None or actual not in v
-    if kind == "iall_neq":
+    if kind == LiteralKind.IALL_NEQ:
         return actual is None or not set(actual) & set(v)
     if actual is None:
         return False
-    if kind == "stated":
+    if kind == LiteralKind.STATED:
         return True
-    if kind == "eq":
+    if kind == LiteralKind.EQ:
         return actual == v
-    if kind == "neq":
+    if kind == LiteralKind.NEQ:
         return actual != v
-    if kind in ("lt", "lte", "gt", "gte"):
+    if kind in (LiteralKind.LT, LiteralKind.LTE, LiteralKind.GT, LiteralKind.GTE):
         return _compare(kind, actual, v)
-    if kind == "iany":
+    if kind == LiteralKind.IANY:
         return v in actual
-    if kind == "empty":
+    if kind == LiteralKind.EMPTY:
         return len(actual) == 0
     raise ValueError(f"unknown literal kind {kind}")
 

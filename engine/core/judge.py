@@ -43,7 +43,7 @@ from typing import Any, Mapping
 
 from mlarch.core.designs import Design
 from mlarch.core.engine import Engine, Recommendation
-from mlarch.core.resolver import Decision, Support, WhyNot, resolve
+from mlarch.core.resolver import Decision, ResolvedBy, Support, WhyNot, resolve
 from mlarch.core.vocabulary import Vocabulary
 
 SEVERITIES = ("error", "warning", "info")
@@ -132,7 +132,7 @@ class Review:
 
 def conditional(decision: Decision, engine: Engine) -> Decision:
     """The rules' own choice for a pinned dimension, given everything else the evaluation had."""
-    if decision.how != "pinned":
+    if decision.how is not ResolvedBy.PINNED:
         return decision
     return resolve(engine.vocab.dimensions[decision.dimension], decision.considered)
 

@@ -91,6 +91,10 @@ class Notice:
     end: date | None = None
     soon: bool = False  # the end is within 12 months of the run date
 
+    def as_dict(self) -> dict[str, object]:
+        """The notice as JSON data (explain, why-not and what-if print it per choice)."""
+        return {"kind": self.kind, "text": self.text, "end": self.end.isoformat() if self.end else None, "soon": self.soon}
+
 
 def run_date(as_of: date | None = None) -> date:
     """The date deprecations are judged against: ``as_of``, else ``MLARCH_AS_OF``, else today."""

@@ -14,7 +14,7 @@ proves each one):
   loop reads the fired rule's name from the action message and records it;
   nothing can fail silently inside the engine.
 * **Segfault deleting the state of a fact that matched nothing**: every
-  ruleset has a guard rule that matches every stage fact, so each state has
+  ruleset has a guard rule that matches every group's fact, so each state has
   run an action before it is deleted; the guard also proves the run was
   synchronous.
 * **Runaway loops from state re-assertion**: the state is never updated (we
@@ -25,7 +25,7 @@ proves each one):
   beta and expression limits**: the compiler models the alpha network
   durable-rules will build (a trie of literal tests, since every rule is a
   pure conjunction), computes the worst-case DFS stack and fan-out, and
-  splits a stage's rules over several rulesets to stay far below the
+  splits a group's rules over several rulesets to stay far below the
   limits; a rule that alone exceeds them is refused with a clear error.
 * **`$or` inside `$iany` reading uninitialised memory (flaky error 102)**:
   no ``$or`` is ever emitted; conditions are compiled to DNF and each
@@ -297,8 +297,8 @@ def _fields_for(chunk: Sequence[tuple[Rule, list[Conjunct]]]) -> tuple[tuple[str
 
 
 @dataclass
-class StageProgram:
-    """Everything needed to match one stage: its fields and rulesets."""
+class GroupProgram:
+    """Everything needed to match one group of rules: its fields and rulesets."""
 
     index: int
     rulesets: list[_Ruleset] = field(default_factory=list)
@@ -308,7 +308,7 @@ class StageProgram:
 def plan_chunks(compiled: Sequence[tuple[Rule, list[Conjunct]]]) -> list[list[tuple[Rule, list[Conjunct]]]]:
     """Split rules into groups whose alpha networks stay inside the limits.
 
-    Most stages fit in one ruleset, checked in one pass; a stage that does
+    Most groups fit in one ruleset, checked in one pass; a group that does
     not is halved until every part fits.
     """
     for rule, dnf in compiled:
@@ -403,7 +403,7 @@ class Matcher:
         """Build from groups of rules, or from already compiled ``specs``."""
         self._uid = next(_ids)
         self._broken: str | None = None
-        self.programs: list[StageProgram] = []
+        self.programs: list[GroupProgram] = []
         handles: list[int] = []
         self._handles = handles
         # ruleset handle -> its session, once a clean evaluation has run in it (so its
@@ -417,8 +417,8 @@ class Matcher:
             self.close()
             raise
 
-    def _create(self, spec: ProgramSpec, handles: list[int]) -> StageProgram:
-        program = StageProgram(spec.index, conjuncts=spec.conjuncts)
+    def _create(self, spec: ProgramSpec, handles: list[int]) -> GroupProgram:
+        program = GroupProgram(spec.index, conjuncts=spec.conjuncts)
         dre = durable.module()
         for number, rs in enumerate(spec.rulesets):
             ruleset_name = f"mlarch{self._uid}s{spec.index}c{number}"
@@ -452,13 +452,13 @@ class Matcher:
         # json.dumps writes 1e-05, which durable-rules rejects; rare, so only then the slow writer
         return dumps(fact) if exponent else json.dumps(fact, ensure_ascii=False)
 
-    def match(self, stage: int, values: Mapping[str, Any]) -> dict[str, int]:
-        """Rules of ``stage`` whose condition holds: rule id -> first matching alternative.
+    def match(self, group: int, values: Mapping[str, Any]) -> dict[str, int]:
+        """Rules of ``group`` whose condition holds: rule id -> first matching alternative.
 
         ``values`` maps fact ids and ``decision.<dimension>`` to typed values
         (None or missing = absent; sets as tuples).
         """
-        program = self.programs[stage]
+        program = self.programs[group]
         fired: dict[str, int] = {}
         if not program.rulesets:
             return fired

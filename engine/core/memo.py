@@ -2,7 +2,7 @@
 
 Why-not, what-if, lint, mutation testing and the interview evaluate
 thousands of variants of one scenario that differ in one or two facts. Most
-groups of rules (engine/core/engine.py: one per stage and ``applies_when``)
+groups of rules (engine/core/engine.py: one per plan level and ``applies_when``)
 read none of the changed facts, so their outcome — the rules that fired, and
 the decisions resolved from them — is the same as last time. The engine keys
 each group's outcome on the values of every fact and decision its rules read

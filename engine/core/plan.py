@@ -2,9 +2,9 @@
 
 A dimension depends on another when its ``applies_when`` or any of its
 rules' conditions test that other decision. Dimensions are grouped into
-*stages* by dependency depth: every stage only needs decisions from earlier
-stages, so each stage is matched once (one durable-rules assertion) and then
-resolved, and its decisions become facts for the next stage. This is
+*levels* by dependency depth: every level only needs decisions from earlier
+levels, so each level is matched once (one durable-rules assertion) and then
+resolved, and its decisions become facts for the next level. This is
 stratified forward chaining: decisions chain forward, and negation over a
 decision is always evaluated after that decision is final.
 """
@@ -19,20 +19,23 @@ from mlarch.core.vocabulary import Vocabulary
 
 
 @dataclass(frozen=True)
-class Stage:
+class Level:
+    """The dimensions at one dependency depth of the plan ("stage" is the
+    lifecycle stage of a dimension in the vocabulary: data, training, ...)."""
+
     index: int
     dimensions: tuple[str, ...]  # in vocabulary order
 
 
 @dataclass(frozen=True)
 class Plan:
-    stages: tuple[Stage, ...]
+    levels: tuple[Level, ...]
     depends_on: dict[str, frozenset[str]]
 
-    def stage_of(self, dimension: str) -> int:
-        for stage in self.stages:
-            if dimension in stage.dimensions:
-                return stage.index
+    def level_of(self, dimension: str) -> int:
+        for level in self.levels:
+            if dimension in level.dimensions:
+                return level.index
         raise KeyError(dimension)
 
 
@@ -52,7 +55,7 @@ def dependencies(vocab: Vocabulary, rulebook: RuleBook) -> tuple[dict[str, set[s
 
 
 def make_plan(vocab: Vocabulary, rulebook: RuleBook) -> Plan:
-    """Order dimensions into stages; a dependency cycle is a rule-base error."""
+    """Order dimensions into levels; a dependency cycle is a rule-base error."""
     deps, why = dependencies(vocab, rulebook)
     level: dict[str, int] = {}
     visiting: list[str] = []
@@ -72,8 +75,8 @@ def make_plan(vocab: Vocabulary, rulebook: RuleBook) -> Plan:
 
     for dim in vocab.dimensions:
         visit(dim)
-    stages = []
+    levels = []
     for index in range(max(level.values(), default=-1) + 1):
         dims = tuple(d for d in vocab.dimensions if level[d] == index)
-        stages.append(Stage(index, dims))
-    return Plan(tuple(stages), {d: frozenset(v) for d, v in deps.items()})
+        levels.append(Level(index, dims))
+    return Plan(tuple(levels), {d: frozenset(v) for d, v in deps.items()})

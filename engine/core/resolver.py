@@ -24,6 +24,7 @@ other choice why it lost.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import cached_property, lru_cache
 from typing import Any, Mapping, Sequence
 
@@ -91,6 +92,7 @@ class Support:
 
     @property
     def effect(self) -> str:
+        """The rule's effect with its choices: ``prefer batch (+3)``, ``forbid gpu, tpu``."""
         r = self.rule
         if r.hard:
             return f"{r.verdict} {', '.join(r.choices)}"
@@ -130,11 +132,33 @@ class WhyNot:
         return self.text + (f" [{self.rule}]" if self.rule and self.rule not in self.text else "")
 
 
+class AlternativeStatus(StrEnum):
+    """Why a choice lost (the ``status`` of an alternative in the JSON document)."""
+
+    FORBIDDEN = "forbidden"
+    NOT_REQUIRED = "not_required"  # another choice is required
+    OUTSCORED = "outscored"
+    TIED = "tied"  # equal score; the tie-break or an assumption chose the other
+    UNSUPPORTED = "unsupported"  # no rule supports it
+
+
+class ResolvedBy(StrEnum):
+    """How a decision was reached (``resolved_by`` in the JSON document; docs/resolution.md)."""
+
+    REQUIRED = "required"
+    PREFERRED = "preferred"
+    TIE_BREAK = "tie_break"
+    ELIMINATION = "elimination"
+    FALLBACK = "fallback"  # no rule applied: the first choice in vocabulary order
+    PINNED = "pinned"  # given by a design or an example
+    CONFLICT = "conflict"
+
+
 @dataclass(frozen=True)
 class Alternative:
     choice: str
     score: int
-    status: str  # forbidden | not_required | outscored | tied | unsupported
+    status: AlternativeStatus
     why_not: tuple[WhyNot, ...]
     assumed: int = 0  # the net weight of default rules (assumptions), compared only on a tie
 
@@ -144,7 +168,7 @@ class Decision:
     dimension: str
     choice: str
     score: int
-    how: str  # required | preferred | tie_break | elimination | fallback | pinned | conflict
+    how: ResolvedBy
     reasons: tuple[Support, ...]
     considered: tuple[Support, ...]  # every rule that fired for this dimension
     defaulted: bool
@@ -170,7 +194,7 @@ class Decision:
         tallies = {c: self._tallies.get(c) or _Tally(c) for c in order}
         w = tallies[self.choice]
         out = [_why_not(tallies[c], w, self.how, order) for c in order if c != self.choice]
-        out.sort(key=lambda a: (a.status == "forbidden", -a.score, -a.assumed, order.index(a.choice)))
+        out.sort(key=lambda a: (a.status is AlternativeStatus.FORBIDDEN, -a.score, -a.assumed, order.index(a.choice)))
         return tuple(out)
 
 
@@ -219,7 +243,7 @@ def resolve(spec: DimensionSpec, supports: Sequence[Support], pinned: str | None
         violations = (tuple(pinned_tally.forbidden_by) if pinned_tally else ()) + tuple(
             s for c in required if c != pinned for s in tallies[c].required_by
         )
-        winner, how = pinned, "pinned"
+        winner, how = pinned, ResolvedBy.PINNED
     w = tallies.get(winner) or _Tally(winner)
     reasons = _reasons(tallies, order, w, how)
     return Decision(
@@ -230,7 +254,7 @@ def resolve(spec: DimensionSpec, supports: Sequence[Support], pinned: str | None
         how=how,
         reasons=tuple(reasons),
         considered=tuple(supports),
-        defaulted=not reasons or all(s.rule.default for s in reasons) or (assumed_tie and how != "pinned"),
+        defaulted=not reasons or all(s.rule.default for s in reasons) or (assumed_tie and how is not ResolvedBy.PINNED),
         conflicts=tuple(conflicts),
         pinned_violations=violations,
         _tallies=tallies,
@@ -278,7 +302,7 @@ def _best(tallies: Mapping[str, _Tally], pool: Sequence[str]) -> tuple[str, int,
     return top, ties, stated_ties > ties
 
 
-def _winner(order: tuple[str, ...], position: Mapping[str, int], tallies: Mapping[str, _Tally]) -> tuple[str, str, list[str], list[str], bool]:
+def _winner(order: tuple[str, ...], position: Mapping[str, int], tallies: Mapping[str, _Tally]) -> tuple[str, ResolvedBy, list[str], list[str], bool]:
     """The choice, how it was decided, the conflicts met, the required choices, and whether an
     assumption decided it among choices the stated facts leave equal (docs/resolution.md)."""
     conflicts: list[str] = []
@@ -294,28 +318,28 @@ def _winner(order: tuple[str, ...], position: Mapping[str, int], tallies: Mappin
             )
     if not allowed:
         conflicts.append("every choice is forbidden; keeping the best-scored one")
-        return _best(tallies, order)[0], "conflict", conflicts, required, False
+        return _best(tallies, order)[0], ResolvedBy.CONFLICT, conflicts, required, False
     if len(required) > 1:
         conflicts.append(f"several choices are required ({', '.join(required)}); keeping the best-scored one")
-        return _best(tallies, required)[0], "conflict", conflicts, required, False
+        return _best(tallies, required)[0], ResolvedBy.CONFLICT, conflicts, required, False
     if required:
-        return required[0], "required", conflicts, required, False
+        return required[0], ResolvedBy.REQUIRED, conflicts, required, False
     winner, ties, assumed_tie = _best(tallies, allowed)
-    how = "preferred"
+    how = ResolvedBy.PREFERRED
     w = tallies.get(winner)
     if w is None or not w.supported:
-        how = "elimination" if any(t.avoided_by or t.forbidden_by for t in tallies.values()) else "fallback"
+        how = ResolvedBy.ELIMINATION if any(t.avoided_by or t.forbidden_by for t in tallies.values()) else ResolvedBy.FALLBACK
         # several choices survive with nothing to tell them apart: vocabulary order is an assumption too
         assumed_tie = assumed_tie or ties > 1
     elif ties > 1:
-        how = "tie_break"
+        how = ResolvedBy.TIE_BREAK
     return winner, how, conflicts, required, assumed_tie
 
 
-def _reasons(tallies: Mapping[str, _Tally], order: tuple[str, ...], w: _Tally, how: str) -> list[Support]:
+def _reasons(tallies: Mapping[str, _Tally], order: tuple[str, ...], w: _Tally, how: ResolvedBy) -> list[Support]:
     """The rules that explain the winner: those for it, else those that ruled the others out."""
     reasons = _by_strength(w.required_by) + _by_strength(w.preferred_by)
-    if not reasons and how in ("elimination", "pinned", "conflict"):
+    if not reasons and how in (ResolvedBy.ELIMINATION, ResolvedBy.PINNED, ResolvedBy.CONFLICT):
         # explained by what ruled the others out (each rule once, though it may name several choices)
         against = {s.rule.id: s for c in order if c != w.choice and c in tallies for s in tallies[c].forbidden_by + tallies[c].avoided_by}
         reasons = _by_strength(list(against.values()))
@@ -333,33 +357,33 @@ def _positions(spec: DimensionSpec) -> dict[str, int]:
     return found
 
 
-def _why_not(t: _Tally, w: _Tally, how: str, order: list[str]) -> Alternative:
+def _why_not(t: _Tally, w: _Tally, how: ResolvedBy, order: list[str]) -> Alternative:
     lines: list[WhyNot] = []
     best = (_by_strength(w.required_by) + _by_strength(w.preferred_by))[:1]
     lead = best[0].rule.id if best else None
     if t.forbidden_by:
         lines += [WhyNot(s.rule.id, f"forbidden: {s.text}") for s in t.forbidden_by]
-        status = "forbidden"
+        status = AlternativeStatus.FORBIDDEN
     elif w.required_by and not t.required_by:
         lines += [WhyNot(s.rule.id, f"{w.choice} is required: {s.text}") for s in w.required_by]
-        status = "not_required"
+        status = AlternativeStatus.NOT_REQUIRED
     elif not t.supported and not t.avoided_by:
-        status = "unsupported"
+        status = AlternativeStatus.UNSUPPORTED
         tail = f"; {w.choice} scored {w.score}" if w.supported else ""
         lines.append(WhyNot(lead, f"no rule supports {t.choice} for this scenario{tail}"))
     elif t.score == w.score and t.assumed != w.assumed:
-        status = "tied"
+        status = AlternativeStatus.TIED
         assumption = next((s for s in _by_strength(w.preferred_by) if s.rule.default), None)
         lines.append(WhyNot(assumption.rule.id if assumption else lead,
                             f"tied with {w.choice} at score {w.score} on the stated facts; an assumption about "
                             f"facts not stated favours {w.choice}"))
     elif t.score == w.score:
-        status = "tied"
+        status = AlternativeStatus.TIED
         lines.append(WhyNot(lead, f"tied with {w.choice} at score {w.score}; the tie-break prefers {w.choice}, listed first (simpler, more managed)"))
     else:
-        status = "outscored"
+        status = AlternativeStatus.OUTSCORED
         lines.append(WhyNot(lead, f"scored {t.score} against {w.score} for {w.choice}"))
     lines += [WhyNot(s.rule.id, f"avoid (-{s.rule.weight}): {s.text}") for s in t.avoided_by]
-    if how == "pinned" and not lines:  # pragma: no cover - defensive
+    if how is ResolvedBy.PINNED and not lines:  # pragma: no cover - defensive
         lines.append(WhyNot(None, f"{w.choice} was given by the design"))
     return Alternative(t.choice, t.score, status, tuple(lines), t.assumed)

@@ -59,7 +59,7 @@ def decision_dict(dec: Decision, as_of: date | None = None) -> dict[str, Any]:
         "name": named.name if named else None,
         "formerly": named.former[0] if named and named.former else None,
         "stage": vocab.dimensions[dec.dimension].stage,
-        "resolved_by": dec.how,
+        "resolved_by": str(dec.how),  # plain strings: the YAML writer takes no enums
         "score": dec.score,
         "assumed": dec.assumed,
         "defaulted": dec.defaulted,
@@ -70,7 +70,7 @@ def decision_dict(dec: Decision, as_of: date | None = None) -> dict[str, Any]:
                 "choice": alt.choice,
                 "score": alt.score,
                 "assumed": alt.assumed,
-                "status": alt.status,
+                "status": str(alt.status),
                 "why_not": [{"rule": w.rule, "text": w.text} for w in alt.why_not],
             }
             for alt in dec.alternatives

@@ -42,7 +42,10 @@ def wrap(text: str, indent: str, hanging: str | None = None) -> list[str]:
 
 
 def effect(verdict: str, weight: int, signed: bool = True) -> str:
-    """What a rule does to its choices: ``forbid``, ``prefer +3`` (``prefer 3`` unsigned), ``avoid -2``."""
+    """What a rule does to its choices (its *effect*): ``forbid``, ``prefer +3``
+    (``prefer 3`` unsigned), ``avoid -2``. The same effect with its choices is
+    ``Support.effect`` (core/resolver.py) and, in the trace's words,
+    ``explain.trace.choice_effect``; "effect" names nothing else."""
     from mlarch.core.rulebook import HARD_VERDICTS
 
     if verdict in HARD_VERDICTS:

@@ -19,7 +19,7 @@ from mlarch.core.engine import Recommendation
 from mlarch.core.resolver import Decision, render_reason
 from mlarch.core.scenario import Scenario
 from mlarch.core.vocabulary import DECISION_PREFIX, Vocabulary, load_vocabulary
-from mlarch.diagram.table import FRAME, PIPELINE, Effect, Table, guarded, load_table, str_value
+from mlarch.diagram.table import FRAME, PIPELINE, Element, ElementType, Table, guarded, load_table, str_value
 
 MAX_REASONS = 4  # per decision in a tooltip; the rest are counted
 SUBTITLE_CHARS = 220
@@ -140,7 +140,7 @@ class _Drawing:
     """Everything one set of choices draws (before tooltips and marks)."""
 
     drafts: dict[str, _Draft]
-    pipeline: Effect | None
+    pipeline: Element | None
     pipeline_dims: list[str]
     pipeline_details: list[Line]
     perimeter: bool
@@ -156,10 +156,10 @@ def _retired(vocab: Vocabulary, dim: str, choice: str) -> str | None:
     return vocab.lifecycle_text(dim, choice) if entry is not None and entry.retires_choice else None
 
 
-def _named(vocab: Vocabulary, dim: str, choice: str, effect: Effect) -> Effect:
+def _named(vocab: Vocabulary, dim: str, choice: str, element: Element) -> Element:
     """The product label from the vocabulary's current name of the choice (visual.yaml's is the fallback)."""
     named = vocab.name(dim, choice)
-    return replace(effect, product=named.label) if named else effect
+    return replace(element, product=named.label) if named else element
 
 
 def _text(template: str, facts: Mapping[str, Any]) -> str:
@@ -188,26 +188,26 @@ class _Drawer:
         self.state: dict[str, Any] = {**scenario.facts, **{DECISION_PREFIX + d: c for d, c in choices.items()}}  # for conditions
         self.drafts: dict[str, _Draft] = {}
         self.host_of: dict[str, str] = {}
-        self.pipeline: Effect | None = None
+        self.pipeline: Element | None = None
         self.pipeline_dims: list[str] = []
         self.pipeline_details: list[Line] = []
         self.perimeter = False
         self.frame_dims: list[str] = []
         self.frame_details: list[Line] = []
-        self.pending: list[tuple[str, str, Effect]] = []  # detail lines, placed once every component is drawn
+        self.pending: list[tuple[str, str, Element]] = []  # detail lines, placed once every component is drawn
 
-    def applies(self, effect: Effect) -> bool:
-        return guarded(effect.when, effect.unless, self.state)
+    def applies(self, element: Element) -> bool:
+        return guarded(element.when, element.unless, self.state)
 
-    def create(self, cid: str, effect: Effect, index: int) -> _Draft:
-        slot = self.table.slots[effect.slot or ""]
+    def create(self, cid: str, element: Element, index: int) -> _Draft:
+        slot = self.table.slots[element.slot or ""]
         facts = self.scenario.facts
         draft = _Draft(
             id=cid, slot=slot.id, order=(self.table.slot_order(slot.id), index),
-            stage=effect.stage or slot.stage, kind=effect.kind or slot.kind,
-            product=_text(effect.product, facts), role=_text(effect.role, facts) if effect.role else "",
-            where=effect.where or slot.where,
-            orchestrated=effect.orchestrated if effect.orchestrated is not None else slot.orchestrated,
+            stage=element.stage or slot.stage, kind=element.kind or slot.kind,
+            product=_text(element.product, facts), role=_text(element.role, facts) if element.role else "",
+            where=element.where or slot.where,
+            orchestrated=element.orchestrated if element.orchestrated is not None else slot.orchestrated,
             same_rank_as=slot.same_rank_as,
         )
         self.drafts[cid] = draft
@@ -236,15 +236,15 @@ class _Drawer:
                 keys = [str_value(v) for v in value] if isinstance(value, tuple) else [str_value(value)]
                 note = ""
             for index, key in enumerate(keys):
-                effect = rule.values.get(key)
+                element = rule.values.get(key)
                 if key not in rule.values:  # a value the table does not know yet: draw it plainly
-                    effect = Effect("component", rule.slot, product=key.replace("_", " "), role=rule.fact)
-                if effect is None or not self.applies(effect):
+                    element = Element(ElementType.COMPONENT, rule.slot, product=key.replace("_", " "), role=rule.fact)
+                if element is None or not self.applies(element):
                     continue
                 cid = f"{rule.slot}_{key}" if rule.each else rule.slot
                 if cid in self.drafts:
                     continue
-                self.create(cid, effect, index).notes.append(note or f"{rule.fact} = {key}")
+                self.create(cid, element, index).notes.append(note or f"{rule.fact} = {key}")
 
     def draw_decisions(self) -> None:
         """Components, the pipeline and the perimeter that decisions imply; their detail lines wait in ``pending``."""
@@ -254,37 +254,37 @@ class _Drawer:
                 continue
             entries = self.table.decisions.get(dim, {})
             if choice not in entries:  # not in the table yet: shown plainly on the frame
-                self.pending.append((dim, choice, Effect("detail", hosts=(FRAME,), text=f"{dim}: {choice}")))
+                self.pending.append((dim, choice, Element(ElementType.DETAIL, hosts=(FRAME,), text=f"{dim}: {choice}")))
                 continue
-            effect = entries[choice]
-            if effect is None or not self.applies(effect):
+            element = entries[choice]
+            if element is None or not self.applies(element):
                 continue
-            if effect.type == "component":
-                cid = effect.slot or ""
+            if element.type is ElementType.COMPONENT:
+                cid = element.slot or ""
                 if cid in self.drafts:
-                    if effect.role:
-                        self.drafts[cid].details.append(Line(_text(effect.role, self.scenario.facts), dim))
+                    if element.role:
+                        self.drafts[cid].details.append(Line(_text(element.role, self.scenario.facts), dim))
                 else:
-                    self.create(cid, _named(self.vocab, dim, choice, effect), 0)
+                    self.create(cid, _named(self.vocab, dim, choice, element), 0)
                 self.drafts[cid].dimensions.append(dim)
                 self.drafts[cid].owners.append(dim)
                 self.host_of[dim] = cid
-            elif effect.type == "pipeline":
-                self.pipeline = _named(self.vocab, dim, choice, effect)
+            elif element.type is ElementType.PIPELINE:
+                self.pipeline = _named(self.vocab, dim, choice, element)
                 self.pipeline_dims.append(dim)
                 self.host_of[dim] = PIPELINE
-            elif effect.type == "perimeter":
+            elif element.type is ElementType.PERIMETER:
                 self.perimeter = True
                 self.frame_dims.append(dim)
                 self.host_of[dim] = FRAME
             else:
-                self.pending.append((dim, choice, effect))
+                self.pending.append((dim, choice, element))
 
     def place_details(self) -> None:
         """Each pending detail line goes on the first of its hosts that is drawn (else the frame)."""
-        for dim, choice, effect in self.pending:
-            host = next((h for h in effect.hosts if h in self.drafts or (h == PIPELINE and self.pipeline) or h == FRAME), FRAME)
-            text = _text(effect.text, self.scenario.facts)
+        for dim, choice, element in self.pending:
+            host = next((h for h in element.hosts if h in self.drafts or (h == PIPELINE and self.pipeline) or h == FRAME), FRAME)
+            text = _text(element.text, self.scenario.facts)
             if _retired(self.vocab, dim, choice):
                 text += " (deprecated)"
             line = Line(text, dim)

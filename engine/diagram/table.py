@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
@@ -43,7 +44,9 @@ _PLACEHOLDER = re.compile(r"\{([a-z_]+\.[a-z_]+)\}")
 
 
 @dataclass(frozen=True)
-class Stage:
+class StageStyle:
+    """How the components of one lifecycle stage (data, training, ...) are coloured."""
+
     id: str
     label: str
     fill: str
@@ -84,11 +87,18 @@ class Slot:
     same_rank_as: str | None = None
 
 
-@dataclass(frozen=True)
-class Effect:
-    """What one choice (or fact value) draws."""
+class ElementType(StrEnum):
+    COMPONENT = "component"  # a component in a slot
+    DETAIL = "detail"  # a line of text on a host component (or on the frame)
+    PIPELINE = "pipeline"  # the orchestrator's box around the orchestrated components
+    PERIMETER = "perimeter"  # a security perimeter instead of the plain cloud frame
 
-    type: str  # component | detail | pipeline | perimeter
+
+@dataclass(frozen=True)
+class Element:
+    """The diagram element one choice (or fact value) draws."""
+
+    type: ElementType
     slot: str | None = None  # component: the slot
     product: str = ""
     role: str = ""
@@ -107,8 +117,8 @@ class FactRule:
     fact: str
     slot: str
     each: bool
-    values: Mapping[str, Effect | None]
-    absent: Effect | None = None
+    values: Mapping[str, Element | None]
+    absent: Element | None = None
     absent_by: tuple[str, Mapping[str, str]] | None = None  # (dimension, choice -> value key)
 
 
@@ -127,11 +137,11 @@ class FlowRule:
 
 @dataclass(frozen=True)
 class Table:
-    stages: Mapping[str, Stage]
+    stages: Mapping[str, StageStyle]
     kinds: Mapping[str, Kind]
     slots: Mapping[str, Slot]
     facts: Mapping[str, FactRule]
-    decisions: Mapping[str, Mapping[str, Effect | None]]
+    decisions: Mapping[str, Mapping[str, Element | None]]
     flows: tuple[FlowRule, ...]
     frame: Mapping[str, Mapping[str, str]]
 
@@ -212,17 +222,17 @@ class _TableParser(_Reader):
 
     def __init__(self, vocab: Vocabulary, source: str) -> None:
         super().__init__(vocab, source)
-        self.stages: dict[str, Stage] = {}
+        self.stages: dict[str, StageStyle] = {}
         self.kinds: dict[str, Kind] = {}
         self.slots: dict[str, Slot] = {}
 
-    def parse_stages(self, raw: Any) -> dict[str, Stage]:
+    def parse_stages(self, raw: Any) -> dict[str, StageStyle]:
         for sid, spec in self.mapping(raw, "stages").items():
             spec = self.mapping(spec, f"stages.{sid}", ("label", "fill", "line"), ("label", "fill", "line"))
             for key in ("fill", "line"):
                 if not _COLOUR.match(str(spec[key])):
                     raise self.fail(f"stages.{sid}.{key}", "expected a colour like #1A73E8")
-            self.stages[sid] = Stage(sid, self.text(spec["label"], f"stages.{sid}.label"), spec["fill"], spec["line"])
+            self.stages[sid] = StageStyle(sid, self.text(spec["label"], f"stages.{sid}.label"), spec["fill"], spec["line"])
         return self.stages
 
     def parse_kinds(self, raw: Any) -> dict[str, Kind]:
@@ -259,12 +269,12 @@ class _TableParser(_Reader):
     def hosts(self) -> tuple[str, ...]:
         return (*self.slots, PIPELINE, FRAME)
 
-    def component(self, spec: Any, path: str, slot: str | None, keys: tuple[str, ...]) -> Effect:
+    def component(self, spec: Any, path: str, slot: str | None, keys: tuple[str, ...]) -> Element:
         spec = self.mapping(spec, path, keys)
         if slot is None:
             slot = self.choice(spec.get("component"), f"{path}.component", tuple(self.slots))
-        return Effect(
-            "component", slot,
+        return Element(
+            ElementType.COMPONENT, slot,
             product=self.text(spec.get("product"), f"{path}.product"),
             role=self.text(spec["role"], f"{path}.role") if "role" in spec else "",
             kind=self.choice(spec["kind"], f"{path}.kind", tuple(self.kinds)) if "kind" in spec else None,
@@ -285,7 +295,7 @@ class _TableParser(_Reader):
         spec = self.mapping(spec, f"facts.{fid}", ("component", "each", "values", "absent", "absent_by"), ("component", "values"))
         slot = self.choice(spec["component"], f"facts.{fid}.component", tuple(self.slots))
         allowed = tuple(fact.values) if fact.values else ("true", "false") if fact.type == "bool" else ()
-        values: dict[str, Effect | None] = {}
+        values: dict[str, Element | None] = {}
         for value, vspec in self.mapping(spec["values"], f"facts.{fid}.values").items():
             values[value] = None if vspec is None else self.component(vspec, f"facts.{fid}.values.{value}", slot, _FACT_VALUE_KEYS)
         absent_by = self.absent_by(spec["absent_by"], fid, values) if "absent_by" in spec else None
@@ -306,14 +316,14 @@ class _TableParser(_Reader):
         }
         return dim, mapping
 
-    def parse_decisions(self, raw: Any) -> dict[str, dict[str, Effect | None]]:
-        decisions: dict[str, dict[str, Effect | None]] = {}
+    def parse_decisions(self, raw: Any) -> dict[str, dict[str, Element | None]]:
+        decisions: dict[str, dict[str, Element | None]] = {}
         for dim, spec in self.mapping(raw, "decisions").items():
             if dim not in self.vocab.dimensions:
                 raise self.fail(f"decisions.{dim}", "not a dimension of the vocabulary")
             spec = self.mapping(spec, f"decisions.{dim}", ("at", "choices"), ("choices",))
             default_hosts = self.names(spec["at"], f"decisions.{dim}.at", self.hosts) if "at" in spec else ()
-            entries: dict[str, Effect | None] = {}
+            entries: dict[str, Element | None] = {}
             for choice, cspec in self.mapping(spec["choices"], f"decisions.{dim}.choices").items():
                 path = f"decisions.{dim}.choices.{choice}"
                 self.choice(choice, path, tuple(self.vocab.dimensions[dim].choices))
@@ -321,33 +331,33 @@ class _TableParser(_Reader):
             decisions[dim] = entries
         return decisions
 
-    def choice_entry(self, cspec: Any, path: str, dim: str, default_hosts: tuple[str, ...]) -> Effect | None:
+    def choice_entry(self, cspec: Any, path: str, dim: str, default_hosts: tuple[str, ...]) -> Element | None:
         """What one choice draws: nothing, a detail line, a component, the pipeline or the perimeter."""
         if cspec is None:
             return None
         if isinstance(cspec, str):
             if not default_hosts:
                 raise self.fail(path, f"a detail text needs `at:` at decisions.{dim}")
-            return Effect("detail", hosts=default_hosts, text=self.text(cspec, path))
+            return Element(ElementType.DETAIL, hosts=default_hosts, text=self.text(cspec, path))
         if isinstance(cspec, dict) and "component" in cspec:
             return self.component(cspec, path, None, _COMPONENT_KEYS)
         if isinstance(cspec, dict) and "pipeline" in cspec:
             p = self.mapping(cspec, path, ("pipeline", "product", "role"), ("pipeline", "product"))
             if p["pipeline"] is not True:
                 raise self.fail(f"{path}.pipeline", "must be true")
-            return Effect("pipeline", product=self.text(p["product"], f"{path}.product"),
+            return Element(ElementType.PIPELINE, product=self.text(p["product"], f"{path}.product"),
                           role=self.text(p["role"], f"{path}.role") if "role" in p else "")
         if isinstance(cspec, dict) and "perimeter" in cspec:
             p = self.mapping(cspec, path, ("perimeter",), ("perimeter",))
             if p["perimeter"] is not True:
                 raise self.fail(f"{path}.perimeter", "must be true")
-            return Effect("perimeter")
+            return Element(ElementType.PERIMETER)
         if isinstance(cspec, dict) and "text" in cspec:
             d = self.mapping(cspec, path, ("at", "text"), ("text",))
             on = self.names(d["at"], f"{path}.at", self.hosts) if "at" in d else default_hosts
             if not on:
                 raise self.fail(path, "a detail needs `at:`")
-            return Effect("detail", hosts=on, text=self.text(d["text"], f"{path}.text"))
+            return Element(ElementType.DETAIL, hosts=on, text=self.text(d["text"], f"{path}.text"))
         raise self.fail(path, "expected null, a text, or a mapping with component, text, pipeline or perimeter")
 
     def parse_flows(self, raw: Any) -> tuple[FlowRule, ...]:

@@ -13,6 +13,7 @@ from mlarch.cli.context import (
     SCENARIO,
     Context,
     FiniteFloatRange,
+    as_of_option,
     complete_choice,
     complete_dimension,
     complete_fact,
@@ -37,6 +38,7 @@ def _dimension(name: str, where: str) -> str:
 @click.argument("file", type=SCENARIO)
 @click.option("-d", "--dimension", shell_complete=complete_dimension, help="Trace only this dimension, with the rules that did not fire.")
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@as_of_option
 @pass_ctx
 def explain_command(ctx: Context, file: str, dimension: str | None, fmt: str) -> int:
     """The full trace for the scenario in FILE: rules fired, facts, contributions, resolution."""
@@ -62,6 +64,7 @@ def explain_command(ctx: Context, file: str, dimension: str | None, fmt: str) ->
 @click.option("--max-seconds", type=FiniteFloatRange(0.1, 3600), default=DEFAULT_SECONDS, show_default=True,
               help="Safety limit on the search time.")
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@as_of_option
 @pass_ctx
 def why_not_command(ctx: Context, file: str, dimension: str, choice: str, max_changes: int, budget: int,
                     max_seconds: float, fmt: str) -> int:
@@ -86,6 +89,7 @@ def why_not_command(ctx: Context, file: str, dimension: str, choice: str, max_ch
               help="Change a fact, e.g. data.size_gb=5000 or team.skills=sql,python ([] = empty set). Repeatable.")
 @click.option("--unset", "unsets", multiple=True, metavar="FACT", shell_complete=complete_fact, help="Remove a stated fact (not stated). Repeatable.")
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@as_of_option
 @pass_ctx
 def what_if_command(ctx: Context, file: str, sets: tuple[str, ...], unsets: tuple[str, ...], fmt: str) -> int:
     """The recommendation for FILE after changing some facts, and which decisions change and why."""

@@ -16,6 +16,7 @@ from typing import Any, Mapping, Sequence
 from mlarch.core.conditions import All, Condition, Leaf, Not, describe, refs
 from mlarch.core.engine import Engine, Recommendation
 from mlarch.core.evaluate import holds
+from mlarch.core.lifecycle import Notice
 from mlarch.core.resolver import Decision, Support, format_value
 from mlarch.core.rulebook import Rule
 from mlarch.core.scenario import Scenario
@@ -47,7 +48,7 @@ class NearMiss:
 class DimensionTrace:
     dimension: str
     stage: str  # lifecycle stage (vocabulary)
-    step: int  # evaluation stage in the plan (0 first)
+    step: int  # the dimension's level in the plan (0 first)
     applies_when: str
     applies: bool
     decision: Decision | None
@@ -55,6 +56,7 @@ class DimensionTrace:
     resolution: str
     near_misses: tuple[NearMiss, ...] = ()
     choices: tuple[str, ...] = ()  # every choice of the dimension, vocabulary order
+    notice: Notice | None = None  # the chosen product's deprecation or end at the run date (--as-of)
 
 
 @dataclass(frozen=True)
@@ -157,7 +159,7 @@ def trace(engine: Engine, scenario: Scenario, dimension: str | None = None,
     """Trace every dimension (or one, with its near misses)."""
     rec = recommendation or engine.evaluate(scenario)
     vocab = engine.vocab
-    step = {d: stage.index for stage in engine.plan.stages for d in stage.dimensions}
+    step = {d: level.index for level in engine.plan.levels for d in level.dimensions}
     dims = sorted(vocab.dimensions, key=lambda d: (step.get(d, 0), list(vocab.dimensions).index(d)))
     if dimension is not None:
         dims = [dimension]
@@ -176,11 +178,14 @@ def trace(engine: Engine, scenario: Scenario, dimension: str | None = None,
         table = tallies(dec, order)
         misses = near_misses(engine.rulebook.for_dimension(dim), rec.fired, values) if dimension else ()
         out.append(DimensionTrace(dim, spec.stage, step.get(dim, 0), spec.applies_when.text, True, dec, table,
-                                  resolution_text(dec, table, order), misses, tuple(order)))
+                                  resolution_text(dec, table, order), misses, tuple(order),
+                                  engine.vocab.notice(dim, dec.choice, rec.as_of)))
     return Trace(rec, tuple(out))
 
 
-def contribution(s: Support) -> str:
+def choice_effect(s: Support) -> str:
+    """A fired rule's effect on its choices as the trace words it: ``+3 to batch``,
+    ``forbids gpu, tpu`` (``contribution`` in the JSON trace; see core/textfmt.effect)."""
     r = s.rule
     if r.verdict == "prefer":
         return f"+{r.weight} to {r.choices[0]}"

@@ -7,7 +7,7 @@ from typing import Any
 from mlarch.core.resolver import Support, format_value
 from mlarch.core.serialize import engine_dict, support_dict
 from mlarch.core.textfmt import effect, wrap
-from mlarch.explain.trace import DimensionTrace, Tally, Trace, contribution
+from mlarch.explain.trace import DimensionTrace, Tally, Trace, choice_effect
 
 
 def _tally_text(t: Tally) -> str:
@@ -20,7 +20,7 @@ def _tally_text(t: Tally) -> str:
 
 
 def _rule_lines(s: Support) -> list[str]:
-    lines = wrap(f"{s.rule.id}: {contribution(s)}", "    * ", "      ")
+    lines = wrap(f"{s.rule.id}: {choice_effect(s)}", "    * ", "      ")
     used = [f"{k} = {format_value(v)}" for k, v in s.facts.items()]
     used += [f"decision {k} = {format_value(v)}" for k, v in s.decisions.items()]
     if used:
@@ -38,6 +38,8 @@ def dimension_lines(d: DimensionTrace) -> list[str]:
     assert dec is not None
     head = f"[stage {d.step}] {d.dimension} ({d.stage}; applies {d.applies_when}) = {dec.choice}"
     lines = wrap(f"{head}  -- {dec.how}" + ("; rests on defaults" if dec.defaulted else ""), "", "    ")
+    if d.notice is not None:
+        lines += wrap(d.notice.text, "  ! ", "    ")
     if dec.considered:
         lines.append(f"  {len(dec.considered)} rule{'s' if len(dec.considered) != 1 else ''} fired:")
         for s in sorted(dec.considered, key=lambda s: (not s.rule.hard, -s.rule.weight, s.rule.id)):
@@ -84,17 +86,18 @@ def dimension_dict(d: DimensionTrace) -> dict[str, Any]:
     if d.decision is not None:
         dec = d.decision
         out["choice"] = dec.choice
-        out["resolved_by"] = dec.how
+        out["resolved_by"] = str(dec.how)
         out["score"] = dec.score
         out["defaulted"] = dec.defaulted
-        out["fired"] = [dict(support_dict(s), contribution=contribution(s)) for s in dec.considered]
+        out["lifecycle"] = d.notice.as_dict() if d.notice else None
+        out["fired"] = [dict(support_dict(s), contribution=choice_effect(s)) for s in dec.considered]
         out["scores"] = [
             {"choice": t.choice, "score": t.score, "assumed": t.assumed, "prefer": list(t.prefer), "avoid": list(t.avoid),
              "forbidden_by": list(t.forbidden_by), "required_by": list(t.required_by)}
             for t in d.tallies
         ]
         out["alternatives"] = [
-            {"choice": a.choice, "score": a.score, "status": a.status, "why_not": [{"rule": w.rule, "text": w.text} for w in a.why_not]}
+            {"choice": a.choice, "score": a.score, "status": str(a.status), "why_not": [{"rule": w.rule, "text": w.text} for w in a.why_not]}
             for a in dec.alternatives
         ]
     if d.near_misses:

@@ -20,6 +20,7 @@ from typing import Any, Mapping, Sequence
 
 from mlarch.core.engine import Engine, Recommendation
 from mlarch.core.errors import InputError, Problem, did_you_mean
+from mlarch.core.lifecycle import Notice
 from mlarch.core.resolver import Decision, WhyNot
 from mlarch.core.scenario import MAX_TEXT, Scenario, validate_mapping
 from mlarch.core.vocabulary import MAX_NUMBER, FactSpec, Vocabulary, load_vocabulary
@@ -147,6 +148,7 @@ class Difference:
     decision: Decision | None  # the new decision (None when it no longer applies)
     why_not_before: tuple[WhyNot, ...] = ()  # why the old choice now loses
     note: str = ""
+    notice: Notice | None = None  # the new choice's deprecation or end at the run date (--as-of)
 
 
 @dataclass(frozen=True)
@@ -181,6 +183,7 @@ def what_if(engine: Engine, scenario: Scenario, changes: Mapping[str, Any]) -> W
             note = f"no longer applies: it applies only when {aw.text}, and {parent} is now {after.choices.get(parent, 'not decided')}"
         else:
             note = f"now applies ({vocab.dimensions[dim].applies_when.text})"
-        diffs.append(Difference(dim, old, new, dec, why, note))
+        notice = vocab.notice(dim, new, after.as_of) if new is not None else None
+        diffs.append(Difference(dim, old, new, dec, why, note, notice))
     shown = {f: (scenario.get(f), changed.get(f)) for f in vocab.facts if f in changes}
     return WhatIf(scenario, changed, shown, before, after, tuple(diffs))

@@ -22,6 +22,8 @@ def difference_lines(d: Difference) -> list[str]:
     lines = [f"  {d.dimension}: {before} -> {after}"]
     if d.note:
         lines += wrap(d.note, "      ")
+    if d.notice is not None:
+        lines += wrap(d.notice.text, "    ! ", "      ")
     if d.decision is not None:
         for s in d.decision.reasons[:MAX_REASONS]:
             lead = "" if d.decision.choice in s.rule.choices else f"rules out {', '.join(s.rule.choices)}: "
@@ -64,6 +66,7 @@ def whatif_dict(w: WhatIf) -> dict[str, Any]:
                 "before": d.before,
                 "after": d.after,
                 "note": d.note,
+                "lifecycle": d.notice.as_dict() if d.notice else None,
                 "reasons": [support_dict(s) for s in d.decision.reasons] if d.decision else [],
                 "why_not_before": [{"rule": x.rule, "text": x.text} for x in d.why_not_before],
             }

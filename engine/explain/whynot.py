@@ -37,8 +37,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 
 from mlarch.analysis.domain import threshold_points
+from mlarch.core.conditions import LiteralKind
 from mlarch.core.engine import Engine, Recommendation
-from mlarch.core.resolver import Decision
+from mlarch.core.lifecycle import Notice
+from mlarch.core.resolver import AlternativeStatus, Decision
 from mlarch.core.scenario import Scenario
 from mlarch.core.vocabulary import DECISION_PREFIX, MAX_NUMBER, FactSpec
 
@@ -100,6 +102,7 @@ class WhyNotResult:
     candidates: int = 0  # single changes considered
     max_changes: int = DEFAULT_MAX_CHANGES
     seconds: float = field(default=0.0, compare=False)
+    notice: Notice | None = None  # the asked-for product's deprecation or end at the run date (--as-of)
 
     @property
     def already(self) -> bool:
@@ -109,7 +112,7 @@ class WhyNotResult:
 # ------------------------------------------------------------------ structure
 
 
-def dependencies(engine: Engine, dimension: str) -> list[str]:
+def needed_dimensions(engine: Engine, dimension: str) -> list[str]:
     """The dimension and every dimension it depends on, nearest first."""
     out: list[str] = []
     todo = [dimension]
@@ -175,7 +178,7 @@ def relevant_facts(engine: Engine, dimension: str, choice: str, current: str | N
     """Facts the rules of the dimension and its dependencies test, most direct first."""
     order = list(engine.vocab.facts)
     ranked: dict[str, int] = {}
-    for depth, dim in enumerate(dependencies(engine, dimension)):
+    for depth, dim in enumerate(needed_dimensions(engine, dimension)):
         for rule in engine.rulebook.for_dimension(dim):
             tier = depth * 3 + (0 if choice in rule.choices and dim == dimension else 1 if current in rule.choices else 2)
             for conj in rule.alternatives:
@@ -212,7 +215,7 @@ def candidate_values(engine: Engine, spec: FactSpec, current: Any, dims: Iterabl
                 out.append(tuple(sorted(set(have) | {v}, key=order.index)))
     else:  # free text: only the values rules compare with, or any value when they only test presence
         named = sorted({lit.value for lit in literals if isinstance(lit.value, str)})
-        out = named or ([f"<{spec.name}>"] if any(lit.kind == "stated" for lit in literals) else [])
+        out = named or ([f"<{spec.name}>"] if any(lit.kind == LiteralKind.STATED for lit in literals) else [])
     out = [v for v in dict.fromkeys(out) if v != current]
     if current is not None:
         out.append(UNSET)
@@ -270,7 +273,7 @@ class _Search:
             alt = dec.alternative(c)
             if alt is None:
                 continue
-            gap = {"forbidden": 500.0 + len(alt.why_not), "not_required": 400.0}.get(alt.status, max(0, dec.score - alt.score) + 1)
+            gap = {AlternativeStatus.FORBIDDEN: 500.0 + len(alt.why_not), AlternativeStatus.NOT_REQUIRED: 400.0}.get(alt.status, max(0, dec.score - alt.score) + 1)
             best = min(best, gap)
         return best
 
@@ -297,13 +300,14 @@ def why_not(engine: Engine, scenario: Scenario, dimension: str, choice: str, max
             budget: int = DEFAULT_BUDGET, seconds: float = DEFAULT_SECONDS) -> WhyNotResult:
     started = time.monotonic()
     rec = engine.evaluate(scenario)
-    base = WhyNotResult(scenario, dimension, choice, rec, blockers(engine, rec, dimension, choice), max_changes=max_changes)
+    base = WhyNotResult(scenario, dimension, choice, rec, blockers(engine, rec, dimension, choice), max_changes=max_changes,
+                        notice=engine.vocab.notice(dimension, choice, rec.as_of))
     if rec.choices.get(dimension) == choice:
         return base
     proof = impossibility(engine, dimension, choice)
     if proof:
         return replace(base, impossible=proof, exhaustive=True, seconds=time.monotonic() - started)
-    dims = dependencies(engine, dimension)
+    dims = needed_dimensions(engine, dimension)
     search = _Search(engine, scenario, dimension, choice, budget, seconds, dims)
     facts = relevant_facts(engine, dimension, choice, rec.choices.get(dimension))
     singles: list[Change] = []

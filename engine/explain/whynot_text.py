@@ -48,6 +48,8 @@ def _change_text(fact: str, before: Any, values: list[Any]) -> str:
 
 def render_whynot_text(r: WhyNotResult) -> str:
     out = [f"mlarch why-not {r.dimension} = {r.choice} for {r.scenario.name}"]
+    if r.notice is not None:  # worth knowing before changing anything to get it
+        out += wrap(f"{r.choice}: {r.notice.text}", "! ", "  ")
     if r.already:
         out.append(f"{r.dimension} = {r.choice} is already the recommendation.")
         return "\n".join(out) + "\n"
@@ -104,6 +106,7 @@ def whynot_dict(r: WhyNotResult) -> dict[str, Any]:
         "choice": r.choice,
         "recommended": current.choice if current else None,
         "already": r.already,
+        "lifecycle": r.notice.as_dict() if r.notice else None,
         "blockers": list(r.blockers),
         "impossible": r.impossible,
         "search": {

@@ -22,7 +22,7 @@ def question_lines(engine: Engine, number: int, cand: Candidate) -> list[str]:
     out = [f"Q{number}. {spec.id}"]
     if spec.doc:
         out += wrap(spec.doc, "    ")
-    out += wrap("this decides: " + ", ".join(cand.effect.decides), "    ", "      ")
+    out += wrap("this decides: " + ", ".join(cand.influence.decides), "    ", "      ")
     out += allowed_lines(engine, spec)
     out += wrap(HELP, "    ")
     return out
@@ -63,8 +63,8 @@ def explain_lines(engine: Engine, session: Session, candidates: list[Candidate])
     best = candidates[0]
     weight = reach(engine).weight
     out = [f"Why {best.fact} next: score {best.score} = sum of the weights of the decisions it can change "
-           f"({', '.join(f'{d} {weight[d]}' for d in best.effect.decides)}); {best.changes} changes over its values."]
-    for v in best.effect.variants:
+           f"({', '.join(f'{d} {weight[d]}' for d in best.influence.decides)}); {best.changes} changes over its values."]
+    for v in best.influence.variants:
         changes = ", ".join(f"{d}: {a or 'n/a'} -> {b or 'n/a'}" for d, (a, b) in v.changes.items()) or "no change"
         out += wrap(f"{show(v.value)}: {changes}", "    ", "      ")
     rest = candidates[1:6]

@@ -15,10 +15,10 @@ from typing import Any
 
 from mlarch.analysis.sensitivity import (
     Candidate,
-    FactEffect,
+    FactInfluence,
     Sensitivity,
     analyse,
-    fact_effect,
+    fact_influence,
     rank_questions,
     show,
     values_to_try,
@@ -89,7 +89,7 @@ class Session:
     def record(self, question: Candidate, answer: Answer) -> frozenset[str]:
         """Apply an answer; returns the dimensions whose choice changed."""
         number = self.first_number + len(self.asked)
-        self.asked.append(Asked(number, question.fact, answer.kind, answer.value, question.effect.decides, answer.text))
+        self.asked.append(Asked(number, question.fact, answer.kind, answer.value, question.influence.decides, answer.text))
         if answer.kind != "value":
             return frozenset()
         before = self.rec.choices
@@ -153,8 +153,8 @@ class Session:
         """The low end when every value in the range gives the same design; else say where it splits."""
         inside = [p for p in values_to_try(self.engine, spec.id) if low <= p <= high]
         tried = list(dict.fromkeys([low, *inside, high]))
-        effect: FactEffect = fact_effect(self.engine, self.rec, spec.id, tried)
-        outcomes = {v.value: tuple(sorted(v.changes.items())) for v in effect.variants}
+        influence: FactInfluence = fact_influence(self.engine, self.rec, spec.id, tried)
+        outcomes = {v.value: tuple(sorted(v.changes.items())) for v in influence.variants}
         if len(set(outcomes.values())) <= 1:
             return low
         first = outcomes[low]

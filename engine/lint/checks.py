@@ -22,7 +22,7 @@ from mlarch.analysis.domain import Domains, Unsat, describe_literal
 from mlarch.analysis.sampling import make_scenario
 from mlarch.analysis.witness import WitnessFinder
 from mlarch.core import yamlio
-from mlarch.core.conditions import All, ConditionTooComplex, Not, to_dnf
+from mlarch.core.conditions import All, ConditionTooComplex, LiteralKind, Not, to_dnf
 from mlarch.core.engine import Engine, Recommendation
 from mlarch.core.errors import YAML, InputError, Problem, format_allowed
 from mlarch.core.evaluate import holds
@@ -31,7 +31,7 @@ from mlarch.core.plan import dependencies
 from mlarch.core.rulebook import Rule, RuleBook, expand_rule_paths, parse_rule_document
 from mlarch.core.vocabulary import DECISION_PREFIX, Vocabulary
 from mlarch.lint import invariants as inv
-from mlarch.lint.findings import Finding
+from mlarch.lint.findings import LintFinding
 from mlarch.lint.spec import Invariants
 
 IMPLICATION_LIMIT = 256
@@ -41,7 +41,7 @@ IMPLICATION_LIMIT = 256
 class Loaded:
     files: list[Path]
     rules: list[Rule]
-    findings: list[Finding]
+    findings: list[LintFinding]
 
 
 # ------------------------------------------------------------ loading, file by file
@@ -64,7 +64,7 @@ def load_files(paths: Sequence[str | Path], vocab: Vocabulary) -> Loaded:
             doc = yamlio.load(file)
         except InputError as exc:
             for p in exc.problems:
-                loaded.findings.append(Finding(p.code or YAML, "error", f"{p.path + ': ' if p.path else ''}{p.message}", (), str(file), p.line))
+                loaded.findings.append(LintFinding(p.code or YAML, "error", f"{p.path + ': ' if p.path else ''}{p.message}", (), str(file), p.line))
             continue
         rules, problems = parse_rule_document(doc, vocab)
         for p in problems:
@@ -73,24 +73,24 @@ def load_files(paths: Sequence[str | Path], vocab: Vocabulary) -> Loaded:
                 text += f" (allowed: {format_allowed(p.allowed)})"
             if p.suggestion:
                 text += f"; did you mean {p.suggestion!r}?"
-            loaded.findings.append(Finding(p.code or "invalid-rule", "error", f"{p.path}: {text}" if p.path else text, _rule_of(p), str(file), p.line))
+            loaded.findings.append(LintFinding(p.code or "invalid-rule", "error", f"{p.path}: {text}" if p.path else text, _rule_of(p), str(file), p.line))
         loaded.rules += rules
     return loaded
 
 
-def duplicates(rules: Sequence[Rule]) -> tuple[list[Rule], list[Finding]]:
+def duplicates(rules: Sequence[Rule]) -> tuple[list[Rule], list[LintFinding]]:
     seen: dict[str, Rule] = {}
     findings = []
     for r in rules:
         if r.id in seen:
             first = seen[r.id]
-            findings.append(Finding("duplicate-id", "error", f"rule id {r.id} is also defined at {first.source}:{first.line}; ids must be unique", (r.id,), r.source, r.line))
+            findings.append(LintFinding("duplicate-id", "error", f"rule id {r.id} is also defined at {first.source}:{first.line}; ids must be unique", (r.id,), r.source, r.line))
         else:
             seen[r.id] = r
     return list(seen.values()), findings
 
 
-def cycles(vocab: Vocabulary, rules: Sequence[Rule]) -> tuple[list[Rule], list[Finding]]:
+def cycles(vocab: Vocabulary, rules: Sequence[Rule]) -> tuple[list[Rule], list[LintFinding]]:
     """Dependency cycles between decisions, each with the rules that close it; those rules are set aside."""
     book = RuleBook(tuple(sorted(rules, key=lambda r: r.id)))
     deps, why = dependencies(vocab, book)
@@ -139,7 +139,7 @@ def cycles(vocab: Vocabulary, rules: Sequence[Rule]) -> tuple[list[Rule], list[F
         involved = sorted(set(involved))
         dropped.update(involved)
         first = by_id.get(involved[0]) if involved else None
-        findings.append(Finding(
+        findings.append(LintFinding(
             "dependency-cycle", "error",
             f"decisions {', '.join(comp)} depend on each other in a cycle: " + "; ".join(steps),
             tuple(involved), first.source if first else None, first.line if first else None,
@@ -159,7 +159,7 @@ def _matches(url: str, entries: Sequence[str]) -> bool:
     return False
 
 
-def citation_domains(rules: Sequence[Rule], domains: Sequence[str], supplementary: Sequence[str] = ()) -> list[Finding]:
+def citation_domains(rules: Sequence[Rule], domains: Sequence[str], supplementary: Sequence[str] = ()) -> list[LintFinding]:
     """Every rule must cite a page of the documentation domains (error otherwise);
     other pages are accepted on top of those when they are official project
     documentation (``supplementary``), and a warning otherwise."""
@@ -169,13 +169,13 @@ def citation_domains(rules: Sequence[Rule], domains: Sequence[str], supplementar
         outside = [u for u in r.docs if not _matches(u, domains) and not _matches(u, supplementary)]
         where = f"outside the Google Cloud documentation domains ({', '.join(domains)})"
         if not inside:
-            out.append(Finding(
+            out.append(LintFinding(
                 "citation-domain", "error",
                 f"cites no Google Cloud page ({', '.join(r.docs)} are {where}); cite the Google Cloud page that supports the rule",
                 (r.id,), r.source, r.line,
             ))
         elif outside:
-            out.append(Finding(
+            out.append(LintFinding(
                 "citation-domain", "warning",
                 f"cites {', '.join(outside)}, {where} and not listed as supplementary documentation, besides "
                 f"{len(inside)} Google Cloud page{'s' if len(inside) > 1 else ''}; drop it, or add its domain to "
@@ -185,7 +185,7 @@ def citation_domains(rules: Sequence[Rule], domains: Sequence[str], supplementar
     return out
 
 
-def misplaced(rules: Sequence[Rule], vocab: Vocabulary, topics: Mapping[str, Sequence[str]]) -> list[Finding]:
+def misplaced(rules: Sequence[Rule], vocab: Vocabulary, topics: Mapping[str, Sequence[str]]) -> list[LintFinding]:
     """Rules in a file whose name says it holds other dimensions: FILE.yaml holds the
     dimensions ``topics`` lists for FILE, else the dimension FILE; other files are not checked."""
     out = []
@@ -195,7 +195,7 @@ def misplaced(rules: Sequence[Rule], vocab: Vocabulary, topics: Mapping[str, Seq
         if not holds or r.dimension in holds:
             continue
         home = next((t for t, dims in sorted(topics.items()) if r.dimension in dims), r.dimension)
-        out.append(Finding(
+        out.append(LintFinding(
             "rule-file", "warning",
             f"{r.id} decides {r.dimension}, but {stem}.yaml holds {', '.join(holds)}; move it to {home}.yaml",
             (r.id,), r.source, r.line,
@@ -206,14 +206,14 @@ def misplaced(rules: Sequence[Rule], vocab: Vocabulary, topics: Mapping[str, Seq
 # ------------------------------------------------------------ static reasoning
 
 
-def never_fires(structural: Domains, rules: Sequence[Rule]) -> list[Finding]:
+def never_fires(structural: Domains, rules: Sequence[Rule]) -> list[LintFinding]:
     """Rules whose condition cannot hold whatever is decided, even with decisions pinned."""
     out = []
     for r in rules:
         reasons = [structural.solve(c, r.dimension) for c in r.alternatives]
         if reasons and all(isinstance(s, Unsat) for s in reasons):
             why = sorted({s.why for s in reasons if isinstance(s, Unsat)})
-            out.append(Finding(
+            out.append(LintFinding(
                 "never-fires", "error", f"the condition can never hold, so {r.id} never fires, not even in a review",
                 (r.id,), r.source, r.line, details=tuple(f"because: {w}" for w in why[:3]),
             ))
@@ -363,13 +363,13 @@ def _rule_loc(rule: Rule) -> dict[str, Any]:
     return {"file": rule.source, "line": rule.line}
 
 
-def unreached(run: Run, natural: Domains, rules: Sequence[Rule], static_dead: set[str]) -> list[Finding]:
+def unreached(run: Run, natural: Domains, rules: Sequence[Rule], static_dead: set[str]) -> list[LintFinding]:
     """Rules no recommendation reaches: a note when provably review-only, a warning when only not found."""
     out = []
     for r in rules:
         fired = r.id in run.first_fired or r.id in run.finder.seed_fired
         if r.review_only and fired:
-            out.append(Finding(
+            out.append(LintFinding(
                 "unreached", "warning",
                 f"{r.id} is declared review_only but fires in a recommendation; drop review_only or narrow its condition",
                 (r.id,), **_rule_loc(r), scenario=run.fires(r),
@@ -379,7 +379,7 @@ def unreached(run: Run, natural: Domains, rules: Sequence[Rule], static_dead: se
             continue
         if r.review_only:
             pinned = [e for e in r.fires if e.pinned]
-            out.append(Finding(
+            out.append(LintFinding(
                 "review-only", "info",
                 f"{r.id} is declared review_only: it explains a choice a design may pin, and no recommendation reaches it",
                 (r.id,), **_rule_loc(r), scenario=pinned[0].scenario if pinned else None,
@@ -392,7 +392,7 @@ def unreached(run: Run, natural: Domains, rules: Sequence[Rule], static_dead: se
         pinned = [e for e in r.fires if e.pinned]
         example = pinned[0] if pinned else None
         if blocked is not None:
-            out.append(Finding(
+            out.append(LintFinding(
                 "review-only", "info",
                 f"{r.id} can never fire in a recommendation, only in a review where a design pins the decisions it needs",
                 (r.id,), **_rule_loc(r), scenario=example.scenario if example else None,
@@ -405,7 +405,7 @@ def unreached(run: Run, natural: Domains, rules: Sequence[Rule], static_dead: se
         for dim, counts in seen.items():
             shown = ", ".join(f"{c} ({n})" for c, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
             needs.append(f"with the facts it needs, the rules decided {dim}: {shown}")
-        out.append(Finding(
+        out.append(LintFinding(
             "unreached", "warning",
             f"{r.id} never fired: not in {run.samples} sampled scenarios, nor in a search aimed at its condition "
             f"(on {r.dimension}, which applies when {run.engine.vocab.dimensions[r.dimension].applies_when.text}). "
@@ -415,7 +415,7 @@ def unreached(run: Run, natural: Domains, rules: Sequence[Rule], static_dead: se
     return out
 
 
-def outweighed(run: Run, rules: Sequence[Rule], static_dead: set[str]) -> list[Finding]:
+def outweighed(run: Run, rules: Sequence[Rule], static_dead: set[str]) -> list[LintFinding]:
     """Prefer rules whose choice never wins where they fire: their reason argues for a
     choice the engine does not make. Sampled, then searched at the rule's condition: a
     warning when no scenario was found; a note when only a search aimed at the rule together
@@ -440,7 +440,7 @@ def outweighed(run: Run, rules: Sequence[Rule], static_dead: set[str]) -> list[F
             goals = [(tuple(dict.fromkeys(c + d)), r.dimension) for c in r.alternatives for d in ally.alternatives]
             together = run.finder.find(goals, wins, budget=40)
             if together is not None:
-                out.append(Finding(
+                out.append(LintFinding(
                     "outweighed", "info",
                     f"{r.id} prefers {r.choices[0]} (+{r.weight}), and {r.choices[0]} won {r.dimension} only in a scenario "
                     f"aimed at it together with {ally.id} (not in the samples nor where it fires alone). "
@@ -451,7 +451,7 @@ def outweighed(run: Run, rules: Sequence[Rule], static_dead: set[str]) -> list[F
         if together is None:
             scenario = run.fires(r)
             details = (run.decided(scenario, r.dimension),) if scenario is not None else ()
-            out.append(Finding(
+            out.append(LintFinding(
                 "outweighed", "warning",
                 f"{r.id} prefers {r.choices[0]} (+{r.weight}), but in every sampled and searched scenario where it fires "
                 f"another choice wins {r.dimension}; raise its weight, narrow the rules that outweigh it, or declare it review_only",
@@ -496,7 +496,7 @@ def _candidates(domains: Domains, group: Sequence[Rule]) -> dict[str, set[str]]:
             dnf = to_dnf(b.when, limit=IMPLICATION_LIMIT)
         except ConditionTooComplex:
             dnf = []
-        needed = [lit for lit in dnf[0] if lit.kind in ("eq", "iany")] if len(dnf) == 1 else []
+        needed = [lit for lit in dnf[0] if lit.kind in (LiteralKind.EQ, LiteralKind.IANY)] if len(dnf) == 1 else []
         if needed:
             keyed.setdefault((needed[0].ref, needed[0].kind, repr(needed[0].value)), []).append(b)
         else:
@@ -550,10 +550,10 @@ def _names(group: Sequence[Rule], shown: int = 5) -> str:
     return ", ".join(ids[:shown]) + f" and {len(ids) - shown} more"
 
 
-def shadowing(run: Run, rules: Sequence[Rule], static_dead: set[str]) -> list[Finding]:
+def shadowing(run: Run, rules: Sequence[Rule], static_dead: set[str]) -> list[LintFinding]:
     """Shadowed and redundant rules. Equivalent rules are one finding per group, and only
     pairs that can imply each other (see :func:`_candidates`) are checked exactly."""
-    out: list[Finding] = []
+    out: list[LintFinding] = []
     by_dim: dict[str, list[Rule]] = {}
     for r in rules:
         if r.id not in static_dead:
@@ -590,7 +590,7 @@ def shadowing(run: Run, rules: Sequence[Rule], static_dead: set[str]) -> list[Fi
                 reported.add((a.id, b.id))
                 scenario = run.fires(a)
                 details = (run.decided(scenario, dim),) if scenario is not None else ()
-                out.append(Finding(kind[0], "warning", kind[1], (a.id, b.id), **_rule_loc(a), scenario=scenario, details=details))
+                out.append(LintFinding(kind[0], "warning", kind[1], (a.id, b.id), **_rule_loc(a), scenario=scenario, details=details))
         for members in _grouped(equal_hard):
             a, rest = members[0], members[1:]
             scenario = run.fires(a)
@@ -599,7 +599,7 @@ def shadowing(run: Run, rules: Sequence[Rule], static_dead: set[str]) -> list[Fi
                 message = f"{a.id} and {rest[0].id} {a.verdict} {', '.join(a.choices)} under equivalent conditions; keep one"
             else:
                 message = f"{_names(members)} ({len(members)} rules) {a.verdict} {', '.join(a.choices)} under equivalent conditions; keep one"
-            out.append(Finding("redundant", "warning", message, tuple(r.id for r in members), **_rule_loc(a), scenario=scenario, details=details))
+            out.append(LintFinding("redundant", "warning", message, tuple(r.id for r in members), **_rule_loc(a), scenario=scenario, details=details))
         soft = [r for r in group if not r.hard]
         equal_soft: list[tuple[Rule, Rule]] = [(same[0], r) for same in copies.values() if not same[0].hard for r in same[1:]]
         group_of: dict[str, int] = {}  # rules already found equivalent: their pairs are not rechecked
@@ -631,12 +631,12 @@ def shadowing(run: Run, rules: Sequence[Rule], static_dead: set[str]) -> list[Fi
                 weights = " + ".join(str(r.weight) for r in members[:5]) + (" + ..." if len(members) > 5 else "")
                 message = (f"{_names(members)} ({len(members)} rules) all {a.verdict} {', '.join(a.choices)} under equivalent conditions, "
                            f"so their weights ({weights}) always count {len(members)} times; merge them or make their conditions differ")
-            out.append(Finding("redundant", "warning", message, tuple(r.id for r in members), **_rule_loc(a), scenario=scenario))
+            out.append(LintFinding("redundant", "warning", message, tuple(r.id for r in members), **_rule_loc(a), scenario=scenario))
     return out
 
 
-def hard_conflicts(run: Run, rules: Sequence[Rule], static_dead: set[str]) -> list[Finding]:
-    out: list[Finding] = []
+def hard_conflicts(run: Run, rules: Sequence[Rule], static_dead: set[str]) -> list[LintFinding]:
+    out: list[LintFinding] = []
     hard = [r for r in rules if r.hard and r.id not in static_dead]
     for i, a in enumerate(hard):
         for b in hard[i + 1:]:
@@ -659,7 +659,7 @@ def hard_conflicts(run: Run, rules: Sequence[Rule], static_dead: set[str]) -> li
                 continue
             scenario = run.finder.find([(c, a.dimension) for c in together], lambda rec, a=a, b=b: a.id in rec.fired and b.id in rec.fired)
             if scenario is not None:
-                out.append(Finding(
+                out.append(LintFinding(
                     "hard-conflict", "error", f"{clash}, and both fire for the scenario below",
                     (a.id, b.id), **_rule_loc(a), scenario=scenario, details=(run.decided(scenario, a.dimension),),
                 ))
@@ -668,7 +668,7 @@ def hard_conflicts(run: Run, rules: Sequence[Rule], static_dead: set[str]) -> li
             assert not isinstance(solution, Unsat)
             facts = make_scenario(run.engine.vocab, solution.facts, "x")
             pinned = {d: c for d, c in solution.decisions.items() if c is not None}
-            out.append(Finding(
+            out.append(LintFinding(
                 "hard-conflict", "warning",
                 f"{clash}, and both conditions can hold together; no sampled scenario reached that combination, "
                 "but nothing in the conditions rules it out. Make the conditions exclusive (e.g. add a `not:` to one).",
@@ -678,7 +678,7 @@ def hard_conflicts(run: Run, rules: Sequence[Rule], static_dead: set[str]) -> li
     return out
 
 
-def constraint_enforcement(run: Run, structural: Domains) -> list[Finding]:
+def constraint_enforcement(run: Run, structural: Domains) -> list[LintFinding]:
     """For every named constraint, a design breaking it must be flagged by a hard rule.
 
     Designs may pin any choice, so the witnesses come from the structural
@@ -701,7 +701,7 @@ def constraint_enforcement(run: Run, structural: Domains) -> list[Finding]:
                 design[c.dimension] = choice
                 problems = inv.constraint_enforced(run.engine, c, scenario, design)
                 if problems:
-                    out.append(Finding(
+                    out.append(LintFinding(
                         "constraint-not-enforced", "error", problems[0].message + f" (constraint {c.id} in engine/lint/invariants.yaml)",
                         tuple(r.id for r in run.book.for_dimension(c.dimension) if (r.verdict == "forbid" and choice in r.choices) or r.verdict == "require"), None, None,
                         scenario=scenario, decisions=design,
@@ -710,7 +710,7 @@ def constraint_enforcement(run: Run, structural: Domains) -> list[Finding]:
     return out
 
 
-def sampled_findings(run: Run, already: Sequence[Finding] = ()) -> list[Finding]:
+def sampled_findings(run: Run, already: Sequence[LintFinding] = ()) -> list[LintFinding]:
     """Findings from the sampled scenarios; a conflict already reported for the same rules is not repeated."""
     known = {(f.check, frozenset(f.rules)) for f in already}
     out = []
@@ -726,7 +726,7 @@ def sampled_findings(run: Run, already: Sequence[Finding] = ()) -> list[Finding]
 
         small = run.finder.minimize(scenario, still)
         shown = {**{d: c for d, c in run.finder.evaluate(small).choices.items() if d in _ancestors(run.engine.vocab, pinned)}, **pinned}
-        out.append(Finding(
+        out.append(LintFinding(
             "constraint-not-enforced", "error", violation.message + f" (constraint {cid} in engine/lint/invariants.yaml)",
             tuple(r.id for r in run.book.for_dimension(constraint.dimension)
                   if (r.verdict == "forbid" and design[constraint.dimension] in r.choices) or r.verdict == "require"),
@@ -746,7 +746,7 @@ def sampled_findings(run: Run, already: Sequence[Finding] = ()) -> list[Finding]
             message = f"coherence check {check}: {message}"
         elif invariant == "constraint":
             message = f"constraint {check}: {message}"
-        out.append(Finding(name, severity, (f"{dim}: " if dim else "") + message, rules, scenario=small,
+        out.append(LintFinding(name, severity, (f"{dim}: " if dim else "") + message, rules, scenario=small,
                            details=tuple(run.decided(small, d) for d in ([dim] if dim else []))))
     return out
 
@@ -770,14 +770,14 @@ def _violates(run: Run, violation: inv.Violation | None):
     return pred
 
 
-def failing_examples(engine: Engine, rules: Sequence[Rule]) -> list[Finding]:
+def failing_examples(engine: Engine, rules: Sequence[Rule]) -> list[LintFinding]:
     out = []
     for result in run_examples(engine, rules):
         if result.passed:
             continue
         r = result.rule
         expected = "fire" if result.kind == "fires" else "not fire"
-        out.append(Finding(
+        out.append(LintFinding(
             "failing-example", "error",
             f"examples.{result.kind}[{result.index}] should {expected}, but {r.id} {'fired' if result.fired else 'did not fire'}",
             (r.id,), r.source, result.example.line or r.line, scenario=result.example.scenario, decisions=dict(result.example.pinned),

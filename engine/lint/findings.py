@@ -14,7 +14,7 @@ from mlarch.core.scenario import Scenario
 SEVERITIES = ("error", "warning", "info")  # info is a note: it does not fail lint
 
 @dataclass(frozen=True)
-class Finding:
+class LintFinding:
     check: str  # a code of engine/lint/registry.py
     severity: str
     message: str
@@ -53,18 +53,18 @@ class Finding:
 
 @dataclass
 class LintReport:
-    findings: list[Finding]
+    findings: list[LintFinding]
     files: int
     rules: int
     samples: int
     evaluations: int
     checks: tuple[str, ...]
 
-    def sorted(self) -> list[Finding]:
+    def sorted(self) -> list[LintFinding]:
         return sorted(self.findings, key=lambda f: (f.severity == "info",) + f.sort_key)
 
     @property
-    def failing(self) -> list[Finding]:
+    def failing(self) -> list[LintFinding]:
         """The findings that make lint exit 1 (errors and warnings, not notes)."""
         return [f for f in self.findings if f.severity != "info"]
 

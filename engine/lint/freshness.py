@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 from mlarch.core.lifecycle import Name, run_date
 from mlarch.core.rulebook import Rule
 from mlarch.core.vocabulary import Vocabulary
-from mlarch.lint.findings import Finding
+from mlarch.lint.findings import LintFinding
 
 POSITIVE = ("prefer", "require")
 _SAME_HOST = {"docs.cloud.google.com": "cloud.google.com"}
@@ -43,7 +43,7 @@ def _loc(rule: Rule) -> dict:
     return {"file": rule.source or None, "line": rule.line}
 
 
-def shut_down_preferred(vocab: Vocabulary, rules: Sequence[Rule], as_of: date | None = None) -> list[Finding]:
+def shut_down_preferred(vocab: Vocabulary, rules: Sequence[Rule], as_of: date | None = None) -> list[LintFinding]:
     """Rules that still argue for a choice that is gone at the run date."""
     day = run_date(as_of)
     out = []
@@ -54,17 +54,17 @@ def shut_down_preferred(vocab: Vocabulary, rules: Sequence[Rule], as_of: date | 
             notice = vocab.notice(rule.dimension, choice, day)
             if notice is None or notice.kind not in ("shut-down", "retired"):
                 continue
-            out.append(Finding(
+            out.append(LintFinding(
                 "shut-down-preferred", "warning",
                 f"{rule.id} {rule.verdict}s {rule.dimension} = {choice}, which is gone as of {day}: {notice.text}",
                 (rule.id,), details=("prefer a successor, or make the rule `avoid` or `forbid` the choice and say why",), **_loc(rule)))
     return out
 
 
-def unnamed_choices(vocab: Vocabulary) -> list[Finding]:
+def unnamed_choices(vocab: Vocabulary) -> list[LintFinding]:
     """Choices the renderers can show only by id."""
     return [
-        Finding("unnamed-choice", "warning", f"{dim}.{choice} has no current display name (names section of the vocabulary)",
+        LintFinding("unnamed-choice", "warning", f"{dim}.{choice} has no current display name (names section of the vocabulary)",
                 details=("add `" + f"{dim}.{choice}" + ": {name: ...}` under `names:` in engine/core/vocabulary.yaml",))
         for dim, spec in vocab.dimensions.items() for choice in spec.choices if vocab.name(dim, choice) is None
     ]
@@ -104,12 +104,12 @@ def _mask(text: str, name: str) -> str:
     return re.sub(_pattern(name), lambda m: "\0" * len(m.group(0)), text)
 
 
-def former_names(vocab: Vocabulary, rules: Sequence[Rule]) -> list[Finding]:
+def former_names(vocab: Vocabulary, rules: Sequence[Rule]) -> list[LintFinding]:
     names = _all_names(vocab)
     out = []
     for rule in rules:
         for former, entry in former_mentions(_rule_text(rule), names):
-            out.append(Finding(
+            out.append(LintFinding(
                 "former-name", "warning",
                 f"{rule.id} says {former!r} but not its current name {entry.name!r}",
                 (rule.id,), details=(f"write \"{entry.name} (formerly {former})\"" + (f"; renamed: {entry.source}" if entry.source else ""),),
@@ -146,7 +146,7 @@ def _names_product(rule: Rule, key: str | None, entry: Name, named: Sequence[Nam
     return any(n is entry for n in named)
 
 
-def stale_citations(vocab: Vocabulary, rules: Sequence[Rule]) -> list[Finding]:
+def stale_citations(vocab: Vocabulary, rules: Sequence[Rule]) -> list[LintFinding]:
     """Rules about a renamed product whose every citation lies outside the rename's docs tree (a heuristic: see the module)."""
     renamed: list[tuple[str | None, Name]] = [(k, n) for k, n in vocab.names.items()]
     renamed += [(None, n) for n in vocab.component_names]
@@ -162,7 +162,7 @@ def stale_citations(vocab: Vocabulary, rules: Sequence[Rule]) -> list[Finding]:
             new = _tree(entry.source)
             if new in trees or not _names_product(rule, key, entry, named):
                 continue
-            out.append(Finding(
+            out.append(LintFinding(
                 "stale-citation", "info",
                 f"{rule.id} names {entry.name} (formerly {entry.former[0]}) but cites no page under {new[0]}/{new[1]}/, "
                 "where the rename was read: its pages may predate the rename",
@@ -170,7 +170,7 @@ def stale_citations(vocab: Vocabulary, rules: Sequence[Rule]) -> list[Finding]:
     return out
 
 
-def freshness(vocab: Vocabulary, rules: Sequence[Rule], as_of: date | None = None) -> list[Finding]:
+def freshness(vocab: Vocabulary, rules: Sequence[Rule], as_of: date | None = None) -> list[LintFinding]:
     """All four checks (lint keeps the ones asked for)."""
     return [*shut_down_preferred(vocab, rules, as_of), *unnamed_choices(vocab), *former_names(vocab, rules),
             *stale_citations(vocab, rules)]

@@ -15,7 +15,7 @@ from mlarch.core.conditions import fact_refs, refs
 from mlarch.core.engine import Engine, Recommendation
 from mlarch.core.evaluate import conjunct_holds, holds
 from mlarch.core.plan import Plan
-from mlarch.core.resolver import format_value
+from mlarch.core.resolver import ResolvedBy, format_value
 from mlarch.core.rulebook import PLACEHOLDER, RuleBook
 from mlarch.core.scenario import Scenario
 from mlarch.core.vocabulary import DECISION_PREFIX, Vocabulary
@@ -58,7 +58,7 @@ def totality(vocab: Vocabulary, rec: Recommendation) -> list[Violation]:
     for dim, dec in rec.decisions.items():
         if dec.choice not in vocab.dimensions[dim].choices:
             out.append(Violation("totality", "invalid-choice", f"{dec.choice!r} is not a choice of {dim}", dim))
-        if dec.how == "fallback" or not dec.reasons:
+        if dec.how is ResolvedBy.FALLBACK or not dec.reasons:
             out.append(Violation("totality", "no-rule", f"{dec.choice} was chosen without any rule (resolved by {dec.how}); add a default rule", dim))
     return out
 

@@ -31,7 +31,7 @@ from mlarch.lint.checks import (
     shadowing,
     unreached,
 )
-from mlarch.lint.findings import Finding, LintReport
+from mlarch.lint.findings import LintFinding, LintReport
 from mlarch.lint.freshness import freshness
 from mlarch.lint.registry import CODES
 from mlarch.lint.spec import Invariants, bundled_invariants
@@ -70,7 +70,7 @@ def lint(
     try:
         engine = Engine(book, vocab)
     except (RuleBaseLimitError, EngineError, InputError) as exc:
-        findings.append(Finding("engine", "error", f"the engine cannot compile these rules: {exc}"))
+        findings.append(LintFinding("engine", "error", f"the engine cannot compile these rules: {exc}"))
         return _report(findings, wanted, loaded, book, 0, 0)
     try:
         findings += failing_examples(engine, book.rules) if "failing-example" in wanted else []
@@ -96,14 +96,14 @@ def lint(
     return _report(findings, wanted, loaded, book, samples, evaluations)
 
 
-def _report(findings: list[Finding], wanted: set[str], loaded: Loaded, book: RuleBook, samples: int, evaluations: int) -> LintReport:
+def _report(findings: list[LintFinding], wanted: set[str], loaded: Loaded, book: RuleBook, samples: int, evaluations: int) -> LintReport:
     wanted = wanted | ({"review-only"} if "unreached" in wanted else set())
     kept = _dedupe([f for f in findings if f.check in wanted])
     return LintReport(kept, len(loaded.files), len(loaded.rules), samples, evaluations, tuple(sorted(wanted)))
 
 
-def _dedupe(findings: Sequence[Finding]) -> list[Finding]:
-    seen: dict[tuple, Finding] = {}
+def _dedupe(findings: Sequence[LintFinding]) -> list[LintFinding]:
+    seen: dict[tuple, LintFinding] = {}
     for f in findings:
         seen.setdefault((f.check, f.rules, f.message, f.file, f.line), f)
     return list(seen.values())

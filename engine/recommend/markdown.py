@@ -6,7 +6,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from mlarch.core.engine import Recommendation, format_value
-from mlarch.core.resolver import Decision
+from mlarch.core.resolver import AlternativeStatus, Decision
 from mlarch.core.textfmt import effect, md_escape
 from mlarch.core.vocabulary import STAGES, load_vocabulary
 
@@ -30,7 +30,7 @@ def _decision(dec: Decision, as_of: date | None, sens: Sensitivity | None) -> li
         lines.append(f"- {lead}{md_escape(s.text)} — `{s.rule.id}` ({effect(s.rule.verdict, s.rule.weight, signed=False)}; exam {', '.join(s.rule.sections)}; {links})")
     if not dec.reasons:
         lines.append("- No rule applied; first choice in vocabulary order.")
-    shown = [a for a in dec.alternatives if a.status != "unsupported"]
+    shown = [a for a in dec.alternatives if a.status is not AlternativeStatus.UNSUPPORTED]
     if shown:
         lines += ["", "| Alternative | Why not |", "|---|---|"]
         for alt in shown:

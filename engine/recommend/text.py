@@ -6,7 +6,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from mlarch.core.engine import Recommendation, format_value
-from mlarch.core.resolver import Decision, Support
+from mlarch.core.resolver import AlternativeStatus, Decision, Support
 from mlarch.core.textfmt import WIDTH, effect, wrap
 from mlarch.core.vocabulary import STAGES, load_vocabulary
 
@@ -45,7 +45,7 @@ def decision_lines(dec: Decision, as_of: date | None = None, sens: DecisionSensi
             lines += wrap(f"rules out {others}: {s.text} {cite(s)}", "    ~ ", "      ")
         if s.unstated:
             lines += wrap("assumes not stated: " + ", ".join(s.unstated), "      ")
-    shown = [a for a in dec.alternatives if a.status != "unsupported"]
+    shown = [a for a in dec.alternatives if a.status is not AlternativeStatus.UNSUPPORTED]
     for alt in shown:
         for i, w in enumerate(alt.why_not):
             lead = f"    x {alt.choice}: " if i == 0 else "      "

@@ -6,6 +6,7 @@ memory and fails when the committed files differ.
 
 from __future__ import annotations
 
+from mlarch.core.textfmt import effect
 from mlarch.core.vocabulary import MAX_NUMBER, STAGES, FactSpec, load_vocabulary
 
 SCENARIO_INTRO = """# Scenario files
@@ -138,8 +139,7 @@ def _condition_lines(rule, indent: str) -> list[str]:
 
 
 def _rule_entry(rule) -> list[str]:
-    effect = rule.verdict if rule.hard else f"{rule.verdict} {'+' if rule.verdict == 'prefer' else '-'}{rule.weight}"
-    head = f"- **{_cell(rule.title)}** — `{rule.id}` ({effect}; exam {', '.join(rule.sections)})"
+    head = f"- **{_cell(rule.title)}** — `{rule.id}` ({effect(rule.verdict, rule.weight)}; exam {', '.join(rule.sections)})"
     return [head] + _condition_lines(rule, "  ")
 
 
