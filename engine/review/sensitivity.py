@@ -55,7 +55,7 @@ def design_sensitivity(engine: Engine, rv: Review, sens: Sensitivity | None = No
             continue
         supports = []
         if proposed != rec.choices[dim]:
-            for fact, eff in sens.effects.items():
+            for fact, eff in sens.influences.items():
                 hit = next((v for v in eff.variants if v.changes.get(dim, (None, None))[1] == proposed), None)
                 if hit is not None:  # values_to_try lists the smallest changes of a stated fact first
                     supports.append(Support(fact, hit.value, eff.current is not None))
