@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import weakref
 from datetime import date
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import yaml
 
@@ -23,7 +23,7 @@ from mlarch.core.engine import Recommendation
 from mlarch.core.errors import EngineError
 from mlarch.core.judge import Finding, Reason
 from mlarch.core.lifecycle import run_date
-from mlarch.core.resolver import Decision, Support
+from mlarch.core.resolver import Alternative, Decision, Support
 from mlarch.core.rulebook import HARD_VERDICTS
 from mlarch.core.vocabulary import load_vocabulary
 
@@ -51,7 +51,8 @@ def support_dict(s: Support) -> dict[str, Any]:
     return out
 
 
-def decision_dict(dec: Decision, as_of: date | None = None) -> dict[str, Any]:
+def decision_dict(dec: Decision, as_of: date | None = None, alternatives: bool = True) -> dict[str, Any]:
+    """One decision as data (``alternatives=False``: an empty list stands in for them)."""
     vocab = load_vocabulary()
     named = vocab.name(dec.dimension, dec.choice)
     return {
@@ -65,16 +66,18 @@ def decision_dict(dec: Decision, as_of: date | None = None) -> dict[str, Any]:
         "defaulted": dec.defaulted,
         "deprecation": vocab.deprecation(dec.dimension, dec.choice, as_of),
         "reasons": [support_dict(s) for s in dec.reasons],
-        "alternatives": [
-            {
-                "choice": alt.choice,
-                "score": alt.score,
-                "assumed": alt.assumed,
-                "status": str(alt.status),
-                "why_not": [{"rule": w.rule, "text": w.text} for w in alt.why_not],
-            }
-            for alt in dec.alternatives
-        ],
+        "alternatives": [alternative_dict(alt) for alt in dec.alternatives] if alternatives else [],
+    }
+
+
+def alternative_dict(alt: Alternative) -> dict[str, Any]:
+    """One losing choice (written the same way, faster, by :func:`_alternatives_text`)."""
+    return {
+        "choice": alt.choice,
+        "score": alt.score,
+        "assumed": alt.assumed,
+        "status": str(alt.status),
+        "why_not": [{"rule": w.rule, "text": w.text} for w in alt.why_not],
     }
 
 
@@ -193,7 +196,16 @@ def _decision_text(dec: Decision, vocab: Any, resolved_as_of: date, as_of: date 
     key = (id(vocab), resolved_as_of, line)
     entry = cache.get(key)
     if entry is None or entry[0] is not vocab:
-        text = _dumps(decision_dict(dec, as_of), line, _NL[2])
+        if line:
+            text = _dumps(decision_dict(dec, as_of), line)
+        else:  # the alternatives, half the document, written directly; they are the last field
+            data = decision_dict(dec, as_of, alternatives=False)
+            text = jsontext.dumps(data, _NL[2])
+            tail = f"[]{_NL[2]}}}"
+            if dec.alternatives and text.endswith(tail) and list(data)[-1] == "alternatives":
+                text = text[: -len(tail)] + _alternatives_text(dec.alternatives, _NL[3]) + _NL[2] + "}"
+            elif dec.alternatives:  # never expected (alternatives are the last field), but never wrong
+                text = jsontext.dumps(decision_dict(dec, as_of), _NL[2])
         entry = cache[key] = (vocab, text)
     text = entry[1]
     if not extra:
@@ -204,6 +216,25 @@ def _decision_text(dec: Decision, vocab: Any, resolved_as_of: date, as_of: date 
         return text[:-1] + "".join(f",{_key(k, line)}:{_dumps(v, line)}" for k, v in extra.items()) + "}"
     body = text[: -len(_NL[2]) - 1]  # without the closing newline and brace
     return body + "".join(f",{_NL[3]}{_key(k, line)}: {_dumps(v, line, _NL[3])}" for k, v in extra.items()) + _NL[2] + "}"
+
+
+def _alternatives_text(alternatives: Sequence[Alternative], newline: str) -> str:
+    """``jsontext.dumps([alternative_dict(a) ...], newline)``, the same text, without building the dicts:
+    they are most of a recommendation's nodes (a dozen per alternative), and each costs a call there."""
+    enc, value = jsontext.encode_basestring, jsontext.value_text
+    item, key, why_item, why_key = (newline + jsontext.INDENT * n for n in (1, 2, 3, 4))
+    texts = []
+    for alt in alternatives:
+        if alt.why_not:
+            whys = [f'{{{why_key}"rule": {value(w.rule, why_key)},{why_key}"text": {value(w.text, why_key)}{why_item}}}'
+                    for w in alt.why_not]
+            why = "[" + why_item + ("," + why_item).join(whys) + key + "]"
+        else:
+            why = "[]"
+        texts.append(f'{{{key}"choice": {value(alt.choice, key)},{key}"score": {value(alt.score, key)},'
+                     f'{key}"assumed": {value(alt.assumed, key)},{key}"status": {enc(str(alt.status))},'
+                     f'{key}"why_not": {why}{item}}}')
+    return "[" + item + ("," + item).join(texts) + newline + "]"
 
 
 _DECISION_KEYS = frozenset({"choice", "name", "formerly", "stage", "resolved_by", "score", "assumed", "defaulted",
