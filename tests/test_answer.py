@@ -202,3 +202,84 @@ def test_a_question_presupposes_that_what_it_asks_about_applies(bundled_engine, 
         assert all(f.dimension in o.review.design.choices for f in o.findings)  # nothing reported on the presupposition
     data = json.loads(json.dumps(answer_dict(a)))
     assert data["presupposed"] == a.presupposed
+
+
+def _options_question(dimension: str, scenario: dict) -> dict:
+    choices = list(load_vocabulary().dimensions[dimension].choices)
+    return {"question": f"Which {dimension}?", "scenario": {"name": "partial", **scenario},
+            "options": {chr(ord("A") + i): {dimension: c} for i, c in enumerate(choices[:6])}}
+
+
+DEPENDENT = sorted(d for d, spec in load_vocabulary().dimensions.items()
+                   if spec.applies_when.dimension is not None and len(spec.choices) > 1)
+
+
+@pytest.mark.parametrize("scenario", [{}, {"problem": {"task": "image_classification"}},
+                                      {"data": {"location": "bigquery"}, "team": {"skills": ["sql"]}}],
+                         ids=["nothing-stated", "image-task", "sql-team-bigquery"])
+def test_every_dimension_a_question_asks_about_applies_in_its_presupposed_context(bundled_engine, scenario):
+    """A question whose options all decide one dimension takes for granted that it applies,
+    however deep it sits (serving_min_replicas <- endpoint_settings <- serving_platform <-
+    approach) and even when the guess from a partial scenario forbids every parent choice
+    that would make it apply. Before: 12 of 49 such dimensions stayed out with nothing
+    stated, and every option tied."""
+    from mlarch.core import yamlio
+
+    missing = []
+    for dim in DEPENDENT:
+        q = load_question(yamlio.Document(data=_options_question(dim, scenario), source=f"{dim}.yaml"))
+        a = answer(bundled_engine, q)
+        if dim not in a.recommendation.decisions:
+            missing.append((dim, dict(a.presupposed)))
+        for o in a.options:
+            assert all(f.kind != "not-applicable" for f in o.findings), (dim, o.label)
+    assert not missing
+    assert len(DEPENDENT) > 40  # the check covers the vocabulary, not a handful
+
+
+def test_a_parent_forbidden_by_an_earlier_decision_is_unblocked_by_presupposing_that_decision(bundled_engine):
+    """An XGBoost model scored nightly from BigQuery: the rules import it into BigQuery ML, whose
+    decision forbids both Vertex AI endpoints. Options about the endpoint's settings take
+    for granted a model served by a Vertex AI endpoint, so the answer presupposes the approach under which
+    one is allowed, and says so, instead of reviewing settings that cannot apply."""
+    import yaml
+
+    from mlarch.core import yamlio
+    from mlarch.core.resolver import AlternativeStatus
+
+    facts = yaml.safe_load((ROOT / "scenarios" / "insurer-nightly-lapse-scoring.yaml").read_text())
+    facts = {k: v for k, v in facts.items() if k not in ("name", "description", "expect")}
+    q = load_question(yamlio.Document(data=_options_question("endpoint_settings", facts), source="q.yaml"))
+    rec = bundled_engine.evaluate(q.scenario)
+    applies = load_vocabulary().dimensions["endpoint_settings"].applies_when
+    platform = rec.decisions["serving_platform"]
+    applying = [c for c in load_vocabulary().dimensions["serving_platform"].choices
+                if applies.holds({**rec.choices, "serving_platform": c})]
+    assert applying and all(platform.alternative(c).status is AlternativeStatus.FORBIDDEN for c in applying)  # the premise
+    assert any(s.decisions for c in applying for s in platform.tallies[c].forbidden_by)  # forbidden by a decision
+    a = answer(bundled_engine, q)
+    assert a.presupposed["approach"] != rec.choices["approach"]
+    assert a.recommendation.choices["serving_platform"] in applying
+    assert "endpoint_settings" in a.recommendation.decisions
+
+
+def test_options_that_change_different_settings_share_what_they_take_for_granted(bundled_engine):
+    """Four options, four different endpoint settings: none is decided by every option, yet
+    all of them take the endpoint for granted. Before, nothing was presupposed and the four
+    options tied, each 'set but does not apply'."""
+    from mlarch.core import yamlio
+
+    data = {"question": "q", "scenario": {"name": "ramp", "serving": {"traffic": "spiky", "symptom": ["latency_high_under_load"]}},
+            "options": {"A": {"serving_min_replicas": "raised"}, "B": {"serving_machine": "more_vcpus"},
+                        "C": {"model_cohosting": "deployment_resource_pool"}, "D": {"prediction_logging": "request_response_logging"}}}
+    q = load_question(yamlio.Document(data=data, source="q.yaml"))
+    a = answer(bundled_engine, q)
+    assert a.presupposed.get("serving_platform", "").startswith("vertex_endpoint")
+    assert a.recommendation.choices["endpoint_settings"] == "adjusted"
+    for dim in ("serving_min_replicas", "serving_machine", "model_cohosting", "prediction_logging"):
+        assert dim in a.recommendation.decisions
+    assert a.best == ("A",)
+    # an option that decides the context itself is never overridden for it
+    data["options"]["D"] = {"serving_platform": "cloud_run"}
+    a = answer(bundled_engine, load_question(yamlio.Document(data=data, source="q.yaml")))
+    assert "serving_platform" not in a.presupposed

@@ -208,43 +208,92 @@ class Answer:
         return next(o for o in self.options if o.label == label)
 
 
-PRESUPPOSITION_DEPTH = 3  # a dimension's parent may need a parent of its own (edge_export <- serving_mode)
+PRESUPPOSITION_PASSES = 6  # a dimension's parent may need parents of its own (serving_min_replicas <- endpoint_settings <- serving_platform <- approach)
+UNBLOCK_BUDGET = 12  # evaluations tried per blocked parent (see _unblocking)
 
 
 def presupposed(engine: Engine, question: Question, rec: Recommendation) -> tuple[dict[str, str], Recommendation]:
     """The context a question takes for granted, and the recommendation in that context.
 
-    A question whose every option decides a dimension asks about that
-    dimension, so it presupposes that the dimension applies: options about
+    A question whose options decide a dimension asks about that dimension,
+    so it presupposes that the dimension applies (also when each option
+    changes a different setting of the same endpoint): options about
     notebooks presuppose a model the team trains, options about edge export
     a model on a device. When the scenario alone leaves such a dimension out
     (a partial scenario whose guess went elsewhere), the parent decision its
     ``applies_when`` tests is set to the rules' best-ranked choice among those
     that make it apply, and the scenario is evaluated again in that context.
+    A parent that does not apply itself is presupposed the same way, on the
+    next pass; a parent whose every such choice is forbidden because of an
+    earlier decision is unblocked by presupposing that decision
+    (:func:`_unblocking`).
     """
     vocab = engine.vocab
-    asked = set.intersection(*(set(d.choices) for d in question.options.values())) if question.options else set()
+    decided = set().union(*(set(d.choices) for d in question.options.values()))
+    asked = set(decided)  # and the parents they need, as they are found
     pins: dict[str, str] = {}
-    for _ in range(PRESUPPOSITION_DEPTH):
-        added = False
+    for _ in range(PRESUPPOSITION_PASSES):
+        pinned_before, asked_before = len(pins), len(asked)
         for dim in vocab.dimensions:
             when = vocab.dimensions[dim].applies_when
             parent = when.dimension
-            if dim not in asked or dim in rec.decisions or parent is None or parent in pins or parent in asked:
+            if dim not in asked or dim in rec.decisions or parent is None or parent in pins or parent in decided:
                 continue
             dec = rec.decisions.get(parent)
             if dec is None:
-                asked.add(parent)  # its own parent is presupposed first, on the next pass
+                asked.add(parent)  # its own parent is presupposed first; the parent itself on a later pass
                 continue
             ranked = [dec.choice] + [a.choice for a in dec.alternatives if a.status is not AlternativeStatus.FORBIDDEN]
             pick = next((c for c in ranked if when.holds({**rec.choices, parent: c})), None)
             if pick is not None:
                 pins[parent] = pick
-                added = True
-        if not added:
+            else:
+                pins.update(_unblocking(engine, question, rec, pins, asked, parent))
+        if len(pins) == pinned_before and len(asked) == asked_before:
             break
-        rec = engine.evaluate(question.scenario, pinned=pins)
+        if len(pins) > pinned_before:
+            rec = engine.evaluate(question.scenario, pinned=pins)
     return pins, rec
+
+
+def _can_apply(rec: Recommendation, parent: str, when: Any) -> bool:
+    """Whether ``parent`` has a choice, not forbidden, under which ``when`` holds."""
+    dec = rec.decisions.get(parent)
+    if dec is None:
+        return False
+    ranked = [dec.choice] + [a.choice for a in dec.alternatives if a.status is not AlternativeStatus.FORBIDDEN]
+    return any(when.holds({**rec.choices, parent: c}) for c in ranked)
+
+
+def _unblocking(
+    engine: Engine, question: Question, rec: Recommendation, pins: Mapping[str, str], asked: set[str], parent: str
+) -> dict[str, str]:
+    """An earlier decision to presuppose so that ``parent`` may make the asked dimensions apply.
+
+    Every choice of ``parent`` that would make an asked dimension apply is
+    forbidden, and the forbidding rules test earlier decisions (an approach
+    guessed from a partial scenario: options about endpoint replicas, but
+    the guess was a pre-trained API, which no endpoint serves). Each such
+    decision's other choices are tried, best-ranked first, and the first one
+    under which ``parent`` can take an applying choice is presupposed.
+    Empty when none is found within :data:`UNBLOCK_BUDGET` evaluations.
+    """
+    vocab = engine.vocab
+    conditions = [vocab.dimensions[d].applies_when for d in vocab.dimensions
+                  if d in asked and vocab.dimensions[d].applies_when.dimension == parent]
+    dec = rec.decisions[parent]
+    applying = [c for c in vocab.dimensions[parent].choices if any(w.holds({**rec.choices, parent: c}) for w in conditions)]
+    upstream = {d for c in applying if (t := dec.tallies.get(c)) for s in t.forbidden_by for d in s.decisions}
+    budget = UNBLOCK_BUDGET
+    for earlier in (d for d in vocab.dimensions if d in upstream and d in rec.decisions and d not in pins and d not in asked):
+        for alt in rec.decisions[earlier].alternatives:
+            if alt.status is AlternativeStatus.FORBIDDEN or budget <= 0:
+                break  # forbidden choices come last
+            budget -= 1
+            trial = engine.evaluate(question.scenario, pinned={**pins, earlier: alt.choice})
+            if any(_can_apply(trial, parent, w) for w in conditions):
+                return {earlier: alt.choice}
+    return {}
 
 
 def answer(engine: Engine, question: Question) -> Answer:
