@@ -82,7 +82,7 @@ class Reference:
             for rule, alternatives in rules:
                 for test, conj in alternatives:
                     if test(values):
-                        support = fired[rule.id] = Support(rule, conj, values)
+                        support = fired[rule.id] = Support(rule, conj, values, vocab)
                         by_dim.setdefault(rule.dimension, []).append(support)
                         break
             for dim in dims:

@@ -96,7 +96,7 @@ def mutate(cond: Any, rng: random.Random) -> Any:
 
 def synthetic_rules(scale: int, target: Path) -> int:
     """Write `scale` mutated copies of every bundled rule into target/; return the count."""
-    book = load_rulebook([ROOT / "rules"])
+    book = load_rulebook([ROOT / "rules"], load_vocabulary())
     rng = random.Random(20261126)
     target.mkdir(parents=True, exist_ok=True)
     entries = []
@@ -115,7 +115,7 @@ def synthetic_rules(scale: int, target: Path) -> int:
                     "when": when, "then": then, "because": rule.because, "default": rule.default,
                     "examples": {"fires": [{}], "does_not_fire": [{}]} if when != "always" else {"fires": [{}]},
                 }
-                if not parse_rule_document(Document({"rules": [entry]}, "synthetic"))[1]:
+                if not parse_rule_document(Document({"rules": [entry]}, "synthetic"), load_vocabulary())[1]:
                     break
             else:
                 entry["when"] = to_data(rule.when)
@@ -199,7 +199,7 @@ def main() -> int:
             folder = work / f"rules-x{scale}"
             count = synthetic_rules(scale, folder)
             start = time.perf_counter()
-            book = load_rulebook([folder])
+            book = load_rulebook([folder], load_vocabulary())
             load_s = time.perf_counter() - start
             start = time.perf_counter()
             engine = Engine(book)

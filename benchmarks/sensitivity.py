@@ -13,6 +13,8 @@ import sys
 import time
 from pathlib import Path
 
+from mlarch.core.vocabulary import load_vocabulary
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -35,7 +37,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
     engine = default_engine()
-    scenarios = [Scenario("empty", {})] + [load_scenario(p) for p in sorted((ROOT / "scenarios").glob("*.yaml"))]
+    scenarios = [Scenario("empty", {})] + [load_scenario(p, vocab=load_vocabulary()) for p in sorted((ROOT / "scenarios").glob("*.yaml"))]
     question, sensitivity, evaluations = [], [], []
     for s in scenarios:
         rec = engine.evaluate(s)

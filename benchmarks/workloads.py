@@ -16,13 +16,14 @@ from mlarch.analysis.domain import Domains
 from mlarch.core.engine import Engine
 from mlarch.core.scenario import Scenario, load_scenario
 from mlarch.core.serialize import to_dict
+from mlarch.core.vocabulary import load_vocabulary
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
 
 
 def bundled_scenarios() -> list[Scenario]:
-    return [load_scenario(p) for p in SCENARIOS]
+    return [load_scenario(p, vocab=load_vocabulary()) for p in SCENARIOS]
 
 
 def rate(items: Sequence[Any], work: Callable[[Any], object], seconds: float, once: bool = False) -> float:
@@ -48,11 +49,11 @@ def variants(engine: Engine, bases: Iterable[Scenario], pairs_per_base: int = 15
     out: list[Scenario] = []
     for base in bases:
         singles = [(f, v) for f in facts for v in [None, *domains.sample_values(f)] if base.get(f) != v]
-        out += [base.with_facts({f: v}) for f, v in singles]
+        out += [base.with_facts({f: v}, load_vocabulary()) for f, v in singles]
         for _ in range(pairs_per_base):
             (f1, v1), (f2, v2) = rng.sample(singles, 2)
             if f1 != f2:
-                out.append(base.with_facts({f1: v1, f2: v2}))
+                out.append(base.with_facts({f1: v1, f2: v2}, load_vocabulary()))
     return out
 
 
@@ -66,7 +67,7 @@ def distinct_scenarios(engine: Engine, bases: Sequence[Scenario], count: int, se
     while len(out) < count:
         base = rng.choice(bases)
         changes = {f: rng.choice([None, *domains.sample_values(f)]) for f in rng.sample(facts, rng.randint(4, 8))}
-        s = base.with_facts(changes)
+        s = base.with_facts(changes, load_vocabulary())
         key = json.dumps(s.to_nested(), sort_keys=True)
         if key not in seen:
             seen.add(key)

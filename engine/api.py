@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from mlarch.core.engine import Engine as CoreEngine
     from mlarch.core.engine import Recommendation
     from mlarch.core.judge import Review
+    from mlarch.core.vocabulary import Vocabulary
 
 Source = Union[str, "os.PathLike[str]", Mapping[str, Any]]
 
@@ -64,9 +65,15 @@ def _document(source: Source, kinds: Sequence[str]) -> yamlio.Document:
 
 def load_scenario(scenario: Source | Scenario) -> Scenario:
     """A validated :class:`Scenario` from a path, a bundled name or a mapping."""
+    from mlarch.core.vocabulary import load_vocabulary
+
+    return _scenario(scenario, load_vocabulary())
+
+
+def _scenario(scenario: Source | Scenario, vocab: Vocabulary) -> Scenario:
     from mlarch.core.scenario import load_scenario as load
 
-    return scenario if isinstance(scenario, Scenario) else load(_document(scenario, ("scenarios",)))
+    return scenario if isinstance(scenario, Scenario) else load(_document(scenario, ("scenarios",)), vocab=vocab)
 
 
 class Engine:
@@ -86,14 +93,16 @@ class Engine:
         from mlarch.core.engine import Engine as CoreEngine
         from mlarch.core.engine import bundled_rulebook
         from mlarch.core.rulebook import load_rulebook
+        from mlarch.core.vocabulary import load_vocabulary
 
+        vocab = load_vocabulary()
         if rules is None:
             rulebook = bundled_rulebook()
         else:
             paths = [rules] if isinstance(rules, (str, os.PathLike)) else list(rules)
-            rulebook = load_rulebook([os.fspath(p) for p in paths])
+            rulebook = load_rulebook([os.fspath(p) for p in paths], vocab)
         try:
-            self.core: CoreEngine = CoreEngine(rulebook, cache=True)
+            self.core: CoreEngine = CoreEngine(rulebook, vocab, cache=True)
         except RuleBaseLimitError as exc:
             raise InputError.single(None, "", f"rule base rejected: {exc}") from None
         self.as_of = as_of
@@ -119,20 +128,20 @@ class Engine:
 
     def evaluate(self, scenario: Source | Scenario) -> Recommendation:
         """One choice per applicable decision, with reasons (``mlarch recommend``)."""
-        return self.core.evaluate(load_scenario(scenario))
+        return self.core.evaluate(_scenario(scenario, self.core.vocab))
 
     def review_design(self, design: Source) -> Review:
         """A design checked against its scenario's recommendation (``mlarch review``)."""
         from mlarch.core.designs import load_design
         from mlarch.core.judge import review
 
-        return review(self.core, load_design(_document(design, ("designs",))))
+        return review(self.core, load_design(_document(design, ("designs",)), self.core.vocab))
 
     def answer_question(self, question: Source) -> Answer:
         """An exam-style question answered, with why each option wins or loses (``mlarch answer``)."""
         from mlarch.answer.model import answer, load_question
 
-        return answer(self.core, load_question(_document(question, ("questions",))))
+        return answer(self.core, load_question(_document(question, ("questions",)), self.core.vocab))
 
     def draw(self, source: Source, fmt: str = "mermaid", *, direction: str = "LR", legend: bool = True) -> str | bytes:
         """A scenario's recommended architecture, or a design marked against it (``mlarch diagram``).
@@ -148,7 +157,7 @@ class Engine:
 
         if fmt not in FORMATS:
             raise InputError.single(None, "format", f"unknown diagram format {fmt!r}", FORMATS)
-        drawable = load_drawable(_document(source, ("scenarios", "designs")))
+        drawable = load_drawable(_document(source, ("scenarios", "designs")), self.core.vocab)
         rec = self.core.evaluate(drawable.scenario)
         if drawable.is_design:
             picture = build_diagram(rec, drawable.design, self.core.evaluate(drawable.scenario, pinned=drawable.design))

@@ -17,6 +17,7 @@ from hypothesis import settings
 from mlarch.core.engine import Engine, bundled_rulebook
 from mlarch.core.lifecycle import EXAMPLES_AS_OF
 from mlarch.core.rulebook import load_rulebook
+from mlarch.core.vocabulary import load_vocabulary
 
 # Tests never touch the user's cache: a throw-away folder for this session.
 os.environ.setdefault("MLARCH_CACHE_DIR", tempfile.mkdtemp(prefix="mlarch-test-cache-"))
@@ -43,7 +44,7 @@ def bundled_engine():
 @pytest.fixture(scope="session")
 def fixture_engine():
     """An engine over the small, stable rule set in tests/fixtures/rules."""
-    engine = Engine(load_rulebook([FIXTURES / "rules"]))
+    engine = Engine(load_rulebook([FIXTURES / "rules"], load_vocabulary()))
     yield engine
     engine.close()
 

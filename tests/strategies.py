@@ -74,7 +74,7 @@ def scenario_data(facts: list[str] | None = None) -> st.SearchStrategy[dict[str,
 
 
 def scenarios(facts: list[str] | None = None) -> st.SearchStrategy[Scenario]:
-    return scenario_data(facts).map(validate_mapping)
+    return scenario_data(facts).map(lambda data: validate_mapping(data, vocab=load_vocabulary()))
 
 
 def as_yaml(scenario: Scenario) -> str:
@@ -130,7 +130,7 @@ def focused_scenarios() -> st.SearchStrategy[Scenario]:
             if value is not None:
                 group, name = fid.split(".")
                 data.setdefault(group, {})[name] = value
-        return validate_mapping(data)
+        return validate_mapping(data, vocab=load_vocabulary())
 
     return st.fixed_dictionaries({f: st.one_of(st.none(), values(f)) for f in RULE_FACTS}).map(nest)
 
@@ -212,7 +212,7 @@ def rule_sets(draw: Any, max_rules: int = 8) -> RuleBook:
     count = draw(st.integers(1, max_rules))
     entries = [draw(rule_data(i)) for i in range(count)]
     doc = yamlio.Document({"rules": entries}, "<generated>")
-    rules, problems = parse_rule_document(doc)
+    rules, problems = parse_rule_document(doc, load_vocabulary())
     # generated conditions can contradict themselves; such rules are refused on load
     assert all("contradicts" in p.message for p in problems), [p.render(None) for p in problems]
     return RuleBook(tuple(sorted(rules, key=lambda r: r.id)))
@@ -275,7 +275,7 @@ def fact_strategies(book: RuleBook) -> dict[str, st.SearchStrategy[Any]]:
 
 
 def rule_aware_scenarios(book: RuleBook, facts: list[str] | None = None) -> st.SearchStrategy[Scenario]:
-    return rule_aware_data(book, facts).map(validate_mapping)
+    return rule_aware_data(book, facts).map(lambda data: validate_mapping(data, vocab=load_vocabulary()))
 
 
 @st.composite
@@ -293,7 +293,7 @@ def seeded_scenarios(draw: Any, seeds: list[Scenario], book: RuleBook) -> Scenar
         if value is not None:
             group, name = fid.split(".")
             data.setdefault(group, {})[name] = list(value) if isinstance(value, tuple) else value
-    return validate_mapping(data)
+    return validate_mapping(data, vocab=load_vocabulary())
 
 
 _WITNESSES: dict[tuple[str, str], list[dict[str, Any]]] = {}
@@ -336,7 +336,7 @@ def rule_guided_scenarios(draw: Any, book: RuleBook) -> Scenario:
         for fid, value in draw(st.sampled_from(options)).items():
             group, name = fid.split(".")
             data.setdefault(group, {})[name] = list(value) if isinstance(value, tuple) else value
-    return validate_mapping(data)
+    return validate_mapping(data, vocab=load_vocabulary())
 
 
 def realistic_scenarios(book: RuleBook, seeds: list[Scenario]) -> st.SearchStrategy[Scenario]:
@@ -350,7 +350,7 @@ def smallest(scenario: Scenario, fails: Any) -> Scenario:
     """Drop every fact a failure does not need (hypothesis shrinks the draw; this the
     scenario itself), so the YAML printed for a person is as small as it can be."""
     for fact in reversed(list(scenario.facts)):
-        trial = scenario.with_facts({fact: None})
+        trial = scenario.with_facts({fact: None}, load_vocabulary())
         if fails(trial):
             scenario = trial
             continue
@@ -358,7 +358,7 @@ def smallest(scenario: Scenario, fails: Any) -> Scenario:
         if isinstance(value, tuple):  # a set: drop the items it does not need
             for item in value:
                 current = scenario.facts[fact]
-                trial = scenario.with_facts({fact: tuple(i for i in current if i != item)})
+                trial = scenario.with_facts({fact: tuple(i for i in current if i != item)}, load_vocabulary())
                 if len(current) > 1 and fails(trial):
                     scenario = trial
     return scenario

@@ -19,7 +19,7 @@ MADR_SECTIONS = ["## Context and Problem Statement", "## Decision Drivers", "## 
 
 @pytest.fixture(scope="module")
 def churn(bundled_engine):
-    return bundled_engine.evaluate(load_scenario(CHURN))
+    return bundled_engine.evaluate(load_scenario(CHURN, vocab=load_vocabulary()))
 
 
 def test_one_record_per_decision_with_stable_names(churn):
@@ -54,7 +54,7 @@ def test_every_local_link_resolves(churn):
 
 
 def test_deprecated_choice_is_a_consequence(bundled_engine):
-    rec = bundled_engine.evaluate(load_scenario(ROOT / "scenarios" / "fraud-realtime-scoring.yaml"))
+    rec = bundled_engine.evaluate(load_scenario(ROOT / "scenarios" / "fraud-realtime-scoring.yaml", vocab=load_vocabulary()))
     files = records(load_vocabulary(), rec)
     (text,) = [t for name, t in files.items() if name.endswith("-explainability.md")]  # numbered by decision order
     # judged at the tests' run date (conftest: 2026-12-01): the end date is within 12 months
@@ -182,7 +182,7 @@ def test_markdown_from_the_scenario_is_inert(bundled_engine):
     from mlarch.core.scenario import validate_mapping
 
     evil = "[click](javascript:alert(1)) <img src=x onerror=alert(1)> **bold** `code`"
-    rec = bundled_engine.evaluate(validate_mapping({"name": "evil", "description": evil, "problem": {"task": "clustering"}}))
+    rec = bundled_engine.evaluate(validate_mapping({"name": "evil", "description": evil, "problem": {"task": "clustering"}}, vocab=load_vocabulary()))
     files = records(load_vocabulary(), rec)
     for name, text in files.items():
         assert not re.search(r"(?<!\\)\[click(?<!\\)\]\(", text), name

@@ -36,13 +36,13 @@ def write(tmp_path: Path, text: str, name: str = "q.yaml") -> Path:
 
 def test_there_are_at_least_30_questions_covering_every_exam_section():
     assert len(QUESTIONS) >= 30
-    covered = {s for q in QUESTIONS for s in load_question(q).sections}
+    covered = {s for q in QUESTIONS for s in load_question(q, load_vocabulary()).sections}
     assert covered == set(load_vocabulary().exam_sections)
 
 
 @pytest.mark.parametrize("path", QUESTIONS, ids=lambda p: p.stem)
 def test_bundled_question_is_answered_right(bundled_engine, path):
-    q = load_question(path)
+    q = load_question(path, load_vocabulary())
     assert q.expect and q.text and q.explanation and q.sections and q.docs, "every bundled question has a key and its reasons"
     a = answer(bundled_engine, q)
     assert not a.tie, f"tie between {a.best}"
@@ -75,7 +75,7 @@ expect: B
 
 
 def test_scores_order_errors_then_departures_then_support(fixture_engine, tmp_path):
-    a = answer(fixture_engine, load_question(write(tmp_path, QUESTION)))
+    a = answer(fixture_engine, load_question(write(tmp_path, QUESTION), load_vocabulary()))
     scores = {o.label: o.score for o in a.options}
     assert a.answer == "B" and a.correct is True and not a.tie
     assert scores["B"] == Score(0, 0, 4)  # agrees on approach, backed by a +4 rule
@@ -87,7 +87,7 @@ def test_scores_order_errors_then_departures_then_support(fixture_engine, tmp_pa
 
 def test_a_hard_constraint_outweighs_any_soft_support(fixture_engine, tmp_path):
     text = SCENARIO + "options:\n  A: {privacy: none, approach: bigquery_ml}\n  B: {approach: automl}\n"
-    a = answer(fixture_engine, load_question(write(tmp_path, text)))
+    a = answer(fixture_engine, load_question(write(tmp_path, text), load_vocabulary()))
     assert a.answer == "B"  # A breaks privacy.pii-requires-sdp even though it agrees on the approach
     assert a.option("A").score.errors == 1 and a.option("A").score.support > a.option("B").score.support
 
@@ -95,7 +95,7 @@ def test_a_hard_constraint_outweighs_any_soft_support(fixture_engine, tmp_path):
 def test_ties_are_reported_not_guessed(fixture_engine, capsys, tmp_path):
     text = SCENARIO + "options:\n  A: {approach: bigquery_ml}\n  B: {approach: bigquery_ml}\n  C: {approach: automl}\n"
     path = write(tmp_path, text)
-    a = answer(fixture_engine, load_question(path))
+    a = answer(fixture_engine, load_question(path, load_vocabulary()))
     assert a.tie and a.best == ("A", "B") and a.answer is None and a.correct is None
     code, out, _ = run_cli(capsys, "--rules", FIXTURE_RULES, "answer", str(path))
     assert code == 1 and out.splitlines()[0] == "tie: A, B"
@@ -191,7 +191,7 @@ def test_a_question_presupposes_that_what_it_asks_about_applies(bundled_engine, 
     """Options that all decide the notebook presuppose a model the team trains: the scenario
     alone guesses a pre-trained API (where notebooks do not apply); the answer evaluates it
     with the rules' best trained approach instead, and says so."""
-    q = load_question(write(tmp_path, PRESUPPOSING))
+    q = load_question(write(tmp_path, PRESUPPOSING), load_vocabulary())
     assert "notebook" not in bundled_engine.evaluate(q.scenario).decisions  # the premise
     a = answer(bundled_engine, q)
     applies = load_vocabulary().dimensions["notebook"].applies_when
@@ -227,7 +227,7 @@ def test_every_dimension_a_question_asks_about_applies_in_its_presupposed_contex
 
     missing = []
     for dim in DEPENDENT:
-        q = load_question(yamlio.Document(data=_options_question(dim, scenario), source=f"{dim}.yaml"))
+        q = load_question(yamlio.Document(data=_options_question(dim, scenario), source=f"{dim}.yaml"), load_vocabulary())
         a = answer(bundled_engine, q)
         if dim not in a.recommendation.decisions:
             missing.append((dim, dict(a.presupposed)))
@@ -249,7 +249,7 @@ def test_a_parent_forbidden_by_an_earlier_decision_is_unblocked_by_presupposing_
 
     facts = yaml.safe_load((ROOT / "scenarios" / "insurer-nightly-lapse-scoring.yaml").read_text())
     facts = {k: v for k, v in facts.items() if k not in ("name", "description", "expect")}
-    q = load_question(yamlio.Document(data=_options_question("endpoint_settings", facts), source="q.yaml"))
+    q = load_question(yamlio.Document(data=_options_question("endpoint_settings", facts), source="q.yaml"), load_vocabulary())
     rec = bundled_engine.evaluate(q.scenario)
     applies = load_vocabulary().dimensions["endpoint_settings"].applies_when
     platform = rec.decisions["serving_platform"]
@@ -272,7 +272,7 @@ def test_options_that_change_different_settings_share_what_they_take_for_granted
     data = {"question": "q", "scenario": {"name": "ramp", "serving": {"traffic": "spiky", "symptom": ["latency_high_under_load"]}},
             "options": {"A": {"serving_min_replicas": "raised"}, "B": {"serving_machine": "more_vcpus"},
                         "C": {"model_cohosting": "deployment_resource_pool"}, "D": {"prediction_logging": "request_response_logging"}}}
-    q = load_question(yamlio.Document(data=data, source="q.yaml"))
+    q = load_question(yamlio.Document(data=data, source="q.yaml"), load_vocabulary())
     a = answer(bundled_engine, q)
     assert a.presupposed.get("serving_platform", "").startswith("vertex_endpoint")
     assert a.recommendation.choices["endpoint_settings"] == "adjusted"
@@ -281,5 +281,5 @@ def test_options_that_change_different_settings_share_what_they_take_for_granted
     assert a.best == ("A",)
     # an option that decides the context itself is never overridden for it
     data["options"]["D"] = {"serving_platform": "cloud_run"}
-    a = answer(bundled_engine, load_question(yamlio.Document(data=data, source="q.yaml")))
+    a = answer(bundled_engine, load_question(yamlio.Document(data=data, source="q.yaml"), load_vocabulary()))
     assert "serving_platform" not in a.presupposed

@@ -95,3 +95,55 @@ def test_the_boundary_check_catches_a_crossing(tmp_path, source, owner, expected
     finally:
         probe.unlink()
     assert (bad == []) == expected, bad
+
+
+# ------------------------------------------------------------------ the vocabulary is passed in
+
+# Only these modules may fetch the vocabulary: the CLI context (every command
+# gets it from there), the Python API, and core/engine.py, whose Engine(vocab=None)
+# default and bundled_rulebook() are the constructors' defaults. Everything else
+# is given the vocabulary (or the engine, rule book or recommendation carrying it).
+VOCABULARY_ENTRY_POINTS = ("cli/context.py", "api.py", "core/engine.py")
+
+
+def _vocabulary_fetches(source: str) -> list[int]:
+    """Lines that name ``load_vocabulary`` other than to import or define it (a call, or a
+    reference such as ``default_factory=load_vocabulary``)."""
+    return sorted({n.lineno for n in ast.walk(ast.parse(source))
+                   if (isinstance(n, ast.Name) and n.id == "load_vocabulary")
+                   or (isinstance(n, ast.Attribute) and n.attr == "load_vocabulary")})
+
+
+def _global_vocabulary() -> list[str]:
+    out = []
+    for path in sorted(SOURCE.rglob("*.py")):
+        rel = path.relative_to(SOURCE).as_posix()
+        if rel not in VOCABULARY_ENTRY_POINTS:
+            out += [f"{rel}:{line}" for line in _vocabulary_fetches(path.read_text())]
+    return out
+
+
+def test_only_entry_points_fetch_the_vocabulary():
+    assert _global_vocabulary() == []
+
+
+@pytest.mark.parametrize("source, fetches", [
+    ("vocab = load_vocabulary()", True),
+    ("def f(vocab=None):\n    return vocab or load_vocabulary()", True),
+    ("from mlarch.core import vocabulary\nspec = vocabulary.load_vocabulary().facts", True),
+    ("ORDER = field(default_factory=load_vocabulary)", True),
+    ("from mlarch.core.vocabulary import load_vocabulary", False),
+    ("vocab = engine.vocab", False),
+    ('"""Only entry points call load_vocabulary()."""', False),
+])
+def test_the_vocabulary_check_catches_a_fetch(source, fetches):
+    """The check itself can fail: a fetch in a feature module is reported, an import or a docstring is not."""
+    assert bool(_vocabulary_fetches(source)) == fetches
+    probe = SOURCE / "explain" / "_vocabulary_probe.py"
+    assert not probe.exists()
+    probe.write_text(source + "\n")
+    try:
+        found = [v for v in _global_vocabulary() if "_vocabulary_probe" in v]
+    finally:
+        probe.unlink()
+    assert bool(found) == fetches, found

@@ -17,6 +17,7 @@ from mlarch.analysis.sensitivity import analyse
 from mlarch.core.engine import bundled_rulebook
 from mlarch.core.examples import rule_fires
 from mlarch.core.scenario import load_scenario
+from mlarch.core.vocabulary import load_vocabulary
 from mlarch.recommend.render import render
 
 from .conftest import ROOT
@@ -40,7 +41,7 @@ def test_rule_examples(bundled_engine, rule):
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
 def test_scenario_expectations(bundled_engine, path):
-    scenario = load_scenario(path)
+    scenario = load_scenario(path, vocab=load_vocabulary())
     rec = bundled_engine.evaluate(scenario)
     wrong = {d: (c, rec.choices.get(d)) for d, c in scenario.expect.items() if rec.choices.get(d) != c}
     assert not wrong, f"expected vs got: {wrong}"
@@ -48,7 +49,7 @@ def test_scenario_expectations(bundled_engine, path):
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
 def test_every_decision_rests_on_a_rule(bundled_engine, path):
-    rec = bundled_engine.evaluate(load_scenario(path))
+    rec = bundled_engine.evaluate(load_scenario(path, vocab=load_vocabulary()))
     assert not [d for d, dec in rec.decisions.items() if not dec.reasons], "decided without any rule"
     assert not [w.text for w in rec.warnings if w.kind in ("conflict", "fallback")]
 
@@ -56,7 +57,7 @@ def test_every_decision_rests_on_a_rule(bundled_engine, path):
 @pytest.mark.parametrize("name", CORE)
 @pytest.mark.parametrize("fmt", ["json", "text"])
 def test_golden_output(bundled_engine, name, fmt):
-    rec = bundled_engine.evaluate(load_scenario(ROOT / "scenarios" / f"{name}.yaml"))
+    rec = bundled_engine.evaluate(load_scenario(ROOT / "scenarios" / f"{name}.yaml", vocab=load_vocabulary()))
     actual = render(rec, fmt, analyse(bundled_engine, rec))  # as `mlarch recommend --sensitivity` prints it
     golden = GOLDEN / f"{name}.{'json' if fmt == 'json' else 'txt'}"
     if os.environ.get("MLARCH_UPDATE_GOLDENS"):

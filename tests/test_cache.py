@@ -9,6 +9,7 @@ import pytest
 from mlarch.core import cache
 from mlarch.core.engine import Engine
 from mlarch.core.rulebook import load_rulebook
+from mlarch.core.vocabulary import load_vocabulary
 
 from .conftest import FIXTURES
 
@@ -35,7 +36,7 @@ def test_hit_returns_the_same_rule_book(cache_dir, tmp_path):
 
     def load():
         loads.append(1)
-        return load_rulebook([folder])
+        return load_rulebook([folder], load_vocabulary())
 
     first = cache.cached_rulebook([folder], load)
     second = cache.cached_rulebook([folder], load)
@@ -46,26 +47,26 @@ def test_hit_returns_the_same_rule_book(cache_dir, tmp_path):
 
 def test_any_edit_is_a_miss(cache_dir, tmp_path):
     folder = rules_copy(tmp_path)
-    cache.cached_rulebook([folder], lambda: load_rulebook([folder]))
+    cache.cached_rulebook([folder], lambda: load_rulebook([folder], load_vocabulary()))
     (folder / "r.yaml").write_text((folder / "r.yaml").read_text().replace("weight: 4", "weight: 5", 1))
-    book = cache.cached_rulebook([folder], lambda: load_rulebook([folder]))
+    book = cache.cached_rulebook([folder], lambda: load_rulebook([folder], load_vocabulary()))
     assert book.get("approach.sql-team-data-in-bigquery").weight == 5
 
 
 def test_corrupt_or_foreign_entries_are_ignored(cache_dir, tmp_path):
     folder = rules_copy(tmp_path)
-    cache.cached_rulebook([folder], lambda: load_rulebook([folder]))
+    cache.cached_rulebook([folder], lambda: load_rulebook([folder], load_vocabulary()))
     (entry,) = cache_dir.glob("rulebook-*.pickle")
     entry.write_bytes(b"not a pickle")
-    assert cache.cached_rulebook([folder], lambda: load_rulebook([folder])).rules
+    assert cache.cached_rulebook([folder], lambda: load_rulebook([folder], load_vocabulary())).rules
     entry.write_bytes(pickle.dumps({"something": "else"}))
-    assert cache.cached_rulebook([folder], lambda: load_rulebook([folder])).rules
+    assert cache.cached_rulebook([folder], lambda: load_rulebook([folder], load_vocabulary())).rules
 
 
 def test_disabled_cache_writes_nothing(cache_dir, tmp_path, monkeypatch):
     monkeypatch.setenv("MLARCH_NO_CACHE", "1")
     folder = rules_copy(tmp_path)
-    cache.cached_rulebook([folder], lambda: load_rulebook([folder]))
+    cache.cached_rulebook([folder], lambda: load_rulebook([folder], load_vocabulary()))
     assert not cache_dir.exists()
 
 
@@ -73,7 +74,7 @@ def test_cached_compilation_gives_the_same_answers(cache_dir, fixture_engine):
     from mlarch.core.scenario import validate_mapping
 
     book = fixture_engine.rulebook
-    s = validate_mapping({"name": "x", "model": {"custom_architecture": True, "framework": "scikit_learn", "size": "very_large"}})
+    s = validate_mapping({"name": "x", "model": {"custom_architecture": True, "framework": "scikit_learn", "size": "very_large"}}, vocab=load_vocabulary())
     with Engine(book, cache=True) as first, Engine(book, cache=True) as second:
         assert first.evaluate(s).choices == second.evaluate(s).choices == fixture_engine.evaluate(s).choices
     assert list(cache_dir.glob("programs-*.pickle"))
@@ -92,10 +93,10 @@ def test_a_planted_pickle_is_never_executed_and_is_rewritten(cache_dir, tmp_path
     folder = rules_copy(tmp_path)
     marker = tmp_path / "pwned"
     monkeypatch.setenv("MLARCH_PLANTED", str(marker))
-    cache.cached_rulebook([folder], lambda: load_rulebook([folder]))
+    cache.cached_rulebook([folder], lambda: load_rulebook([folder], load_vocabulary()))
     (entry,) = cache_dir.glob("rulebook-*.pickle")
     entry.write_bytes(pickle.dumps(_Planted()))  # the predictable name, a hostile payload
-    book = cache.cached_rulebook([folder], lambda: load_rulebook([folder]))
+    book = cache.cached_rulebook([folder], lambda: load_rulebook([folder], load_vocabulary()))
     assert not marker.exists()
     assert book.rules and entry.read_bytes().startswith(b"mlarch-cache")
 
@@ -104,7 +105,7 @@ def test_every_bit_flip_is_a_miss_never_a_different_book(cache_dir, tmp_path):
     import random
 
     folder = rules_copy(tmp_path)
-    fresh = load_rulebook([folder])
+    fresh = load_rulebook([folder], load_vocabulary())
     cache.cached_rulebook([folder], lambda: fresh)
     (entry,) = cache_dir.glob("rulebook-*.pickle")
     good = entry.read_bytes()
@@ -116,7 +117,7 @@ def test_every_bit_flip_is_a_miss_never_a_different_book(cache_dir, tmp_path):
         entry.write_bytes(bytes(blob))
         entry.chmod(0o600)
         loads: list[int] = []
-        book = cache.cached_rulebook([folder], lambda loads=loads: loads.append(1) or load_rulebook([folder]))
+        book = cache.cached_rulebook([folder], lambda loads=loads: loads.append(1) or load_rulebook([folder], load_vocabulary()))
         assert loads == [1], f"bit {bit} flipped and the entry was still used"
         assert [r.canonical() for r in book.rules] == [r.canonical() for r in fresh.rules]
 
@@ -129,18 +130,18 @@ def test_a_foreign_folder_is_not_used(cache_dir, tmp_path, monkeypatch):
     real = os.geteuid()
     monkeypatch.setattr(cache.os, "geteuid", lambda: real + 4242)  # as if the folder were someone else's
     loads = []
-    cache.cached_rulebook([folder], lambda: loads.append(1) or load_rulebook([folder]))
-    cache.cached_rulebook([folder], lambda: loads.append(1) or load_rulebook([folder]))
+    cache.cached_rulebook([folder], lambda: loads.append(1) or load_rulebook([folder], load_vocabulary()))
+    cache.cached_rulebook([folder], lambda: loads.append(1) or load_rulebook([folder], load_vocabulary()))
     assert loads == [1, 1] and list(cache_dir.iterdir()) == []
 
 
 def test_a_shared_folder_is_made_private_and_its_key_replaced(cache_dir, tmp_path):
     folder = rules_copy(tmp_path)
-    cache.cached_rulebook([folder], lambda: load_rulebook([folder]))
+    cache.cached_rulebook([folder], lambda: load_rulebook([folder], load_vocabulary()))
     key = (cache_dir / "key").read_bytes()
     cache_dir.chmod(0o777)
     loads = []
-    cache.cached_rulebook([folder], lambda: loads.append(1) or load_rulebook([folder]))
+    cache.cached_rulebook([folder], lambda: loads.append(1) or load_rulebook([folder], load_vocabulary()))
     assert loads == [1], "an entry from a folder others could write was trusted"
     assert (cache_dir.stat().st_mode & 0o777) == 0o700
     assert (cache_dir / "key").read_bytes() != key and ((cache_dir / "key").stat().st_mode & 0o777) == 0o600
@@ -148,13 +149,13 @@ def test_a_shared_folder_is_made_private_and_its_key_replaced(cache_dir, tmp_pat
 
 def test_a_symlinked_entry_is_not_followed(cache_dir, tmp_path):
     folder = rules_copy(tmp_path)
-    cache.cached_rulebook([folder], lambda: load_rulebook([folder]))
+    cache.cached_rulebook([folder], lambda: load_rulebook([folder], load_vocabulary()))
     (entry,) = cache_dir.glob("rulebook-*.pickle")
     elsewhere = tmp_path / "elsewhere"
     entry.rename(elsewhere)
     entry.symlink_to(elsewhere)
     loads = []
-    cache.cached_rulebook([folder], lambda: loads.append(1) or load_rulebook([folder]))
+    cache.cached_rulebook([folder], lambda: loads.append(1) or load_rulebook([folder], load_vocabulary()))
     assert loads == [1]
 
 

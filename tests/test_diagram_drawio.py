@@ -16,6 +16,7 @@ import pytest
 
 from mlarch.core.designs import load_design
 from mlarch.core.scenario import validate_mapping
+from mlarch.core.vocabulary import load_vocabulary
 from mlarch.diagram import build_diagram
 from mlarch.diagram.dot import PIPELINE_NODE, Options, to_dot
 from mlarch.diagram.drawio import BOX, CLOUD, to_drawio
@@ -68,13 +69,13 @@ def diagrams(bundled_engine):
     for path in SCENARIOS[:12]:
         yield path.stem, build_diagram(bundled_engine.evaluate(bundled(path.stem)))
     for path in DESIGNS:
-        design = load_design(path)
+        design = load_design(path, load_vocabulary())
         completed = bundled_engine.evaluate(design.scenario, pinned=design.choices)
         yield path.stem, build_diagram(bundled_engine.evaluate(design.scenario), design.choices, completed)
 
 
 def test_the_file_has_the_models_nodes_groups_labels_and_edges(bundled_engine):
-    table = load_table()
+    table = load_table(load_vocabulary())
     for name, d in diagrams(bundled_engine):
         cells = parse(to_drawio(d))
         vertices = {k: v for k, v in cells.items() if not v["edge"]}
@@ -138,7 +139,7 @@ def test_positions_are_graphvizs_layout_and_children_sit_inside_their_boxes(bund
 
 
 def test_an_orchestrator_that_encloses_nothing_is_a_vertex_with_its_edges(bundled_engine):
-    scenario = validate_mapping({"name": "api", "data": {"location": "cloud_storage"}})
+    scenario = validate_mapping({"name": "api", "data": {"location": "cloud_storage"}}, vocab=load_vocabulary())
     pins = {"approach": "pretrained_api", "ml_api": "vision_api", "serving_mode": "online", "serving_platform": "api_call",
             "data_processing": "none", "privacy": "none", "orchestration": "scheduler_and_functions"}
     d = build_diagram(bundled_engine.evaluate(scenario, pinned=pins))

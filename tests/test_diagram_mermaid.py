@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from mlarch.core.scenario import load_scenario
+from mlarch.core.vocabulary import load_vocabulary
 from mlarch.diagram import build_diagram, to_mermaid
 from mlarch.diagram.dot import Options
 from mlarch.diagram.render import markdown_block
@@ -161,7 +162,7 @@ def outputs(bundled_engine, tmp_path_factory) -> dict[str, str]:
     """Mermaid text for every bundled scenario, some variants, designs and hostile text."""
     out: dict[str, str] = {}
     for path in SCENARIOS:
-        out[path.stem] = to_mermaid(build_diagram(bundled_engine.evaluate(load_scenario(path))))
+        out[path.stem] = to_mermaid(build_diagram(bundled_engine.evaluate(load_scenario(path, vocab=load_vocabulary()))))
     fraud = bundled_engine.evaluate(bundled("fraud-realtime-scoring"))
     out["variant-tb-no-legend"] = to_mermaid(build_diagram(fraud), Options(direction="TB", legend=False))
     churn = bundled("churn-bigquery-sql-team")
@@ -182,7 +183,7 @@ def test_every_output_passes_the_grammar(outputs):
 
 def test_node_and_link_counts_match_the_model(bundled_engine):
     for path in SCENARIOS[:10]:
-        d = build_diagram(bundled_engine.evaluate(load_scenario(path)))
+        d = build_diagram(bundled_engine.evaluate(load_scenario(path, vocab=load_vocabulary())))
         counts = check(to_mermaid(d, Options(legend=False)))
         boxes = 1 + (1 if d.pipeline is not None else 0)  # the frame, and the pipeline box or node
         assert counts == {"nodes": len(d.components) + boxes, "links": len(d.flows)}, path.stem

@@ -15,6 +15,7 @@ import sys
 import pytest
 
 from mlarch.core.scenario import validate_mapping
+from mlarch.core.vocabulary import load_vocabulary
 from mlarch.diagram import build_diagram
 from mlarch.diagram.model import MAX_REASONS
 from mlarch.diagram.table import FRAME, PIPELINE, load_table
@@ -27,11 +28,11 @@ from .test_diagram_support import SCENARIOS, bundled
 def recs(bundled_engine):
     from mlarch.core.scenario import load_scenario
 
-    return {p.stem: bundled_engine.evaluate(load_scenario(p)) for p in SCENARIOS}
+    return {p.stem: bundled_engine.evaluate(load_scenario(p, vocab=load_vocabulary())) for p in SCENARIOS}
 
 
 def test_every_component_is_implied_by_a_decision_or_a_scenario_fact(recs):
-    table = load_table()
+    table = load_table(load_vocabulary())
     for name, rec in recs.items():
         d = build_diagram(rec)
         for c in d.components:
@@ -42,7 +43,7 @@ def test_every_component_is_implied_by_a_decision_or_a_scenario_fact(recs):
 
 def test_every_decision_that_draws_something_is_drawn(recs):
     """Each decided dimension with a non-null entry shows up on a component, the box or the frame."""
-    table = load_table()
+    table = load_table(load_vocabulary())
     for name, rec in recs.items():
         d = build_diagram(rec)
         shown = {dim for c in d.components for dim in c.dimensions} | set(d.frame.dimensions)
@@ -58,7 +59,7 @@ def test_every_decision_that_draws_something_is_drawn(recs):
 
 
 def test_components_follow_the_lifecycle_and_flows_join_drawn_components(recs):
-    table = load_table()
+    table = load_table(load_vocabulary())
     for name, rec in recs.items():
         d = build_diagram(rec)
         order = [table.slot_order(c.slot) for c in d.components]
@@ -75,9 +76,9 @@ def test_perimeter_encloses_the_cloud_only_when_vpc_sc_is_decided(bundled_engine
     scenario = bundled("fraud-realtime-scoring")
     inside = build_diagram(bundled_engine.evaluate(scenario, pinned={"network_security": "vpc_sc"}))
     outside = build_diagram(bundled_engine.evaluate(scenario, pinned={"network_security": "standard"}))
-    assert inside.perimeter and inside.frame.label == load_table().frame["perimeter"]["label"]
+    assert inside.perimeter and inside.frame.label == load_table(load_vocabulary()).frame["perimeter"]["label"]
     assert "network_security" in inside.frame.dimensions
-    assert not outside.perimeter and outside.frame.label == load_table().frame["cloud"]["label"]
+    assert not outside.perimeter and outside.frame.label == load_table(load_vocabulary()).frame["cloud"]["label"]
     # the application calling the model is not inside the perimeter
     assert {c.id for c in inside.components if c.external} == {"consumer_application"}
 
@@ -96,7 +97,7 @@ def test_orchestrator_box_holds_the_steps_it_runs(bundled_engine):
 
 
 def test_an_orchestrator_with_nothing_to_enclose_is_drawn_as_a_node(bundled_engine):
-    scenario = validate_mapping({"name": "api", "data": {"location": "cloud_storage"}})
+    scenario = validate_mapping({"name": "api", "data": {"location": "cloud_storage"}}, vocab=load_vocabulary())
     pins = {"approach": "pretrained_api", "ml_api": "vision_api", "serving_mode": "online", "serving_platform": "api_call",
             "data_processing": "none", "privacy": "none", "orchestration": "scheduler_and_functions"}
     d = build_diagram(bundled_engine.evaluate(scenario, pinned=pins))
@@ -106,10 +107,10 @@ def test_an_orchestrator_with_nothing_to_enclose_is_drawn_as_a_node(bundled_engi
 
 
 def test_consumers_come_from_the_scenario_or_the_serving_mode(bundled_engine):
-    stated = validate_mapping({"name": "c", "serving": {"consumers": ["bigquery", "application"]}})
+    stated = validate_mapping({"name": "c", "serving": {"consumers": ["bigquery", "application"]}}, vocab=load_vocabulary())
     d = build_diagram(bundled_engine.evaluate(stated, pinned={"serving_mode": "online"}))
     assert [c.id for c in d.components if c.slot == "consumer"] == ["consumer_bigquery", "consumer_application"]
-    unstated = validate_mapping({"name": "c"})
+    unstated = validate_mapping({"name": "c"}, vocab=load_vocabulary())
     d = build_diagram(bundled_engine.evaluate(unstated, pinned={"serving_mode": "online"}))
     consumer = next(c for c in d.components if c.slot == "consumer")
     assert consumer.id == "consumer_application" and "implied by serving_mode = online" in consumer.tooltip
@@ -201,7 +202,7 @@ def test_diagram_text_is_identical_across_hash_seeds():
         "from mlarch.diagram import build_diagram, to_dot, to_mermaid\n"
         "e = default_engine()\n"
         "for n in ('fraud-realtime-scoring', 'churn-bigquery-sql-team', 'hr-policy-assistant-rag'):\n"
-        "    d = build_diagram(e.evaluate(load_scenario(%r + '/' + n + '.yaml')))\n"
+        "    d = build_diagram(e.evaluate(load_scenario(%r + '/' + n + '.yaml', vocab=e.vocab)))\n"
         "    sys.stdout.write(to_dot(d) + to_mermaid(d))\n"
     ) % (str(ROOT), str(ROOT / "scenarios"))
     outputs = set()
@@ -212,7 +213,7 @@ def test_diagram_text_is_identical_across_hash_seeds():
 
 
 def test_hosts_are_known_pseudo_slots():
-    table = load_table()
+    table = load_table(load_vocabulary())
     for entries in table.decisions.values():
         for e in entries.values():
             if e and e.type == "detail":

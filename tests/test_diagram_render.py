@@ -14,6 +14,7 @@ from functools import lru_cache
 import pytest
 
 from mlarch.core.scenario import load_scenario
+from mlarch.core.vocabulary import load_vocabulary
 from mlarch.diagram import build_diagram, render, to_dot
 from mlarch.diagram.dot import PIPELINE_NODE, Options
 from mlarch.diagram.escape import clean, visible
@@ -40,7 +41,7 @@ SLIDE = (13.33 - 0.8, 7.5 - 1.5)  # 16:9, room for a slide title
 def _diagram(name: str):
     from mlarch.core.engine import default_engine
 
-    return build_diagram(default_engine().evaluate(load_scenario(next(p for p in SCENARIOS if p.stem == name))))
+    return build_diagram(default_engine().evaluate(load_scenario(next(p for p in SCENARIOS if p.stem == name), vocab=load_vocabulary())))
 
 
 NAMES = [p.stem for p in SCENARIOS]
@@ -179,7 +180,7 @@ def test_svg_is_well_formed_and_tooltips_carry_the_reasons():
 def _rec_reasons(dim: str):
     from mlarch.core.engine import default_engine
 
-    rec = default_engine().evaluate(load_scenario(next(p for p in SCENARIOS if p.stem == "fraud-realtime-scoring")))
+    rec = default_engine().evaluate(load_scenario(next(p for p in SCENARIOS if p.stem == "fraud-realtime-scoring"), vocab=load_vocabulary()))
     return rec.decisions[dim].reasons
 
 

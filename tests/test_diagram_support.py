@@ -17,6 +17,7 @@ import pytest
 from mlarch.core.engine import Engine
 from mlarch.core.rulebook import load_rulebook
 from mlarch.core.scenario import Scenario, load_scenario, validate_mapping
+from mlarch.core.vocabulary import load_vocabulary
 
 from .conftest import ROOT
 
@@ -50,7 +51,7 @@ def hostile_scenario() -> Scenario:
         "description": HOSTILE,
         "data": {"modality": "tabular", "location": "bigquery", "residency": HOSTILE[:300], "sensitive": ["pii"]},
         "serving": {"schedule": "on_request", "consumers": ["application"]},
-    })
+    }, vocab=load_vocabulary())
 
 
 def hostile_rules_dir(base: str) -> Path:
@@ -75,7 +76,7 @@ def hostile_rules_dir(base: str) -> Path:
 
 
 def hostile_engine(tmp_path_factory) -> Engine:
-    return Engine(load_rulebook([hostile_rules_dir(str(tmp_path_factory.mktemp("hostile-rules")))]))
+    return Engine(load_rulebook([hostile_rules_dir(str(tmp_path_factory.mktemp("hostile-rules")))], load_vocabulary()))
 
 
 def hostile_pins() -> dict[str, str]:
@@ -85,4 +86,4 @@ def hostile_pins() -> dict[str, str]:
 
 
 def bundled(name: str) -> Scenario:
-    return load_scenario(ROOT / "scenarios" / f"{name}.yaml")
+    return load_scenario(ROOT / "scenarios" / f"{name}.yaml", vocab=load_vocabulary())

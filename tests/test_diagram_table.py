@@ -19,13 +19,13 @@ def raw() -> dict:
 
 def test_every_dimension_and_choice_has_an_entry():
     """A choice added to the vocabulary must be given a drawing (or an explicit null)."""
-    table, vocab = load_table(), load_vocabulary()
+    table, vocab = load_table(load_vocabulary()), load_vocabulary()
     missing = [f"{d}.{c}" for d, spec in vocab.dimensions.items() for c in spec.choices if c not in table.decisions.get(d, {})]
     assert missing == [], f"add these to engine/diagram/visual.yaml: {missing}"
 
 
 def test_every_fact_value_of_a_drawn_fact_has_an_entry():
-    table, vocab = load_table(), load_vocabulary()
+    table, vocab = load_table(load_vocabulary()), load_vocabulary()
     for fid, rule in table.facts.items():
         spec = vocab.facts[fid]
         values = list(spec.values) if spec.values else ["true", "false"]
@@ -33,7 +33,7 @@ def test_every_fact_value_of_a_drawn_fact_has_an_entry():
 
 
 def test_every_slot_can_be_drawn_and_every_kind_and_stage_is_used():
-    table = load_table()
+    table = load_table(load_vocabulary())
     drawn = {e.slot for entries in table.decisions.values() for e in entries.values() if e and e.type == "component"}
     drawn |= {r.slot for r in table.facts.values()}
     assert set(table.slots) == drawn, "a slot no decision or fact can draw is dead weight"
@@ -47,7 +47,7 @@ def test_every_slot_can_be_drawn_and_every_kind_and_stage_is_used():
 
 def test_shapes_and_colours_are_distinct():
     """The visual language only works if no two kinds look alike and no two stages share a colour."""
-    table = load_table()
+    table = load_table(load_vocabulary())
     looks = [(k.shape, k.style) for k in table.kinds.values()]
     assert len(set(looks)) == len(looks)
     assert len({k.mermaid for k in table.kinds.values()}) == len(table.kinds)
@@ -57,7 +57,7 @@ def test_shapes_and_colours_are_distinct():
 
 def test_products_are_not_left_as_ids():
     """Labels are for people: no snake_case ids as product names."""
-    table = load_table()
+    table = load_table(load_vocabulary())
     for dim, entries in table.decisions.items():
         for choice, e in entries.items():
             if e and e.type == "component":

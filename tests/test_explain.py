@@ -10,6 +10,7 @@ import pytest
 from mlarch.core.engine import Engine
 from mlarch.core.rulebook import load_rulebook
 from mlarch.core.scenario import load_scenario, validate_mapping
+from mlarch.core.vocabulary import load_vocabulary
 from mlarch.explain.trace import trace
 
 from .conftest import FIXTURES, ROOT, run_cli
@@ -21,7 +22,7 @@ SQL_TEAM = {"name": "sql-team", "data": {"location": "bigquery"}, "team": {"skil
 
 
 def test_trace_lists_fired_rules_facts_and_contributions(fixture_engine):
-    t = trace(fixture_engine, validate_mapping(SQL_TEAM))
+    t = trace(fixture_engine, validate_mapping(SQL_TEAM, vocab=load_vocabulary()))
     approach = next(d for d in t.dimensions if d.dimension == "approach")
     assert approach.applies and approach.decision.choice == "bigquery_ml" and approach.step == 0
     fired = {s.rule.id: s for s in approach.decision.considered}
@@ -33,7 +34,7 @@ def test_trace_lists_fired_rules_facts_and_contributions(fixture_engine):
 
 
 def test_dimensions_are_traced_in_evaluation_order_and_inapplicable_ones_say_why(fixture_engine):
-    t = trace(fixture_engine, validate_mapping(SQL_TEAM))
+    t = trace(fixture_engine, validate_mapping(SQL_TEAM, vocab=load_vocabulary()))
     steps = [d.step for d in t.dimensions]
     assert steps == sorted(steps)
     hw = next(d for d in t.dimensions if d.dimension == "training_hardware")
@@ -42,7 +43,7 @@ def test_dimensions_are_traced_in_evaluation_order_and_inapplicable_ones_say_why
 
 
 def test_one_dimension_lists_the_rules_that_did_not_fire(fixture_engine):
-    t = trace(fixture_engine, validate_mapping(SQL_TEAM), "approach")
+    t = trace(fixture_engine, validate_mapping(SQL_TEAM, vocab=load_vocabulary()), "approach")
     (d,) = t.dimensions
     misses = {m.rule.id: m.failed for m in d.near_misses}
     assert misses == {"approach.custom-architecture": ("model.custom_architecture is true (here: model.custom_architecture = not stated)",)}
@@ -50,14 +51,14 @@ def test_one_dimension_lists_the_rules_that_did_not_fire(fixture_engine):
 
 def test_resolution_texts_for_each_way_of_deciding(fixture_engine):
     pii = dict(SQL_TEAM, data={"location": "bigquery", "sensitive": ["pii"]})
-    t = trace(fixture_engine, validate_mapping(pii))
+    t = trace(fixture_engine, validate_mapping(pii, vocab=load_vocabulary()))
     by_dim = {d.dimension: d for d in t.dimensions}
     assert by_dim["privacy"].resolution.startswith("sensitive_data_protection is required by privacy.pii-requires-sdp")
     # no rule about the encryption dimension in the fixture rules
     assert by_dim["encryption"].decision.how == "fallback"
     assert by_dim["encryption"].resolution == "No rule fired for this dimension; google_managed is only the first choice in vocabulary order."
     custom = dict(SQL_TEAM, model={"custom_architecture": True, "framework": "scikit_learn"})
-    hw = {d.dimension: d for d in trace(fixture_engine, validate_mapping(custom)).dimensions}["training_hardware"]
+    hw = {d.dimension: d for d in trace(fixture_engine, validate_mapping(custom, vocab=load_vocabulary())).dimensions}["training_hardware"]
     assert hw.decision.how == "elimination" and "after tpu was forbidden" in hw.resolution
 
 
@@ -82,8 +83,8 @@ rules:
     because: b
     examples: {fires: [{}]}
 """)
-    with Engine(load_rulebook([rules])) as e:
-        d = next(x for x in trace(e, validate_mapping({"name": "x"})).dimensions if x.dimension == "serving_mode")
+    with Engine(load_rulebook([rules], load_vocabulary())) as e:
+        d = next(x for x in trace(e, validate_mapping({"name": "x"}, vocab=load_vocabulary())).dimensions if x.dimension == "serving_mode")
     assert d.decision.choice == "batch" and d.decision.how == "tie_break"
     assert d.resolution.startswith("batch ties at score 2 with online; the tie-break takes the choice listed first")
 
@@ -114,7 +115,7 @@ def test_cli_rejects_unknown_dimension(capsys):
 
 @pytest.mark.parametrize("path", sorted((ROOT / "scenarios").glob("*.yaml"))[:12], ids=lambda p: Path(p).stem)
 def test_bundled_traces_agree_with_the_recommendation(bundled_engine, path):
-    scenario = load_scenario(path)
+    scenario = load_scenario(path, vocab=load_vocabulary())
     rec = bundled_engine.evaluate(scenario)
     t = trace(bundled_engine, scenario, recommendation=rec)
     traced = {d.dimension: d.decision.choice for d in t.dimensions if d.applies}

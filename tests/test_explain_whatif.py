@@ -8,6 +8,7 @@ import pytest
 
 from mlarch.core.errors import InputError
 from mlarch.core.scenario import validate_mapping
+from mlarch.core.vocabulary import load_vocabulary
 from mlarch.explain.whatif import parse_changes, what_if
 
 from .conftest import FIXTURES, ROOT, run_cli
@@ -17,7 +18,7 @@ CHURN = str(ROOT / "scenarios" / "churn-bigquery-sql-team.yaml")
 
 
 def test_values_are_parsed_by_the_facts_type():
-    changes = parse_changes(
+    changes = parse_changes(load_vocabulary(),
         ["data.size_gb=5000", "data.rows=12", "serving.latency_ms=2.5", "data.labeled=true", "data.modality=image",
          "team.skills=python, sql", "data.sensitive=[]", "data.residency=eu", "team.existing_tools=[git]"],
         ["serving.qps"],
@@ -49,18 +50,18 @@ def test_values_are_parsed_by_the_facts_type():
 ])
 def test_bad_changes_are_input_errors(sets, unsets, fragment):
     with pytest.raises(InputError) as exc:
-        parse_changes(sets, unsets)
+        parse_changes(load_vocabulary(), sets, unsets)
     assert fragment in str(exc.value)
 
 
 def test_every_problem_is_reported_at_once():
     with pytest.raises(InputError) as exc:
-        parse_changes(["data.size_gb=x", "data.modality=y"], ["nope"])
+        parse_changes(load_vocabulary(), ["data.size_gb=x", "data.modality=y"], ["nope"])
     assert len(exc.value.problems) == 3
 
 
 def test_diff_lists_changed_and_newly_applicable_decisions_with_reasons(fixture_engine):
-    scenario = validate_mapping({"name": "sql", "data": {"location": "bigquery"}, "team": {"skills": ["sql"]}})
+    scenario = validate_mapping({"name": "sql", "data": {"location": "bigquery"}, "team": {"skills": ["sql"]}}, vocab=load_vocabulary())
     w = what_if(fixture_engine, scenario, {"model.custom_architecture": True, "model.framework": "scikit_learn"})
     diff = {d.dimension: d for d in w.differences}
     assert (diff["approach"].before, diff["approach"].after) == ("bigquery_ml", "custom_training")
@@ -75,7 +76,7 @@ def test_diff_lists_changed_and_newly_applicable_decisions_with_reasons(fixture_
 
 
 def test_unset_removes_a_fact(fixture_engine):
-    scenario = validate_mapping({"name": "sql", "data": {"location": "bigquery"}, "team": {"skills": ["sql"]}})
+    scenario = validate_mapping({"name": "sql", "data": {"location": "bigquery"}, "team": {"skills": ["sql"]}}, vocab=load_vocabulary())
     w = what_if(fixture_engine, scenario, {"data.location": None})
     assert "data.location" not in w.changed.facts
     assert [(d.dimension, d.before, d.after) for d in w.differences][:1] == [("approach", "bigquery_ml", "automl")]

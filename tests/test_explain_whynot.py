@@ -14,6 +14,7 @@ import json
 import pytest
 
 from mlarch.core.scenario import load_scenario, validate_mapping
+from mlarch.core.vocabulary import load_vocabulary
 from mlarch.explain.whynot import Change, candidate_values, impossibility, why_not
 from mlarch.explain.whynot_text import render_whynot_text, whynot_dict
 
@@ -22,8 +23,8 @@ from .conftest import FIXTURES, ROOT, run_cli
 FIXTURE_RULES = str(FIXTURES / "rules")
 
 
-SQL_TEAM = validate_mapping({"name": "sql-team", "data": {"location": "bigquery"}, "team": {"skills": ["sql"]}})
-SKLEARN = validate_mapping({"name": "sk", "model": {"framework": "scikit_learn", "custom_architecture": True}})
+SQL_TEAM = validate_mapping({"name": "sql-team", "data": {"location": "bigquery"}, "team": {"skills": ["sql"]}}, vocab=load_vocabulary())
+SKLEARN = validate_mapping({"name": "sk", "model": {"framework": "scikit_learn", "custom_architecture": True}}, vocab=load_vocabulary())
 
 
 def every_change(engine, scenario, any_rule_only=False):
@@ -46,7 +47,7 @@ def brute_force(engine, scenario, dimension, choice, size):
     for combo in itertools.combinations(changes, size):
         if len({c.fact for c in combo}) < size:
             continue
-        rec = engine.evaluate(scenario.with_facts({c.fact: c.after for c in combo}))
+        rec = engine.evaluate(scenario.with_facts({c.fact: c.after for c in combo}, load_vocabulary()))
         if rec.choices.get(dimension) == choice:
             hits.add(frozenset(combo))
     return hits
@@ -164,11 +165,11 @@ def test_cli_rejects_bad_arguments(capsys, args, fragment):
 def test_bundled_rules_search_finds_a_verified_answer(bundled_engine):
     from mlarch.core.scenario import load_scenario
 
-    scenario = load_scenario(ROOT / "scenarios" / "churn-bigquery-sql-team.yaml")
+    scenario = load_scenario(ROOT / "scenarios" / "churn-bigquery-sql-team.yaml", vocab=load_vocabulary())
     r = why_not(bundled_engine, scenario, "approach", "automl")
     assert r.solutions and len(r.solutions[0].changes) == 1
     for s in r.solutions:
-        again = bundled_engine.evaluate(scenario.with_facts({c.fact: c.after for c in s.changes}))
+        again = bundled_engine.evaluate(scenario.with_facts({c.fact: c.after for c in s.changes}, load_vocabulary()))
         assert again.choices["approach"] == "automl"
 
 
@@ -188,7 +189,7 @@ def test_restricted_evaluation_decides_those_dimensions_as_a_full_one(bundled_en
 
     only = set(needed_dimensions(bundled_engine, dimension))
     for path in sorted((ROOT / "scenarios").glob("*.yaml"))[::4]:
-        scenario = load_scenario(path)
+        scenario = load_scenario(path, vocab=load_vocabulary())
         full = bundled_engine.evaluate(scenario)
         part = bundled_engine.evaluate(scenario, only=only)
         assert set(part.decisions) <= only
@@ -197,7 +198,7 @@ def test_restricted_evaluation_decides_those_dimensions_as_a_full_one(bundled_en
 
 def test_design_changes_come_before_changes_to_the_problem(bundled_engine):
     """why-not tries the facts that define the problem (task, data type...) last, and marks them."""
-    scenario = load_scenario(ROOT / "scenarios" / "churn-bigquery-sql-team.yaml")
+    scenario = load_scenario(ROOT / "scenarios" / "churn-bigquery-sql-team.yaml", vocab=load_vocabulary())
     result = why_not(bundled_engine, scenario, "approach", "automl")
     assert result.solutions
     problem = bundled_engine.vocab.problem_facts

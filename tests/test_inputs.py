@@ -86,7 +86,7 @@ def test_unreadable_files(tmp_path):
 
 def problems(data) -> list[str]:
     with pytest.raises(InputError) as err:
-        validate_mapping(data, "s.yaml")
+        validate_mapping(data, "s.yaml", vocab=load_vocabulary())
     return [p.render("s.yaml") for p in err.value.problems]
 
 
@@ -127,7 +127,7 @@ def test_name_is_required_and_file_friendly():
 
 
 def test_sets_are_deduplicated_and_ordered_by_vocabulary():
-    s = validate_mapping({"name": "x", "team": {"skills": ["python", "sql", "python"]}})
+    s = validate_mapping({"name": "x", "team": {"skills": ["python", "sql", "python"]}}, vocab=load_vocabulary())
     assert s.facts["team.skills"] == ("sql", "python")
 
 
@@ -137,7 +137,7 @@ def test_exclusive_set_values():
 
 
 def test_integral_floats_are_accepted_for_integers():
-    assert validate_mapping({"name": "x", "data": {"rows": 1000.0}}).facts["data.rows"] == 1000
+    assert validate_mapping({"name": "x", "data": {"rows": 1000.0}}, vocab=load_vocabulary()).facts["data.rows"] == 1000
 
 
 def test_expectations_are_validated():
@@ -150,12 +150,12 @@ def test_line_numbers_in_scenario_errors(tmp_path):
     f = tmp_path / "s.yaml"
     f.write_text("name: x\ndata:\n  modality: tabular\n  location: gcs\n")
     with pytest.raises(InputError) as err:
-        load_scenario(f)
+        load_scenario(f, vocab=load_vocabulary())
     assert str(err.value).startswith(f"{f}:4: data.location: invalid value 'gcs'")
 
 
 def test_absent_facts_stay_absent():
-    s = validate_mapping({"name": "x", "data": {"modality": "tabular"}})
+    s = validate_mapping({"name": "x", "data": {"modality": "tabular"}}, vocab=load_vocabulary())
     assert dict(s.facts) == {"data.modality": "tabular"}
 
 
@@ -164,7 +164,7 @@ def test_absent_facts_stay_absent():
 
 def test_json_schema_matches_the_model():
     jsonschema = pytest.importorskip("jsonschema")
-    schema = json_schema()
+    schema = json_schema(load_vocabulary())
     jsonschema.Draft202012Validator.check_schema(schema)
     validator = jsonschema.Draft202012Validator(schema)
     for path in sorted((ROOT / "scenarios").glob("*.yaml")):
@@ -176,7 +176,7 @@ def test_json_schema_matches_the_model():
 
 
 def test_schema_lists_every_fact_with_its_values():
-    schema = json_schema()
+    schema = json_schema(load_vocabulary())
     vocab = load_vocabulary()
     text = json.dumps(schema)
     for fact in vocab.facts.values():
@@ -231,7 +231,7 @@ def test_bundled_scenarios_are_valid():
     files = sorted((ROOT / "scenarios").glob("*.yaml"))
     assert len(files) >= 8
     for path in files:
-        s = load_scenario(path)
+        s = load_scenario(path, vocab=load_vocabulary())
         assert s.name == Path(path).stem, f"{path}: name must equal the file name"
         assert s.expect, f"{path}: every bundled scenario states the decisions it expects"
 

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from mlarch.analysis.sensitivity import analyse, fact_influence, rank_questions, unstated_facts, values_to_try
 from mlarch.core.scenario import Scenario, load_scenario
+from mlarch.core.vocabulary import load_vocabulary
 from mlarch.interview.session import Answer, BadAnswer, Session
 
 from .conftest import ROOT, run_cli
@@ -70,7 +71,7 @@ def test_resume_continues_numbering_and_keeps_comments(tmp_path, capsys, monkeyp
     text = path.read_text()
     assert code == 0 and "Q2. " in out and "Q1. " not in out
     assert "# Q1; decides approach" in text and "# Q2" in text
-    assert load_scenario(path).get("problem.task") == "binary_classification"
+    assert load_scenario(path, vocab=load_vocabulary()).get("problem.task") == "binary_classification"
 
 
 def test_explain_shows_each_value_and_what_it_changes(tmp_path, capsys, monkeypatch):
@@ -149,7 +150,7 @@ def test_interactive_terminal(tmp_path):
     finally:
         proc.kill()
         os.close(leader)
-    assert load_scenario(tmp_path / "t.yaml").get("problem.task") == "regression"
+    assert load_scenario(tmp_path / "t.yaml", vocab=load_vocabulary()).get("problem.task") == "regression"
 
 
 # ------------------------------------------------------------------ properties
@@ -183,7 +184,7 @@ def test_after_an_interview_no_single_unstated_fact_changes_any_decision(bundled
         for value in [*values_to_try(bundled_engine, fact), drawn]:
             if fact in s.asked_facts:
                 continue
-            got = _full_choices(bundled_engine, s.scenario.with_facts({fact: value}))
+            got = _full_choices(bundled_engine, s.scenario.with_facts({fact: value}, load_vocabulary()))
             assert got == base, f"{fact} = {value!r} changes {sorted(d for d in got.keys() | base.keys() if got.get(d) != base.get(d))}"
 
 
@@ -197,19 +198,19 @@ def test_sensitivity_claims_hold(bundled_engine, scenario):
         assert (ds.confidence == "knife-edge") == (bool(ds.knife_edges) and not rec.decisions[dim].defaulted)
         for flip in ds.flips:
             assert scenario.get(flip.fact) == flip.before
-            got = _full_choices(bundled_engine, scenario.with_facts({flip.fact: flip.after})).get(dim)
+            got = _full_choices(bundled_engine, scenario.with_facts({flip.fact: flip.after}, load_vocabulary())).get(dim)
             assert got == flip.choice != rec.choices[dim], (dim, flip)
         for unknown in ds.unknowns:
             assert not scenario.stated(unknown.fact)
             for value, choice in unknown.outcomes:
-                got = _full_choices(bundled_engine, scenario.with_facts({unknown.fact: value})).get(dim)
+                got = _full_choices(bundled_engine, scenario.with_facts({unknown.fact: value}, load_vocabulary())).get(dim)
                 assert got == choice, (dim, unknown.fact, value)
     questions = rank_questions(bundled_engine, rec)
     assert [q.fact for q in questions] == [q.fact for q in rank_questions(bundled_engine, rec)]  # deterministic
 
 
 def test_sensitivity_of_a_bundled_scenario_names_a_known_knife_edge(bundled_engine):
-    rec = bundled_engine.evaluate(load_scenario(CHURN))
+    rec = bundled_engine.evaluate(load_scenario(CHURN, vocab=load_vocabulary()))
     sens = analyse(bundled_engine, rec)
     ds = sens.decisions["approach"]
     # files in Cloud Storage stay with BigQuery ML (external tables); an operational database does not:

@@ -103,7 +103,7 @@ def test_bundled_scenarios_fresh_and_cached(engines) -> None:
 
     fresh, memoised = engines
     for index, path in enumerate(sorted((ROOT / "scenarios").glob("*.yaml"))):
-        scenario = load_scenario(path)
+        scenario = load_scenario(path, vocab=fresh.vocab)
         for engine in (fresh, memoised):
             rec = engine.evaluate(scenario)
             fields = as_fields(analyse(memoised, rec)) if index % 24 == 0 and engine is memoised else None
@@ -132,7 +132,7 @@ def test_generated_scenarios_fresh_and_cached(engines, scenario, extra) -> None:
 def test_the_run_date_is_part_of_the_cache_key(engines) -> None:
     """A decision cached at one run date is written anew at another (its deprecation text changes)."""
     _, memoised = engines
-    rec = memoised.evaluate(load_scenario(ROOT / "scenarios" / "fraud-realtime-scoring.yaml"))
+    rec = memoised.evaluate(load_scenario(ROOT / "scenarios" / "fraud-realtime-scoring.yaml", vocab=memoised.vocab))
     texts = set()
     for day in (date(2025, 1, 1), date(2026, 12, 1), date(2031, 1, 1), date(2026, 12, 1)):
         dated = replace(rec, as_of=day)

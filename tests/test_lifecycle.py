@@ -37,7 +37,7 @@ def test_a_renamed_choice_is_never_shown_as_deprecated(bundled_engine, key):
     dim, _, choice = key.partition(".")
     for day in (date(2020, 1, 1), date(2026, 12, 1), date(2040, 1, 1)):
         assert vocab.deprecation(dim, choice, day) is None and vocab.notice(dim, choice, day) is None
-    scenario = load_scenario(ROOT / "scenarios" / "churn-bigquery-sql-team.yaml")
+    scenario = load_scenario(ROOT / "scenarios" / "churn-bigquery-sql-team.yaml", vocab=load_vocabulary())
     rec = bundled_engine.evaluate(scenario, pinned={"approach": "industry_api", "ml_api": choice})
     assert not [w for w in rec.warnings if w.dimension == dim]
     assert "AI Commerce Search (formerly Vertex AI Search for commerce)" == vocab.display(dim, choice)
@@ -145,7 +145,7 @@ def test_json_and_text_show_the_current_name(capsys):
 
 
 def test_diagram_labels_come_from_the_vocabulary(bundled_engine):
-    rec = bundled_engine.evaluate(load_scenario(ROOT / "scenarios" / "nightly-airflow-cross-system.yaml"))
+    rec = bundled_engine.evaluate(load_scenario(ROOT / "scenarios" / "nightly-airflow-cross-system.yaml", vocab=load_vocabulary()))
     design = {**rec.choices, "notebook": "vertex_workbench"}
     diagram = build_diagram(rec, design)
     notebook = next(c for c in diagram.components if c.slot == "notebook")

@@ -98,7 +98,7 @@ def spec_of(folder: Path) -> Path:
 
 
 def run_lint(folder: Path, samples: int = 150):
-    return lint([folder], samples=samples, seed=0, invariants=load_invariants(spec_of(folder)))
+    return lint([folder], load_vocabulary(), samples=samples, seed=0, invariants=load_invariants(spec_of(folder), load_vocabulary()))
 
 
 def test_a_healthy_rule_base_has_no_findings(base):
@@ -189,8 +189,8 @@ def test_findings_show_a_scenario_that_reproduces_them(base):
     report = run_lint(variant(base, "hard-conflict"))
     (conflict,) = [f for f in report.failing if f.check == "hard-conflict"]
     assert set(conflict.rules) == {"privacy.financial-none", "privacy.pii-requires-sdp"} and conflict.severity == "error"
-    scenario = validate_mapping(conflict.scenario_data())  # a valid scenario file, as printed
-    with Engine(load_rulebook([base])) as engine:
+    scenario = validate_mapping(conflict.scenario_data(), vocab=load_vocabulary())  # a valid scenario file, as printed
+    with Engine(load_rulebook([base], load_vocabulary())) as engine:
         rec = engine.evaluate(scenario)
     assert set(conflict.rules) <= set(rec.fired) and rec.decisions["privacy"].conflicts
     assert scenario.facts == {"data.sensitive": ("pii", "financial")}  # shrunk to what shows it
@@ -287,12 +287,12 @@ def test_lint_runs_on_the_bundled_rules_and_every_scenario_it_shows_is_valid():
     run, and every scenario it prints must be a valid scenario file."""
     from mlarch.core.paths import bundled_rules_dir
 
-    report = lint([bundled_rules_dir()], samples=200)
+    report = lint([bundled_rules_dir()], load_vocabulary(), samples=200)
     assert report.rules > 0
     for f in report.findings:
         assert f.check in CHECKS
         if f.scenario is not None:
-            validate_mapping(f.scenario_data())
+            validate_mapping(f.scenario_data(), vocab=load_vocabulary())
 
 
 # ------------------------------------------------------------ the invariants file
@@ -312,7 +312,7 @@ def test_invariants_file_is_checked_like_a_rule_file(tmp_path):
         "  - id: m\n    title: t\n    change: {fact: serving.latency_ms, direction: down}\n    keep: [{dimension: serving_mode, from: [online], never_to: [bach]}]\n"
     )
     with pytest.raises(InputError) as err:
-        load_invariants(path)
+        load_invariants(path, load_vocabulary())
     text = str(err.value)
     for expected in ("decision.framework", "'tpu'", "becaus", "direction", "'batch'"):
         assert expected in text, text
@@ -322,7 +322,7 @@ def test_invariants_file_is_checked_like_a_rule_file(tmp_path):
 def test_the_bundled_invariants_name_the_constraints_of_the_issue():
     from mlarch.lint.spec import bundled_invariants
 
-    found = {(c.dimension, c.verdict, c.choices) for c in bundled_invariants().constraints}
+    found = {(c.dimension, c.verdict, c.choices) for c in bundled_invariants(load_vocabulary()).constraints}
     assert ("training_hardware", "forbid", ("tpu",)) in found
     assert ("serving_hardware", "forbid", ("edge_tpu", "mobile_cpu")) in found
     assert ("serving_platform", "forbid", ("bigquery_ml_predict",)) in found
@@ -335,7 +335,7 @@ def test_an_extra_citation_outside_google_cloud_is_a_warning_a_lone_one_an_error
         rule("privacy.extra", "always", {"dimension": "privacy", "prefer": "none", "weight": 1}, docs=DOCS + ["https://www.tensorflow.org/lite"]),
         rule("privacy.only-outside", "always", {"dimension": "privacy", "prefer": "none", "weight": 1}, docs=["https://mlflow.org/docs"]),
     ])
-    found = {f.rules[0]: f for f in lint([base], samples=0, invariants=load_invariants(spec_of(base)), checks=["citation-domain"]).failing}
+    found = {f.rules[0]: f for f in lint([base], load_vocabulary(), samples=0, invariants=load_invariants(spec_of(base), load_vocabulary()), checks=["citation-domain"]).failing}
     assert found["privacy.extra"].severity == "warning" and "besides 1 Google Cloud page" in found["privacy.extra"].message
     assert found["privacy.only-outside"].severity == "error" and "cites no Google Cloud page (https://mlflow.org/docs" in found["privacy.only-outside"].message
 
@@ -350,7 +350,7 @@ def test_supplementary_documentation_is_accepted_only_besides_a_google_cloud_pag
         rule("privacy.other-repo", "always", {"dimension": "privacy", "prefer": "none", "weight": 1}, docs=DOCS + ["https://github.com/someone/x"]),
         rule("privacy.tf-only", "always", {"dimension": "privacy", "prefer": "none", "weight": 1}, docs=["https://www.tensorflow.org/lite"]),
     ])
-    found = {f.rules[0]: f.severity for f in lint([base], samples=0, invariants=load_invariants(spec), checks=["citation-domain"]).failing}
+    found = {f.rules[0]: f.severity for f in lint([base], load_vocabulary(), samples=0, invariants=load_invariants(spec, load_vocabulary()), checks=["citation-domain"]).failing}
     assert found == {"privacy.other-repo": "warning", "privacy.tf-only": "error"}
 
 
@@ -434,7 +434,7 @@ def test_outweighed_is_a_note_only_when_a_win_needs_an_ally(tmp_path):
         rule("data_processing.a", {"data.labeled": True}, {**pd, "prefer": "dataproc"}, fires=[{"data": {"labeled": True}}]),
         rule("data_processing.b", {"team.prefers_no_code": True}, {**pd, "prefer": "dataproc"}, fires=[{"team": {"prefers_no_code": True}}]),
     ])
-    book = load_rulebook([tmp_path / "r.yaml"])
+    book = load_rulebook([tmp_path / "r.yaml"], load_vocabulary())
     rule_a = book.get("data_processing.a")
     paired = outweighed(_StubRun(book, ["data_processing.a"], paired=True), [rule_a], set())
     assert [(f.check, f.severity, f.rules) for f in paired] == [("outweighed", "info", ("data_processing.a", "data_processing.b"))]
@@ -455,7 +455,7 @@ def test_equivalent_rules_are_one_finding_per_group(base):
     siblings = [rule(f"privacy.region-{i}", {"data.residency": f"r{i}"}, {"dimension": "privacy", "prefer": "none", "weight": 1},
                      fires=[{"data": {"residency": f"r{i}"}}]) for i in range(6)]
     write(base, "zz-change.yaml", soft + hard + siblings)
-    report = lint([base], samples=0, seed=0, checks=["redundant"], invariants=load_invariants(spec_of(base)))
+    report = lint([base], load_vocabulary(), samples=0, seed=0, checks=["redundant"], invariants=load_invariants(spec_of(base), load_vocabulary()))
     redundant = [f for f in report.findings if f.check == "redundant"]
     groups = sorted(f.rules for f in redundant)
     assert tuple(f"privacy.same-{i}" for i in range(6)) in groups

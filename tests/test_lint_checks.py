@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from mlarch.core.vocabulary import load_vocabulary
 from mlarch.lint.findings import render_text
 from mlarch.lint.registry import BY_CODE, CODES, REGISTRY, explain
 from mlarch.lint.run import lint
@@ -54,7 +55,7 @@ def test_each_check_fires_on_its_fixture_and_only_there(tmp_path, code, kind):
     write(folder, "base.yaml", [r for r in healthy() if r["id"] not in replaced])
     for f in files:
         shutil.copy(f, folder / (f.name if f.parent.name == kind else "fixture.yaml"))
-    report = lint([folder], samples=150, seed=0, invariants=load_invariants(FIXTURES / "lint-invariants.yaml"))
+    report = lint([folder], load_vocabulary(), samples=150, seed=0, invariants=load_invariants(FIXTURES / "lint-invariants.yaml", load_vocabulary()))
     # the base has findings of its own (review-only notes): count those that name no rule or a fixture rule
     found = [f for f in report.findings if f.check == code and (not f.rules or replaced & set(f.rules))]
     if kind == "fires":
@@ -98,7 +99,7 @@ def test_rule_files_in_the_invariants_name_known_dimensions(tmp_path):
     spec = tmp_path / "spec.yaml"
     spec.write_text("rule_files:\n  security: [encryptoin]\n")
     with pytest.raises(InputError) as err:
-        load_invariants(spec)
+        load_invariants(spec, load_vocabulary())
     assert "rule_files.security[0]: unknown dimension 'encryptoin'" in str(err.value) and "did you mean 'encryption'" in str(err.value)
 
 
@@ -110,8 +111,8 @@ def test_every_bundled_rule_file_is_named_after_what_it_decides():
     from mlarch.core.vocabulary import load_vocabulary
     from mlarch.lint.spec import bundled_invariants
 
-    topics = bundled_invariants().rule_files
+    topics = bundled_invariants(load_vocabulary()).rule_files
     names = {p.stem for p in rule_files(bundled_rules_dir())}
     assert names <= set(load_vocabulary().dimensions) | set(topics), names - set(load_vocabulary().dimensions) - set(topics)
-    report = lint([bundled_rules_dir()], samples=0, checks=["rule-file"])
+    report = lint([bundled_rules_dir()], load_vocabulary(), samples=0, checks=["rule-file"])
     assert report.findings == [], render_text(report)

@@ -26,7 +26,7 @@ def rules_of(tmp_path: Path, entries: list[dict[str, Any]]) -> tuple[Rule, ...]:
     folder = tmp_path / "rules"
     folder.mkdir(exist_ok=True)
     (folder / "r.yaml").write_text(yaml.safe_dump({"rules": entries}, sort_keys=False))
-    return load_rulebook([folder]).rules
+    return load_rulebook([folder], load_vocabulary()).rules
 
 
 def text_rule(rule_id: str, because: str, docs: list[str] | None = None, **then: Any) -> dict[str, Any]:
@@ -114,5 +114,5 @@ def test_the_checks_are_registered_and_run_by_lint(capsys, tmp_path):
 
 def test_the_bundled_knowledge_base_is_fresh():
     """No rule argues for a product that is gone, uses only a former name, and every choice is named."""
-    found = freshness(load_vocabulary(), load_rulebook([ROOT / "rules"]).rules)
+    found = freshness(load_vocabulary(), load_rulebook([ROOT / "rules"], load_vocabulary()).rules)
     assert [f.message for f in found if f.severity != "info"] == []

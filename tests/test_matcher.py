@@ -24,10 +24,11 @@ from mlarch.core.errors import EngineError, InputError, RuleBaseLimitError
 from mlarch.core.matcher import DISCRIMINATOR, GUARD, MAX_CHILDREN, MAX_STACK, Matcher, _Trie, dumps, json_number
 from mlarch.core.rulebook import RuleBook, parse_rule_document
 from mlarch.core.scenario import validate_mapping
+from mlarch.core.vocabulary import load_vocabulary
 
 
 def book(entries: list[dict]) -> RuleBook:
-    rules, problems = parse_rule_document(yamlio.Document({"rules": entries}, "<test>"))
+    rules, problems = parse_rule_document(yamlio.Document({"rules": entries}, "<test>"), load_vocabulary())
     assert not problems, [p.render(None) for p in problems]
     return RuleBook(tuple(sorted(rules, key=lambda r: r.id)))
 
@@ -42,7 +43,7 @@ def rule(rule_id: str, when, then: dict | None = None) -> dict:
 
 
 def scenario(**groups):
-    return validate_mapping({"name": "t", **groups})
+    return validate_mapping({"name": "t", **groups}, vocab=load_vocabulary())
 
 
 def run_python(code: str, timeout: float = 60) -> subprocess.CompletedProcess:
@@ -100,12 +101,13 @@ from mlarch.core import yamlio
 from mlarch.core.engine import Engine
 from mlarch.core.rulebook import RuleBook, parse_rule_document
 from mlarch.core.scenario import validate_mapping
+from mlarch.core.vocabulary import load_vocabulary
 entries = [{"id": "serving_mode.never", "title": "t", "section": "4.1", "docs": ["https://cloud.google.com/x"],
             "when": {"data.size_gb": {"gt": 10**9}}, "then": {"dimension": "serving_mode", "prefer": "online", "weight": 1},
             "because": "b", "examples": {"fires": [{}], "does_not_fire": [{}]}}]
-rules, _ = parse_rule_document(yamlio.Document({"rules": entries}, "t"))
+rules, _ = parse_rule_document(yamlio.Document({"rules": entries}, "t"), load_vocabulary())
 engine = Engine(RuleBook(tuple(rules)), memo_size=0)
-s = validate_mapping({"name": "t", "data": {"size_gb": 1}})
+s = validate_mapping({"name": "t", "data": {"size_gb": 1}}, vocab=load_vocabulary())
 for _ in range(3):
     assert engine.evaluate(s).fired == {}
 engine.close()
@@ -317,17 +319,17 @@ def test_raw_engine_coerces_types():
 def test_types_are_checked_before_matching():
     """Guard: scenario values and rule literals are typed; coercion cannot happen."""
     with pytest.raises(InputError, match="expected a number"):
-        validate_mapping({"name": "t", "data": {"size_gb": "50"}})
+        validate_mapping({"name": "t", "data": {"size_gb": "50"}}, vocab=load_vocabulary())
     with pytest.raises(InputError, match="expected true or false"):
-        validate_mapping({"name": "t", "data": {"labeled": 1}})
-    _, problems = parse_rule_document(yamlio.Document({"rules": [rule("serving_mode.typed", {"data.size_gb": {"gt": "40"}})]}, "t"))
+        validate_mapping({"name": "t", "data": {"labeled": 1}}, vocab=load_vocabulary())
+    _, problems = parse_rule_document(yamlio.Document({"rules": [rule("serving_mode.typed", {"data.size_gb": {"gt": "40"}})]}, "t"), load_vocabulary())
     assert any("expected a number" in p.message for p in problems)
 
 
 def test_big_integers_are_refused_instead_of_saturating():
     """Trap: integers >= 2**63 saturate in C and match wrongly. Guard: bound at 2**53."""
     with pytest.raises(InputError, match="at most"):
-        validate_mapping({"name": "t", "data": {"rows": 2**63}})
+        validate_mapping({"name": "t", "data": {"rows": 2**63}}, vocab=load_vocabulary())
 
 
 @pytest.mark.parametrize("value, text", [(1e-05, "1.0e-05"), (1e16, "1.0e+16"), (2.5, "2.5"), (7, "7"), (1.5e-10, "1.5e-10")])

@@ -45,7 +45,7 @@ def _variants(draw: Any, base) -> list:
             if spec.type == "set" and value is not None:  # as validation stores a set: a tuple in vocabulary order
                 value = tuple(v for v in spec.values if v in value)
             changes[fact] = value
-        out.append(base.with_facts(changes))
+        out.append(base.with_facts(changes, load_vocabulary()))
     return out
 
 
@@ -83,7 +83,7 @@ def test_numbers_that_compare_equal_but_print_differently_are_not_confused(bundl
     base = bundled_engine.evaluate(bundled_engine.rulebook.rules[0].fires[0].scenario).scenario
     with Engine(bundled_engine.rulebook, memo_size=0) as fresh, Engine(bundled_engine.rulebook) as memoised:
         for size in (1, 1.0, 0.0, -0.0, 0):
-            s = base.with_facts({"data.size_gb": size, "serving.latency_ms": size})
+            s = base.with_facts({"data.size_gb": size, "serving.latency_ms": size}, load_vocabulary())
             assert render(memoised.evaluate(s), "json") == render(fresh.evaluate(s), "json")
 
 
@@ -92,7 +92,7 @@ def test_variants_reuse_the_groups_that_read_no_changed_fact(bundled_engine):
         base = engine.evaluate(bundled_engine.rulebook.rules[0].fires[0].scenario).scenario
         engine.evaluate(base)
         misses = engine.memo.misses
-        engine.evaluate(base.with_facts({"data.size_gb": 12345}))
+        engine.evaluate(base.with_facts({"data.size_gb": 12345}, load_vocabulary()))
         changed = engine.memo.misses - misses
         groups_reading = sum(1 for reads, _ in engine._reads if "data.size_gb" in reads)
         assert 0 < changed <= groups_reading < len(engine.groups)

@@ -30,6 +30,7 @@ from mlarch.core.engine import Engine, bundled_rulebook
 from mlarch.core.paths import bundled_rules_dir
 from mlarch.core.rulebook import load_rulebook, rule_files
 from mlarch.core.scenario import validate_mapping
+from mlarch.core.vocabulary import load_vocabulary
 from mlarch.lint import invariants as inv
 from mlarch.lint.spec import bundled_invariants
 from mlarch.recommend.render import render
@@ -37,8 +38,8 @@ from mlarch.recommend.render import render
 from .strategies import as_yaml, domains_of, fact_strategies, realistic_scenarios, scaled, smallest
 
 BOOK = bundled_rulebook()
-SEEDS = seed_scenarios(BOOK)
-INVARIANTS = bundled_invariants()
+SEEDS = seed_scenarios(BOOK, load_vocabulary())
+INVARIANTS = bundled_invariants(load_vocabulary())
 CASES = st.lists(realistic_scenarios(BOOK, SEEDS), min_size=1, max_size=8)
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
@@ -67,12 +68,12 @@ def test_every_scenario_of_one_fact_keeps_every_invariant(bundled_engine):
     the empty set and each single item), and the empty scenario."""
     domains = domains_of(BOOK)
     failures = []
-    scenarios = [validate_mapping({"name": "empty"})]
+    scenarios = [validate_mapping({"name": "empty"}, vocab=load_vocabulary())]
     for fact in fact_strategies(BOOK):
         group, name = fact.split(".")
         for value in domains.sample_values(fact):
             raw = list(value) if isinstance(value, tuple) else value
-            scenarios.append(validate_mapping({"name": "one-fact", group: {name: raw}}))
+            scenarios.append(validate_mapping({"name": "one-fact", group: {name: raw}}, vocab=load_vocabulary()))
     for scenario in scenarios:
         found = inv.check_recommendation(bundled_engine, INVARIANTS, bundled_engine.evaluate(scenario))
         failures += [f"{v}\n  scenario: {scenario.to_nested()}" for v in found]
@@ -124,7 +125,7 @@ def test_review_flags_designs_breaking_each_named_constraint_whatever_else_they_
     domains = domains_of(BOOK)
     looked_at = sorted({d for r in BOOK.for_dimension(constraint.dimension) if r.hard for d in r.decision_refs})
     checked = 0
-    for conj in to_dnf(constraint.when):
+    for conj in to_dnf(constraint.when, load_vocabulary()):
         solution = domains.solve(conj, constraint.dimension)
         if not hasattr(solution, "facts"):
             continue
@@ -133,7 +134,7 @@ def test_review_flags_designs_breaking_each_named_constraint_whatever_else_they_
             if value is not None:
                 group, name = fid.split(".")
                 data.setdefault(group, {})[name] = list(value) if isinstance(value, tuple) else value
-        scenario = validate_mapping(data)
+        scenario = validate_mapping(data, vocab=load_vocabulary())
         given_decisions = {d: c for d, c in solution.decisions.items() if c is not None}
         combos = [dict(zip(looked_at, values)) for values in itertools.product(*(vocab.dimensions[d].choices for d in looked_at))][:500]
         for combo in combos or [{}]:
@@ -188,7 +189,7 @@ def test_monotonic_where_the_domain_demands_it(bundled_engine, spec):
             return
         before = bundled_engine.evaluate(scenario)
         for value in data.draw(st.lists(st.sampled_from(variants), min_size=1, max_size=3, unique=True), label=f"{spec.fact} changed to"):
-            after = bundled_engine.evaluate(scenario.with_facts({spec.fact: value}))
+            after = bundled_engine.evaluate(scenario.with_facts({spec.fact: value}, load_vocabulary()))
             assert report(inv.monotonic(spec, before, after), scenario) == []
 
     check()
@@ -202,9 +203,9 @@ def test_a_fact_irrelevant_to_a_dimension_does_not_change_it(bundled_engine, sce
     fact = data.draw(st.sampled_from(list(values)), label="fact")
     raw = data.draw(st.one_of(st.none(), values[fact]), label="new value")
     group, name = fact.split(".")
-    new = validate_mapping({"name": "x", group: {name: raw}}).facts.get(fact) if raw is not None else None
+    new = validate_mapping({"name": "x", group: {name: raw}}, vocab=load_vocabulary()).facts.get(fact) if raw is not None else None
     before = bundled_engine.evaluate(scenario)
-    after = bundled_engine.evaluate(scenario.with_facts({fact: new}))
+    after = bundled_engine.evaluate(scenario.with_facts({fact: new}, load_vocabulary()))
     assert report(inv.stable(relevance, fact, before, after), scenario) == []
 
 
@@ -241,7 +242,7 @@ def reordered_engines(tmp_path_factory):
         for i, name in enumerate(names):
             data = snapshot[name] if seed is None else shuffled(snapshot[name], rng)
             Path(folder, f"{i:02d}-{name}" if seed is not None else name).write_text(yaml.safe_dump(data, sort_keys=False))
-        engines.append(Engine(load_rulebook([folder])))
+        engines.append(Engine(load_rulebook([folder], load_vocabulary())))
     yield engines
     for e in engines:
         e.close()
@@ -259,7 +260,7 @@ def test_same_output_whatever_the_order_of_files_rules_keys_and_set_elements(reo
                 for value in group.values():
                     if isinstance(value, list):
                         rng.shuffle(value)
-        outputs.append(("scenario keys and sets reordered", render(reordered_engines[0].evaluate(validate_mapping(data)), "json")))
+        outputs.append(("scenario keys and sets reordered", render(reordered_engines[0].evaluate(validate_mapping(data, vocab=load_vocabulary())), "json")))
         assert report(inv.same_output(outputs), scenario) == []
 
 

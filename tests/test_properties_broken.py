@@ -38,7 +38,7 @@ SPEC = (FIXTURES / "lint-invariants.yaml").read_text()
 # The checks are tested against this small, fixed specification (the issue's
 # constraints and a few checks), so these tests do not change as the project's
 # own engine/lint/invariants.yaml grows.
-INVARIANTS = parse_invariants(yamlio.Document(yaml.safe_load(SPEC), "<spec>"))
+INVARIANTS = parse_invariants(yamlio.Document(yaml.safe_load(SPEC), "<spec>"), load_vocabulary())
 SEARCH = settings(max_examples=1500, database=None, derandomize=True)
 CONTROL = settings(max_examples=200, database=None, derandomize=True)
 
@@ -65,7 +65,7 @@ def defaults(**choices: str) -> list[dict[str, Any]]:
 
 
 def book(*entries: dict[str, Any]) -> RuleBook:
-    rules, problems = parse_rule_document(yamlio.Document({"rules": list(entries)}, "<test>"))
+    rules, problems = parse_rule_document(yamlio.Document({"rules": list(entries)}, "<test>"), load_vocabulary())
     assert not problems, [p.render(None) for p in problems]
     return RuleBook(tuple(sorted(rules, key=lambda r: r.id)))
 
@@ -219,7 +219,7 @@ def monotonic(spec_id: str):
         before = engine.evaluate(scenario)
         values = inv.changed_values(spec, scenario, points)
         values = values if len(values) <= 3 else [values[0], values[len(values) // 2], values[-1]]
-        return [v for value in values for v in inv.monotonic(spec, before, engine.evaluate(scenario.with_facts({spec.fact: value})))]
+        return [v for value in values for v in inv.monotonic(spec, before, engine.evaluate(scenario.with_facts({spec.fact: value}, load_vocabulary())))]
 
     return check
 
@@ -263,7 +263,7 @@ CUSTOM_ARCHITECTURE = rule("approach.custom-architecture", {"model.custom_archit
 def stability(engine, scenario):
     relevance = inv.relevant_facts(engine.rulebook, engine.plan)
     before = engine.evaluate(scenario)
-    return inv.stable(relevance, "team.skills", before, engine.evaluate(scenario.with_facts({"team.skills": ("python",)})))
+    return inv.stable(relevance, "team.skills", before, engine.evaluate(scenario.with_facts({"team.skills": ("python",)}, load_vocabulary())))
 
 
 def test_stability_check_fails_when_a_decision_depends_on_a_fact_no_rule_of_it_tests():

@@ -14,13 +14,14 @@ import pytest
 import yaml
 
 from mlarch.core.scenario import validate_mapping
+from mlarch.core.vocabulary import load_vocabulary
 
 CASES = yaml.safe_load((Path(__file__).parent / "regression" / "decisions.yaml").read_text())["cases"]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["found_by"][0] for c in CASES])
 def test_regression_case(bundled_engine, case):
-    rec = bundled_engine.evaluate(validate_mapping({"name": "regression", **case["scenario"]}))
+    rec = bundled_engine.evaluate(validate_mapping({"name": "regression", **case["scenario"]}, vocab=load_vocabulary()))
     got = {d: rec.choices.get(d) for d in case["expect"]}
     assert got == case["expect"], f"found by {', '.join(case['found_by'])}"
 
@@ -33,7 +34,7 @@ def test_there_are_regression_cases():
 def test_clustering_unstructured_data_is_not_bigquery_ml(bundled_engine, modality):
     """Issue 11 item 12: k-means in BigQuery ML clusters rows, not images or text."""
     rec = bundled_engine.evaluate(validate_mapping(
-        {"name": "regression", "problem": {"task": "clustering"}, "data": {"modality": modality}}))
+        {"name": "regression", "problem": {"task": "clustering"}, "data": {"modality": modality}}, vocab=load_vocabulary()))
     assert rec.choices["approach"] != "bigquery_ml"
     fired = {s.rule.id for d in rec.decisions.values() for s in d.considered}
     assert "approach.clustering-uses-bigquery-kmeans" not in fired
@@ -41,5 +42,5 @@ def test_clustering_unstructured_data_is_not_bigquery_ml(bundled_engine, modalit
 
 def test_clustering_tabular_data_is_still_bigquery_ml(bundled_engine):
     rec = bundled_engine.evaluate(validate_mapping(
-        {"name": "regression", "problem": {"task": "clustering"}, "data": {"modality": "tabular"}}))
+        {"name": "regression", "problem": {"task": "clustering"}, "data": {"modality": "tabular"}}, vocab=load_vocabulary()))
     assert rec.choices["approach"] == "bigquery_ml"

@@ -22,14 +22,14 @@ def book(*entries, defaults: tuple[int, ...] = ()) -> RuleBook:
             "when": when, "then": {"dimension": dim, **then}, "because": f"rule {i}",
             "examples": {"fires": [{}], "does_not_fire": [{}]} if when != "always" else {"fires": [{}]},
         })
-    rules, problems = parse_rule_document(yamlio.Document({"rules": full}, "t"))
+    rules, problems = parse_rule_document(yamlio.Document({"rules": full}, "t"), load_vocabulary())
     assert not problems, [p.render(None) for p in problems]
     return RuleBook(tuple(sorted(rules, key=lambda r: r.id)))
 
 
 def decide(rulebook: RuleBook, pinned=None, **groups):
     with Engine(rulebook) as engine:
-        return engine.evaluate(validate_mapping({"name": "t", **groups}), pinned)
+        return engine.evaluate(validate_mapping({"name": "t", **groups}, vocab=load_vocabulary()), pinned)
 
 
 def test_forbid_beats_require_beats_score():
@@ -163,7 +163,7 @@ def test_defaulted_decisions():
          "when": {"serving.latency_ms": {"present": False}}, "then": {"dimension": "serving_mode", "prefer": "batch", "weight": 1},
          "because": "No latency stated.", "examples": {"fires": [{}], "does_not_fire": [{}]}},
     ]
-    rules, _ = parse_rule_document(yamlio.Document({"rules": entries}, "t"))
+    rules, _ = parse_rule_document(yamlio.Document({"rules": entries}, "t"), load_vocabulary())
     rec = decide(RuleBook(tuple(rules)))
     assert rec.decisions["serving_mode"].defaulted
     assert "serving_mode" in rec.defaulted
@@ -195,8 +195,8 @@ def test_plan_levels_respect_dependencies():
 
 
 def test_evaluation_is_deterministic_and_isolated(fixture_engine):
-    a = validate_mapping({"name": "a", "data": {"location": "bigquery"}, "team": {"skills": ["sql"]}, "problem": {"task": "binary_classification"}})
-    b = validate_mapping({"name": "b", "model": {"custom_architecture": True, "framework": "scikit_learn", "size": "very_large"}})
+    a = validate_mapping({"name": "a", "data": {"location": "bigquery"}, "team": {"skills": ["sql"]}, "problem": {"task": "binary_classification"}}, vocab=load_vocabulary())
+    b = validate_mapping({"name": "b", "model": {"custom_architecture": True, "framework": "scikit_learn", "size": "very_large"}}, vocab=load_vocabulary())
     first = fixture_engine.evaluate(a).choices
     for _ in range(50):
         fixture_engine.evaluate(b)
@@ -247,7 +247,7 @@ def test_states_are_enums_that_write_as_plain_strings(fixture_engine):
     from mlarch.core.resolver import AlternativeStatus, ResolvedBy
     from mlarch.core.serialize import dump_yaml, to_dict
 
-    rec = fixture_engine.evaluate(validate_mapping({"name": "s", "data": {"location": "bigquery"}, "team": {"skills": ["sql"]}}))
+    rec = fixture_engine.evaluate(validate_mapping({"name": "s", "data": {"location": "bigquery"}, "team": {"skills": ["sql"]}}, vocab=load_vocabulary()))
     dec = next(d for d in rec.decisions.values() if d.alternatives)
     assert isinstance(dec.how, ResolvedBy) and isinstance(dec.alternatives[0].status, AlternativeStatus)
     data = to_dict(rec)["decisions"][dec.dimension]

@@ -13,6 +13,7 @@ from mlarch.cli.context import Context
 from mlarch.core.designs import load_design
 from mlarch.core.judge import recommendation_as_design, review
 from mlarch.core.scenario import load_scenario
+from mlarch.core.vocabulary import load_vocabulary
 from mlarch.review.markdown import render_review_markdown
 
 from .conftest import FIXTURES, ROOT, run_cli
@@ -46,20 +47,20 @@ scenario:
 def test_inline_and_referenced_scenarios_load_the_same(tmp_path):
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "s.yaml").write_text("name: sql-team\ndata: {location: bigquery}\n")
-    a = load_design(write(tmp_path, "scenario_file: sub/s.yaml\ndesign: {approach: automl}\n", "a.yaml"))
-    b = load_design(write(tmp_path, "scenario: {name: sql-team, data: {location: bigquery}}\ndesign: {approach: automl}\n", "b.yaml"))
+    a = load_design(write(tmp_path, "scenario_file: sub/s.yaml\ndesign: {approach: automl}\n", "a.yaml"), load_vocabulary())
+    b = load_design(write(tmp_path, "scenario: {name: sql-team, data: {location: bigquery}}\ndesign: {approach: automl}\n", "b.yaml"), load_vocabulary())
     assert a.scenario.facts == b.scenario.facts == {"data.location": "bigquery"}
     assert a.choices == b.choices == {"approach": "automl"}
     assert a.lines == {"approach": 2} and a.line == 2
 
 
 def test_inline_scenario_without_name_takes_the_file_stem(tmp_path):
-    d = load_design(write(tmp_path, "scenario: {data: {location: bigquery}}\ndesign: {approach: automl}\n", "my-plan.yaml"))
+    d = load_design(write(tmp_path, "scenario: {data: {location: bigquery}}\ndesign: {approach: automl}\n", "my-plan.yaml"), load_vocabulary())
     assert d.scenario.name == "my-plan" and d.name == "my-plan"
 
 
 def test_design_choices_are_kept_in_vocabulary_order(tmp_path):
-    d = load_design(write(tmp_path, SCENARIO + "design:\n  privacy: none\n  training_hardware: gpu\n  approach: automl\n"))
+    d = load_design(write(tmp_path, SCENARIO + "design:\n  privacy: none\n  training_hardware: gpu\n  approach: automl\n"), load_vocabulary())
     assert list(d.choices) == ["approach", "training_hardware", "privacy"]
     assert d.lines == {"privacy": 8, "training_hardware": 9, "approach": 10}
 
@@ -107,14 +108,14 @@ def kinds(rv) -> list[tuple[str, str, str]]:
 
 
 def test_recommendation_itself_reviews_clean(fixture_engine, tmp_path):
-    design = load_design(write(tmp_path, SCENARIO + "design: {approach: automl}\n"))
+    design = load_design(write(tmp_path, SCENARIO + "design: {approach: automl}\n"), load_vocabulary())
     rec = fixture_engine.evaluate(design.scenario)
     rv = review(fixture_engine, recommendation_as_design(rec))
     assert rv.findings == () and rv.exit_status("warning") == 0
 
 
 def test_departure_is_a_warning_with_reasons_and_why_not(fixture_engine, tmp_path):
-    rv = review(fixture_engine, load_design(write(tmp_path, SCENARIO + "design: {approach: automl}\n")))
+    rv = review(fixture_engine, load_design(write(tmp_path, SCENARIO + "design: {approach: automl}\n"), load_vocabulary()))
     (dep,) = [f for f in rv.findings if f.kind == "departure"]
     assert (dep.severity, dep.dimension, dep.proposed, dep.recommended) == ("warning", "approach", "automl", "bigquery_ml")
     assert [r.rule for r in dep.reasons] == ["approach.sql-team-data-in-bigquery"]
@@ -127,7 +128,7 @@ def test_departure_is_a_warning_with_reasons_and_why_not(fixture_engine, tmp_pat
 
 def test_forbidden_choice_is_an_error_naming_the_rule(fixture_engine, tmp_path):
     text = SCENARIO + "design: {approach: custom_training, framework: scikit_learn, training_hardware: tpu}\n"
-    rv = review(fixture_engine, load_design(write(tmp_path, text)))
+    rv = review(fixture_engine, load_design(write(tmp_path, text), load_vocabulary()))
     (err,) = [f for f in rv.findings if f.severity == "error"]
     assert (err.kind, err.dimension, err.proposed, err.rules) == ("hard-constraint", "training_hardware", "tpu", ("training_hardware.no-tpu-for-sklearn",))
     assert err.recommended == "cpu" and err.overall is None  # the scenario's own recommendation does not train custom
@@ -138,14 +139,14 @@ def test_forbidden_choice_is_an_error_naming_the_rule(fixture_engine, tmp_path):
 
 
 def test_breaking_a_requirement_is_an_error(fixture_engine, tmp_path):
-    rv = review(fixture_engine, load_design(write(tmp_path, SCENARIO + "design: {privacy: none}\n")))
+    rv = review(fixture_engine, load_design(write(tmp_path, SCENARIO + "design: {privacy: none}\n"), load_vocabulary()))
     (err,) = [f for f in rv.findings if f.severity == "error"]
     assert (err.dimension, err.proposed, err.recommended, err.rules) == ("privacy", "none", "sensitive_data_protection", ("privacy.pii-requires-sdp",))
     assert "must be sensitive_data_protection" in err.message
 
 
 def test_choices_that_do_not_apply_are_warnings(fixture_engine, tmp_path):
-    rv = review(fixture_engine, load_design(write(tmp_path, SCENARIO + "design: {approach: bigquery_ml, training_hardware: tpu}\n")))
+    rv = review(fixture_engine, load_design(write(tmp_path, SCENARIO + "design: {approach: bigquery_ml, training_hardware: tpu}\n"), load_vocabulary()))
     (na,) = [f for f in rv.findings if f.kind == "not-applicable"]
     assert (na.severity, na.dimension, na.recommended) == ("warning", "training_hardware", None)
     assert "applies only when approach == custom_training, and the design has approach = bigquery_ml" in na.message
@@ -153,7 +154,7 @@ def test_choices_that_do_not_apply_are_warnings(fixture_engine, tmp_path):
 
 def test_later_dimensions_are_judged_given_the_designs_own_choices(fixture_engine, tmp_path):
     # Given custom training, the rules keep the stated scikit-learn framework: no departure there.
-    rv = review(fixture_engine, load_design(write(tmp_path, SCENARIO + "design: {approach: custom_training, framework: scikit_learn}\n")))
+    rv = review(fixture_engine, load_design(write(tmp_path, SCENARIO + "design: {approach: custom_training, framework: scikit_learn}\n"), load_vocabulary()))
     assert ("warning", "departure", "approach") in kinds(rv)
     assert not [f for f in rv.findings if f.dimension == "framework"]
     undecided = {f.dimension: f for f in rv.findings if f.kind == "undecided"}
@@ -162,7 +163,7 @@ def test_later_dimensions_are_judged_given_the_designs_own_choices(fixture_engin
 
 
 def test_undecided_dimensions_are_info(fixture_engine, tmp_path):
-    rv = review(fixture_engine, load_design(write(tmp_path, SCENARIO + "design: {approach: bigquery_ml}\n")))
+    rv = review(fixture_engine, load_design(write(tmp_path, SCENARIO + "design: {approach: bigquery_ml}\n"), load_vocabulary()))
     assert {f.kind for f in rv.findings} == {"undecided"}
     assert all(f.severity == "info" for f in rv.findings)
     assert {f.dimension for f in rv.findings} == set(rv.evaluated.decisions) - {"approach"}
@@ -171,7 +172,7 @@ def test_undecided_dimensions_are_info(fixture_engine, tmp_path):
 
 def test_deprecated_choices_are_flagged(tmp_path, bundled_engine):
     scen = "scenario_file: " + str(ROOT / "scenarios" / "churn-bigquery-sql-team.yaml") + "\n"
-    rv = review(bundled_engine, load_design(write(tmp_path, scen + "design: {approach: automl, automl_objective: video_classification}\n")))
+    rv = review(bundled_engine, load_design(write(tmp_path, scen + "design: {approach: automl, automl_objective: video_classification}\n"), load_vocabulary()))
     dep = [f for f in rv.findings if f.kind == "deprecated-choice"]
     assert dep and dep[0].dimension == "automl_objective" and "deprecated" in dep[0].message
     assert dep[0].severity == ("info" if dep[0].recommended == "video_classification" else "warning")
@@ -179,7 +180,7 @@ def test_deprecated_choices_are_flagged(tmp_path, bundled_engine):
 
 def test_findings_are_sorted_worst_first(fixture_engine, tmp_path):
     text = SCENARIO + "design: {privacy: none, approach: automl, serving_mode: batch}\n"
-    rv = review(fixture_engine, load_design(write(tmp_path, text)))
+    rv = review(fixture_engine, load_design(write(tmp_path, text), load_vocabulary()))
     order = ["error", "warning", "info"]
     assert [f.severity for f in rv.findings] == sorted((f.severity for f in rv.findings), key=order.index)
 
@@ -189,7 +190,7 @@ def test_findings_are_sorted_worst_first(fixture_engine, tmp_path):
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
 def test_every_bundled_scenarios_own_recommendation_reviews_clean(bundled_engine, path):
-    rec = bundled_engine.evaluate(load_scenario(path))
+    rec = bundled_engine.evaluate(load_scenario(path, vocab=load_vocabulary()))
     rv = review(bundled_engine, recommendation_as_design(rec), rec)
     assert rv.count("error") == 0 and rv.count("warning") == 0, [(f.kind, f.dimension, f.message) for f in rv.findings]
     # only notes about deprecated choices the rules still recommend, or a part of a chosen product
@@ -228,7 +229,7 @@ def test_designs_breaking_each_hard_constraint_are_errors(capsys, bundled_engine
         scenario = example.scenario.to_nested()
         path = tmp_path / f"{rule.id}.yaml"
         path.write_text(json.dumps({"scenario": scenario, "design": choices}))  # JSON is YAML
-        rv = review(bundled_engine, load_design(path))
+        rv = review(bundled_engine, load_design(path, load_vocabulary()))
         errors = [f for f in rv.findings if f.severity == "error"]
         assert any(rule.id in f.rules and f.dimension == rule.dimension for f in errors), (rule.id, [f.message for f in rv.findings])
         assert rv.exit_status() == 1
@@ -322,7 +323,7 @@ def test_the_review_report_and_its_diagram_mark_the_same_choices(bundled_engine,
     departures and its title all come from the same findings (issue 12)."""
     from mlarch.diagram import build_diagram
 
-    rv = review(bundled_engine, load_design(path))
+    rv = review(bundled_engine, load_design(path, load_vocabulary()))
     flagged = rv.flagged
     drawing = build_diagram(rv.recommendation, rv.design.choices, rv.evaluated, judged=flagged)
     assert {d.dimension for d in drawing.departures} == set(flagged)

@@ -24,7 +24,7 @@ DESIGNS = sorted((ROOT / "scenarios" / "designs").glob("*.yaml"))
 
 @pytest.mark.parametrize("path", DESIGNS, ids=lambda p: p.stem)
 def test_claims_hold(bundled_engine, path) -> None:
-    rv = review(bundled_engine, load_design(path))
+    rv = review(bundled_engine, load_design(path, bundled_engine.vocab))
     rec = rv.recommendation
     found = design_sensitivity(bundled_engine, rv)
     assert list(found) == [d for d in rec.decisions if d in rv.design.choices]
@@ -32,17 +32,17 @@ def test_claims_hold(bundled_engine, path) -> None:
     for dim, ds in found.items():
         assert (ds.proposed, ds.recommended) == (rv.design.choices[dim], rec.choices[dim])
         for flip in ds.decision.flips:
-            assert bundled_engine.evaluate(scenario.with_facts({flip.fact: flip.after})).choices.get(dim) == flip.choice
+            assert bundled_engine.evaluate(scenario.with_facts({flip.fact: flip.after}, bundled_engine.vocab)).choices.get(dim) == flip.choice
         assert not ds.supports or ds.proposed != ds.recommended
         for s in ds.supports:
             assert s.stated == scenario.stated(s.fact)
-            assert bundled_engine.evaluate(scenario.with_facts({s.fact: s.value})).choices.get(dim) == ds.proposed, s
+            assert bundled_engine.evaluate(scenario.with_facts({s.fact: s.value}, bundled_engine.vocab)).choices.get(dim) == ds.proposed, s
 
 
 def test_a_design_choice_the_scenario_could_come_to(bundled_engine) -> None:
     """churn-custom-tpu proposes Sampled Shapley where BigQuery ML's explanations are recommended:
     an image model would make it the recommendation (the claim is checked in test_claims_hold)."""
-    rv = review(bundled_engine, load_design(ROOT / "scenarios" / "designs" / "churn-custom-tpu.yaml"))
+    rv = review(bundled_engine, load_design(ROOT / "scenarios" / "designs" / "churn-custom-tpu.yaml", bundled_engine.vocab))
     ds = design_sensitivity(bundled_engine, rv)["explainability"]
     assert ds.proposed == "sampled_shapley" and ds.recommended == "bqml_explain_predict"
     assert ("data.modality", "image", True) in [(s.fact, s.value, s.stated) for s in ds.supports]

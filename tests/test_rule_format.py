@@ -10,6 +10,7 @@ from mlarch.core import yamlio
 from mlarch.core.conditions import ALWAYS, All, AnyOf, Leaf, Literal, Not, describe, to_data, to_dnf
 from mlarch.core.errors import InputError
 from mlarch.core.rulebook import load_rulebook, parse_rule_document
+from mlarch.core.vocabulary import load_vocabulary
 
 from .conftest import FIXTURES
 
@@ -26,7 +27,7 @@ GOOD = {
 
 
 def load(*entries, source="r.yaml"):
-    return parse_rule_document(yamlio.Document({"rules": list(entries)}, source))
+    return parse_rule_document(yamlio.Document({"rules": list(entries)}, source), load_vocabulary())
 
 
 def messages(entry) -> list[str]:
@@ -100,14 +101,14 @@ def test_duplicate_ids_across_files(tmp_path):
     for name in ("a.yaml", "b.yaml"):
         (tmp_path / name).write_text(yamlio_dump({"rules": [GOOD]}))
     with pytest.raises(InputError, match="duplicate rule id"):
-        load_rulebook([tmp_path])
+        load_rulebook([tmp_path], load_vocabulary())
 
 
 def test_all_files_are_reported_together(tmp_path):
     (tmp_path / "a.yaml").write_text("rules:\n  - id: 1\n")
     (tmp_path / "b.yaml").write_text("rules: [\n")
     with pytest.raises(InputError) as err:
-        load_rulebook([tmp_path])
+        load_rulebook([tmp_path], load_vocabulary())
     text = str(err.value)
     assert "a.yaml" in text and "b.yaml" in text
 
@@ -119,7 +120,7 @@ def test_rule_order_and_version_do_not_depend_on_files(tmp_path):
     (tmp_path / "x" / "a.yaml").write_text(yamlio_dump({"rules": [one, two]}))
     (tmp_path / "y" / "b.yaml").write_text(yamlio_dump({"rules": [two]}))
     (tmp_path / "y" / "a.yaml").write_text(yamlio_dump({"rules": [one]}))
-    a, b = load_rulebook([tmp_path / "x"]), load_rulebook([tmp_path / "y"])
+    a, b = load_rulebook([tmp_path / "x"], load_vocabulary()), load_rulebook([tmp_path / "y"], load_vocabulary())
     assert [r.id for r in a.rules] == [r.id for r in b.rules]
     assert a.version == b.version
 
@@ -135,18 +136,18 @@ def yamlio_dump(data) -> str:
 
 def test_dnf_pushes_negation_to_literals_with_absence():
     cond = Not(Leaf("serving.latency_ms", "lt", 100))
-    assert to_dnf(cond) == [(Literal("serving.latency_ms", "gte", 100),), (Literal("serving.latency_ms", "absent", None),)]
+    assert to_dnf(cond, load_vocabulary()) == [(Literal("serving.latency_ms", "gte", 100),), (Literal("serving.latency_ms", "absent", None),)]
 
 
 def test_dnf_of_any_and_all():
     cond = All((AnyOf((Leaf("data.modality", "eq", "image"), Leaf("data.modality", "eq", "text"))), Leaf("data.labeled", "eq", True)))
-    assert len(to_dnf(cond)) == 2
+    assert len(to_dnf(cond, load_vocabulary())) == 2
 
 
 def test_dnf_drops_contradictions():
     cond = All((Leaf("data.modality", "eq", "image"), Leaf("data.modality", "eq", "text")))
-    assert to_dnf(cond) == []
-    assert to_dnf(ALWAYS) == [()]
+    assert to_dnf(cond, load_vocabulary()) == []
+    assert to_dnf(ALWAYS, load_vocabulary()) == [()]
 
 
 def test_canonical_form_round_trips_through_the_parser():
@@ -180,7 +181,7 @@ def test_a_wrong_example_is_reported(fixture_engine, tmp_path):
         "does_not_fire: [{serving: {latency_ms: 5000}}, {}]", "does_not_fire: [{serving: {latency_ms: 50}}, {}]"
     )
     (tmp_path / "r.yaml").write_text(text)
-    with Engine(load_rulebook([tmp_path])) as engine:
+    with Engine(load_rulebook([tmp_path], load_vocabulary())) as engine:
         failed = [r for r in run_examples(engine, engine.rulebook.rules) if not r.passed]
     assert [(r.rule.id, r.kind, r.index) for r in failed] == [("serving_mode.latency-online", "does_not_fire", 0)]
     assert "expected: does not fire, got: fired" in failed[0].describe()

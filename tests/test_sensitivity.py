@@ -77,13 +77,13 @@ def check_claims(engine, scenario: Scenario, draw) -> None:
         assert ds.confidence == ("assumed" if dec.defaulted else "knife-edge" if ds.knife_edges else "firm")
         for flip in ds.flips:
             assert flip.knife_edge == is_small(engine.vocab.facts[flip.fact], flip.before, flip.after), flip
-            assert engine.evaluate(scenario.with_facts({flip.fact: flip.after})).choices.get(dim) == flip.choice
+            assert engine.evaluate(scenario.with_facts({flip.fact: flip.after}, engine.vocab)).choices.get(dim) == flip.choice
     named = {(dim, f.fact) for dim, ds in sens.decisions.items() for f in ds.knife_edges}
     for fact in scenario.facts:
         if fact not in engine.vocab.facts:
             continue
         for value in small_changes(engine, scenario, fact, draw):
-            got = engine.evaluate(scenario.with_facts({fact: value})).choices
+            got = engine.evaluate(scenario.with_facts({fact: value}, engine.vocab)).choices
             flipped = {d for d in rec.decisions if got.get(d) != rec.choices[d]}
             missing = {d for d in flipped if (d, fact) not in named}
             assert not missing, f"{fact} = {value!r} flips {sorted(missing)}, not named knife-edge"
@@ -99,7 +99,7 @@ def test_knife_edge_claims_hold_on_generated_scenarios(bundled_engine, scenario,
 @given(path=st.sampled_from(BUNDLED), data=st.data())
 def test_knife_edge_claims_hold_on_bundled_scenarios(bundled_engine, path, data) -> None:
     """Bundled scenarios state graded facts and numbers near thresholds more often than generated ones."""
-    check_claims(bundled_engine, load_scenario(path), data.draw)
+    check_claims(bundled_engine, load_scenario(path, vocab=bundled_engine.vocab), data.draw)
 
 
 KNOWN = ["churn-bigquery-sql-team", "support-ticket-bert-allreduce", "ticket-router-pytorch-preprocessing"]
@@ -110,11 +110,11 @@ KNOWN = ["churn-bigquery-sql-team", "support-ticket-bert-allreduce", "ticket-rou
 def test_knife_edge_claims_hold_where_graded_facts_and_numbers_decide(bundled_engine, data) -> None:
     """Scenarios known to have knife-edges of both kinds (a grade, a number near a threshold)."""
     for name in KNOWN:
-        check_claims(bundled_engine, load_scenario(ROOT / "scenarios" / f"{name}.yaml"), data.draw)
+        check_claims(bundled_engine, load_scenario(ROOT / "scenarios" / f"{name}.yaml", vocab=bundled_engine.vocab), data.draw)
 
 
 def test_a_number_near_a_threshold_is_a_knife_edge(bundled_engine) -> None:
-    rec = bundled_engine.evaluate(load_scenario(ROOT / "scenarios" / "support-ticket-bert-allreduce.yaml"))
+    rec = bundled_engine.evaluate(load_scenario(ROOT / "scenarios" / "support-ticket-bert-allreduce.yaml", vocab=bundled_engine.vocab))
     ds = analyse(bundled_engine, rec).decisions["model_optimization"]
     assert ds.confidence == "knife-edge"
     assert "would be distillation if serving.latency_ms were 299" in [f.text() for f in ds.knife_edges]

@@ -24,6 +24,8 @@ import os
 import sys
 from pathlib import Path
 
+from mlarch.core.vocabulary import load_vocabulary
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -62,10 +64,10 @@ def diagrams():
     """(name, source file, Diagram, recommendation) for every scenario and example design."""
     engine = default_engine()
     for path in sorted((ROOT / "scenarios").glob("*.yaml")):
-        rec = engine.evaluate(load_scenario(path))
+        rec = engine.evaluate(load_scenario(path, vocab=load_vocabulary()))
         yield path.stem, path, build_diagram(rec), rec
     for path in sorted((ROOT / "scenarios" / "designs").glob("*.yaml")):
-        design = load_design(path)
+        design = load_design(path, load_vocabulary())
         rec = engine.evaluate(design.scenario)
         completed = engine.evaluate(design.scenario, pinned=design.choices)
         yield f"design-{path.stem}", path, build_diagram(rec, design.choices, completed), completed
@@ -81,7 +83,7 @@ def texts() -> dict[str, str]:
         out[str(GOLDEN / f"{name}.dot")] = to_dot(d)
         out[str(GOLDEN / f"{name}.mmd")] = to_mermaid(d)
         summary = " · ".join(f"{dim}: `{rec.choices[dim]}`" for dim in SUMMARY if dim in rec.choices)
-        text = d.title if is_design else " ".join(load_scenario(path).description.split())
+        text = d.title if is_design else " ".join(load_scenario(path, vocab=load_vocabulary()).description.split())
         toc[is_design].append(f"- [{name}](#{name})")
         sections[is_design] += [
             f"## {name}",

@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT))
 
 from mlarch.core.engine import bundled_rulebook  # noqa: E402
 from mlarch.core.lifecycle import AS_OF_ENV, EXAMPLES_AS_OF  # noqa: E402
-from mlarch.core.vocabulary import STAGES  # noqa: E402
+from mlarch.core.vocabulary import STAGES, load_vocabulary  # noqa: E402
 from mlarch.lint.registry import reference as lint_reference  # noqa: E402
 from mlarch.rulebase.reference import dimension_reference, scenario_reference, stage_page  # noqa: E402
 
@@ -26,14 +26,15 @@ os.environ.setdefault(AS_OF_ENV, EXAMPLES_AS_OF)  # the generated pages judge de
 
 def generated() -> dict[str, str]:
     """Every generated page: path -> content."""
+    vocab = load_vocabulary()
     pages = {
-        "docs/scenarios.md": scenario_reference(),
-        "docs/dimensions.md": dimension_reference(),
+        "docs/scenarios.md": scenario_reference(vocab),
+        "docs/dimensions.md": dimension_reference(vocab),
         "docs/lint.md": _between_markers(ROOT / "docs" / "lint.md", "lint-checks", lint_reference()),
     }
     book = bundled_rulebook()
     for stage in STAGES:
-        pages[f"docs/stages/{stage}.md"] = stage_page(stage, book)
+        pages[f"docs/stages/{stage}.md"] = stage_page(stage, book, vocab)
     return pages
 
 

@@ -289,11 +289,11 @@ class Suite:
 
     def __init__(self, rule_paths: Sequence[Path], samples: int) -> None:
         self.vocab = load_vocabulary()
-        self.invariants = bundled_invariants()
+        self.invariants = bundled_invariants(load_vocabulary())
         rules: list[Rule] = []
         for file in [f for p in rule_paths for f in (rule_files(p) if p.is_dir() else [p])]:
             doc = yamlio.load(file)
-            found, problems = parse_rule_document(doc, self.vocab)
+            found, problems = parse_rule_document(doc, load_vocabulary(), self.vocab)
             if problems:
                 raise SystemExit(f"{file}: the rules must load before they can be mutated ({problems[0].message})")
             rules += found
@@ -302,7 +302,7 @@ class Suite:
         self.domains = Domains(self.vocab, self.book.rules)
         self.downstream = self._downstream()
         # the bundled scenarios: expectations, "every decision rests on a rule", goldens (those that pass now)
-        self.scenarios = [Base.of(self.engine, load_scenario(p)) for p in sorted(SCENARIOS.glob("*.yaml"))]
+        self.scenarios = [Base.of(self.engine, load_scenario(p, vocab=load_vocabulary())) for p in sorted(SCENARIOS.glob("*.yaml"))]
         self.expect_ok = {b.scenario.name for b in self.scenarios if all(b.rec.choices.get(d) == c for d, c in b.scenario.expect.items())}
         self.rests_ok = {b.scenario.name for b in self.scenarios if _rests_on_rules(b.rec)}
         self.goldens: dict[tuple[str, str], str] = {}
@@ -316,13 +316,13 @@ class Suite:
         for b in self.scenarios:
             self._add_diagram(b.scenario.name, [b], None)
         for path in sorted((SCENARIOS / "designs").glob("*.yaml")):
-            design = _optional("mlarch.core.designs", "load_design", path)
+            design = _optional("mlarch.core.designs", "load_design", path, self.vocab)
             if design is not None:
                 self._add_diagram(f"design-{path.stem}", [Base.of(self.engine, design.scenario), Base.of(self.engine, design.scenario, design.choices)], design.choices)
         # exam questions with an answer key (tests/test_answer.py), with every evaluation answering one makes
         self.questions: list[tuple[Any, list[Base]]] = []
         for path in sorted((SCENARIOS / "questions").glob("*.yaml")):
-            question = _optional("mlarch.answer.model", "load_question", path)
+            question = _optional("mlarch.answer.model", "load_question", path, self.vocab)
             if question is None or not question.expect or not _answered_right(self.engine, question):
                 continue
             bases = [Base.of(self.engine, question.scenario)] + [Base.of(self.engine, question.scenario, d.choices) for d in question.options.values()]
@@ -332,7 +332,7 @@ class Suite:
         regression_file = ROOT / "tests" / "regression" / "decisions.yaml"
         if regression_file.exists():
             for case in yaml.safe_load(regression_file.read_text()).get("cases", []):
-                base = Base.of(self.engine, validate_mapping({"name": "regression", **case["scenario"]}))
+                base = Base.of(self.engine, validate_mapping({"name": "regression", **case["scenario"]}, vocab=load_vocabulary()))
                 if all(base.rec.choices.get(d) == c for d, c in case["expect"].items()):
                     self.regressions.append((base, case["expect"]))
         # every rule example, evaluated as `mlarch test` does, and whether it passes now
@@ -344,7 +344,7 @@ class Suite:
                     ok = (r.id in base.rec.fired and r.dimension in base.rec.decisions) == (kind == "fires")
                     self.examples.append((r, kind, i, base, ok))
         # the property sample, with the violations the unmutated rules already have there
-        seeds = seed_scenarios(self.book, SCENARIOS)
+        seeds = seed_scenarios(self.book, load_vocabulary(), SCENARIOS)
         sampler = Sampler(self.vocab, self.domains, seeds, seed=0)
         self.sample = [Base.of(self.engine, s) for s in seeds + list(sampler.scenarios(samples))]
         self.known: dict[int, set[str]] = {}
@@ -404,13 +404,13 @@ class Suite:
 
     def run(self, mutant: Mutant) -> Outcome:
         out = Outcome(mutant.key, mutant.rule, mutant.operator, mutant.description, "survived")
-        rules, problems = parse_rule_document(yamlio.Document({"rules": [mutant.entry]}, "<mutant>"), self.vocab)
+        rules, problems = parse_rule_document(yamlio.Document({"rules": [mutant.entry]}, "<mutant>"), load_vocabulary(), self.vocab)
         if problems and all("placeholder" in p.message for p in problems):
             # a dropped condition whose fact the reason quotes: the author would keep the text, so keep it as plain words
             untested = {m.group(1) for p in problems for m in PLACEHOLDER_RE.finditer(p.message)}
             text = PLACEHOLDER_RE.sub(lambda m: m.group(1) if m.group(1) in untested else m.group(0), mutant.entry["because"])
             entry = dict(mutant.entry, because=text)
-            rules, problems = parse_rule_document(yamlio.Document({"rules": [entry]}, "<mutant>"), self.vocab)
+            rules, problems = parse_rule_document(yamlio.Document({"rules": [entry]}, "<mutant>"), load_vocabulary(), self.vocab)
         if problems or not rules:
             out.status, out.detail = "invalid", problems[0].message if problems else "did not load"
             return out
@@ -505,7 +505,7 @@ class Suite:
             for b in self.sample[:: max(1, len(self.sample) // 200)]:
                 values = inv.changed_values(spec, b.scenario, points)
                 for value in values[:: max(1, len(values) // 3)]:
-                    after = Base.of(self.engine, b.scenario.with_facts({spec.fact: value}))
+                    after = Base.of(self.engine, b.scenario.with_facts({spec.fact: value}, load_vocabulary()))
                     if not (self.affected(original, rule, b) or self.affected(original, rule, after)):
                         continue
                     found = inv.monotonic(spec, engine.evaluate(b.scenario), engine.evaluate(after.scenario))
@@ -573,7 +573,7 @@ def _smallest(mutant: Engine, original: Engine, scenario: Scenario) -> Scenario:
         return mutant.evaluate(s).choices != original.evaluate(s).choices
 
     for fact in reversed(list(scenario.facts)):
-        trial = scenario.with_facts({fact: None})
+        trial = scenario.with_facts({fact: None}, load_vocabulary())
         if differs(trial):
             scenario = trial
     return scenario
@@ -629,7 +629,7 @@ def _equivalent(domains: Domains, a: Rule, b: Rule) -> bool:
     """The two conditions hold for exactly the same facts and reachable decisions."""
     try:
         for x, y in ((a, b), (b, a)):
-            for conj in to_dnf(All((x.when, Not(y.when))), limit=512):
+            for conj in to_dnf(All((x.when, Not(y.when))), load_vocabulary(), limit=512):
                 if domains.satisfiable(conj, x.dimension):
                     return False
     except Exception:  # noqa: BLE001 - too complex to decide: not proved

@@ -28,6 +28,8 @@ from typing import Any
 
 import yaml
 
+from mlarch.core.vocabulary import load_vocabulary
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -49,7 +51,7 @@ def cases_from(outcomes: list[dict[str, Any]], engine: Engine) -> list[dict[str,
             continue
         data = {k: v for k, v in o["scenario"].items() if k != "name"}
         key = json.dumps(data, sort_keys=True)
-        rec = engine.evaluate(validate_mapping({"name": "regression", **data}))
+        rec = engine.evaluate(validate_mapping({"name": "regression", **data}, vocab=load_vocabulary()))
         case = by_scenario.setdefault(key, {"scenario": data, "expect": {}, "found_by": []})
         for dim, _old, _new in CHANGE.findall(detail.split(":", 1)[1]):
             case["expect"][dim] = rec.choices.get(dim)  # None: the dimension must not apply
@@ -78,7 +80,7 @@ def main(argv: list[str]) -> int:
         print(__doc__)
         return 2
     outcomes = json.loads(Path(argv[0]).read_text())["outcomes"]
-    with Engine(load_rulebook([ROOT / "rules"])) as engine:
+    with Engine(load_rulebook([ROOT / "rules"], load_vocabulary())) as engine:
         found = cases_from(outcomes, engine)
     cases = merge(yaml.safe_load(TARGET.read_text())["cases"] if TARGET.exists() else [], found)
     header = (

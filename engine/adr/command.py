@@ -15,7 +15,6 @@ from mlarch.adr.model import STATUSES
 from mlarch.cli.context import EXIT_OK, SCENARIO, Context, as_of_option, echo, pass_ctx
 from mlarch.core.errors import InputError
 from mlarch.core.scenario import load_scenario
-from mlarch.core.vocabulary import load_vocabulary
 
 
 def _date(value: str | None) -> str | None:
@@ -42,9 +41,9 @@ def adr_command(ctx: Context, file: str, out_dir: str, status: str, date: str | 
     from mlarch.analysis.sensitivity import analyse
 
     when = _date(date)
-    scenario = load_scenario(file)
+    scenario = load_scenario(file, vocab=ctx.vocab())
     engine = ctx.engine()
     rec = engine.evaluate(scenario)
-    written = write(records(load_vocabulary(), rec, when, status, analyse(engine, rec)), out_dir, force)
+    written = write(records(engine.vocab, rec, when, status, analyse(engine, rec)), out_dir, force)
     echo(f"wrote {len(written)} files to {Path(out_dir)} ({len(written) - 1} decisions and index.md)")
     return EXIT_OK

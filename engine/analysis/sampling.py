@@ -28,13 +28,13 @@ def make_scenario(vocab: Vocabulary, facts: Mapping[str, Any], name: str = "samp
     return Scenario(name, ordered)
 
 
-def seed_scenarios(book: RuleBook, folder: str | Path | None = None) -> list[Scenario]:
+def seed_scenarios(book: RuleBook, vocab: Vocabulary, folder: str | Path | None = None) -> list[Scenario]:
     """Bundled scenarios (or ``folder``'s) and every rule example, without their pinned decisions."""
     found: list[Scenario] = []
     path = Path(folder) if folder else bundled_scenarios_dir()
     for file in yaml_files(path):
         try:
-            found.append(load_scenario(file))
+            found.append(load_scenario(file, vocab=vocab))
         except Exception:  # noqa: BLE001 - a broken scenario file is someone else's finding
             continue
     for rule in book.rules:

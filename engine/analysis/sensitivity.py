@@ -208,7 +208,7 @@ def fact_influence(engine: Engine, rec: Recommendation, fact: str, values: Itera
             variants.append(Variant(fact, value, {}))  # no rule fires differently: nothing can change
             continue
         evaluations += 1
-        out = engine.evaluate(rec.scenario.with_facts({fact: value}), only=needed)
+        out = engine.evaluate(rec.scenario.with_facts({fact: value}, engine.vocab), only=needed)
         got = out.choices
         changes = {d: (now.get(d), got.get(d)) for d in compared if now.get(d) != got.get(d)}
         variants.append(Variant(fact, value, changes))

@@ -105,7 +105,7 @@ class WitnessFinder:
         """Drop every fact the predicate does not need (one pass, last facts first)."""
         current = scenario
         for fact in reversed(list(scenario.facts)):
-            trial = current.with_facts({fact: None})
+            trial = current.with_facts({fact: None}, self.engine.vocab)
             if predicate(self.evaluate(trial)):
                 current = trial
         return current

@@ -44,7 +44,7 @@ from mlarch.core.judge import Finding, Review, review
 from mlarch.core.resolver import AlternativeStatus, Decision, ResolvedBy
 from mlarch.core.rulebook import MAX_WEIGHT
 from mlarch.core.scenario import Scenario
-from mlarch.core.vocabulary import load_vocabulary
+from mlarch.core.vocabulary import Vocabulary
 
 QUESTION_KEYS = ("name", "description", "scenario", "scenario_file", "question", "options", "expect",
                  "section", "explanation", "docs")
@@ -66,12 +66,11 @@ class Question:
     description: str = ""
 
 
-def load_question(path: str | Path | yamlio.Document) -> Question:
-    """Load and validate a question file; raise :class:`InputError` with every problem."""
-    vocab = load_vocabulary()
+def load_question(path: str | Path | yamlio.Document, vocab: Vocabulary) -> Question:
+    """Load and validate a question file against ``vocab``; raise :class:`InputError` with every problem."""
     doc, data, problems = open_mapping(path, QUESTION_KEYS, "question")
     stem = yamlio.source_stem(doc.source)
-    scenario, found = scenario_from(doc, data, stem)
+    scenario, found = scenario_from(doc, data, stem, vocab)
     problems += found
     options: dict[str, Design] = {}
     raw = data.get("options")

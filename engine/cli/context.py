@@ -25,6 +25,7 @@ from mlarch.core.yamlio import yaml_files
 
 if TYPE_CHECKING:
     from mlarch.core.judge import Review
+    from mlarch.core.vocabulary import Vocabulary
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -36,13 +37,22 @@ class Context:
         self.rule_paths = tuple(rule_paths)
         self._rulebook: RuleBook | None = None
         self._engine: Engine | None = None
+        self._vocab: Vocabulary | None = None
         self.as_of: date | None = None  # --as-of: the run date deprecations are judged against
+
+    def vocab(self) -> Vocabulary:
+        """The vocabulary of this run: the one place commands get it from (they pass it on)."""
+        if self._vocab is None:
+            from mlarch.core.vocabulary import load_vocabulary
+
+            self._vocab = load_vocabulary()
+        return self._vocab
 
     def rulebook(self) -> RuleBook:
         if self._rulebook is None:
             if self.rule_paths:
-                paths = self.rule_paths
-                self._rulebook = cached_rulebook(paths, lambda: load_rulebook(paths))
+                paths, vocab = self.rule_paths, self.vocab()
+                self._rulebook = cached_rulebook(paths, lambda: load_rulebook(paths, vocab))
             else:
                 self._rulebook = bundled_rulebook()
         return self._rulebook
@@ -50,7 +60,7 @@ class Context:
     def engine(self) -> Engine:
         if self._engine is None:
             try:
-                self._engine = Engine(self.rulebook(), cache=True)
+                self._engine = Engine(self.rulebook(), self.vocab(), cache=True)
             except RuleBaseLimitError as exc:
                 raise InputError.single(None, "", f"rule base rejected: {exc}") from None
         self._engine.as_of = self.as_of

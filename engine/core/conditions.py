@@ -27,12 +27,12 @@ natively and without type coercion surprises (see engine/core/matcher.py).
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Iterable, Mapping, Union
 
 from mlarch.core.errors import UNKNOWN_ID, Problem, did_you_mean
-from mlarch.core.vocabulary import DECISION_PREFIX, MAX_NUMBER, FactSpec, Vocabulary, load_vocabulary
+from mlarch.core.vocabulary import DECISION_PREFIX, MAX_NUMBER, FactSpec, Vocabulary
 from mlarch.core.yamlio import Document, PathT, format_path
 
 # ------------------------------------------------------------------ the AST
@@ -260,11 +260,18 @@ class LiteralKind(StrEnum):
 
 @dataclass(frozen=True, order=True)
 class Literal:
-    """One test on one field of the fact the matcher asserts (see :class:`LiteralKind`)."""
+    """One test on one field of the fact the matcher asserts (see :class:`LiteralKind`).
+
+    ``sentinel`` says whether the matcher writes the field's absence as a
+    value (:func:`absence_is_a_value`, decided from the vocabulary when the
+    condition is normalised, so the matcher needs no vocabulary); it follows
+    from ``ref``, so it takes no part in comparisons.
+    """
 
     ref: str
     kind: LiteralKind
     value: Any
+    sentinel: bool = field(default=False, compare=False)
 
 
 Conjunct = tuple[Literal, ...]
@@ -272,7 +279,7 @@ Conjunct = tuple[Literal, ...]
 _NEGATED_COMPARISON = {"lt": LiteralKind.GTE, "lte": LiteralKind.GT, "gt": LiteralKind.LTE, "gte": LiteralKind.LT}
 
 
-def absence_is_a_value(ref: str) -> bool:
+def absence_is_a_value(ref: str, vocab: Vocabulary) -> bool:
     """True for refs whose absence the matcher writes as a sentinel value.
 
     Enum, boolean and decision fields: "not equal to v" then also holds when
@@ -282,64 +289,63 @@ def absence_is_a_value(ref: str) -> bool:
     """
     if ref.startswith(DECISION_PREFIX):
         return True
-    spec = load_vocabulary().facts.get(ref)
+    spec = vocab.facts.get(ref)
     return spec is not None and spec.type in ("enum", "bool")
 
 
-def _absent(ref: str) -> Conjunct:
-    return (Literal(ref, LiteralKind.ABSENT, None),)
+def _absent(ref: str, sentinel: bool) -> Conjunct:
+    return (Literal(ref, LiteralKind.ABSENT, None, sentinel),)
 
 
-def _positive(leaf: Leaf) -> list[Conjunct]:
+def _positive(leaf: Leaf, sentinel: bool) -> list[Conjunct]:
     r, op, v = leaf.ref, leaf.op, leaf.value
     if op == "present":
-        return [(Literal(r, LiteralKind.STATED if v else LiteralKind.ABSENT, None),)]
+        return [(Literal(r, LiteralKind.STATED if v else LiteralKind.ABSENT, None, sentinel),)]
     if op == "eq":
-        return [(Literal(r, LiteralKind.EQ, v),)]
+        return [(Literal(r, LiteralKind.EQ, v, sentinel),)]
     if op == "ne":
-        return [(Literal(r, LiteralKind.NEQ, v),)]
+        return [(Literal(r, LiteralKind.NEQ, v, sentinel),)]
     if op in _NEGATED_COMPARISON:
-        return [(Literal(r, LiteralKind(op), v),)]
+        return [(Literal(r, LiteralKind(op), v, sentinel),)]
     if op == "in":
-        return [(Literal(r, LiteralKind.EQ, x),) for x in v]
+        return [(Literal(r, LiteralKind.EQ, x, sentinel),) for x in v]
     if op == "not_in":
-        return [tuple(Literal(r, LiteralKind.NEQ, x) for x in v)]
+        return [tuple(Literal(r, LiteralKind.NEQ, x, sentinel) for x in v)]
     if op == "contains":
-        return [(Literal(r, LiteralKind.IANY, v),)]
+        return [(Literal(r, LiteralKind.IANY, v, sentinel),)]
     if op == "contains_all":
-        return [tuple(Literal(r, LiteralKind.IANY, x) for x in v)]
+        return [tuple(Literal(r, LiteralKind.IANY, x, sentinel) for x in v)]
     if op == "contains_any":
-        return [(Literal(r, LiteralKind.IANY, x),) for x in v]
+        return [(Literal(r, LiteralKind.IANY, x, sentinel),) for x in v]
     if op == "contains_none":
-        return [(Literal(r, LiteralKind.STATED, None), Literal(r, LiteralKind.IALL_NEQ, tuple(v)))]
+        return [(Literal(r, LiteralKind.STATED, None, sentinel), Literal(r, LiteralKind.IALL_NEQ, tuple(v), sentinel))]
     raise ValueError(f"unknown operator {op}")  # pragma: no cover
 
 
-def _negative(leaf: Leaf) -> list[Conjunct]:
+def _negative(leaf: Leaf, sentinel: bool) -> list[Conjunct]:
     r, op, v = leaf.ref, leaf.op, leaf.value
-    sentinel = absence_is_a_value(r)
     if op == "present":
-        return [(Literal(r, LiteralKind.ABSENT if v else LiteralKind.STATED, None),)]
+        return [(Literal(r, LiteralKind.ABSENT if v else LiteralKind.STATED, None, sentinel),)]
     if op == "eq":
-        return [(Literal(r, LiteralKind.DIFFERS, (v,)),)] if sentinel else [(Literal(r, LiteralKind.NEQ, v),), _absent(r)]
+        return [(Literal(r, LiteralKind.DIFFERS, (v,), sentinel),)] if sentinel else [(Literal(r, LiteralKind.NEQ, v, sentinel),), _absent(r, sentinel)]
     if op == "ne":
-        return [(Literal(r, LiteralKind.EQ, v),), _absent(r)]
+        return [(Literal(r, LiteralKind.EQ, v, sentinel),), _absent(r, sentinel)]
     if op in _NEGATED_COMPARISON:
-        return [(Literal(r, _NEGATED_COMPARISON[op], v),), _absent(r)]
+        return [(Literal(r, _NEGATED_COMPARISON[op], v, sentinel),), _absent(r, sentinel)]
     if op == "in":
         if sentinel:
-            return [(Literal(r, LiteralKind.DIFFERS, tuple(v)),)]
-        return [tuple(Literal(r, LiteralKind.NEQ, x) for x in v), _absent(r)]
+            return [(Literal(r, LiteralKind.DIFFERS, tuple(v), sentinel),)]
+        return [tuple(Literal(r, LiteralKind.NEQ, x, sentinel) for x in v), _absent(r, sentinel)]
     if op == "not_in":
-        return [(Literal(r, LiteralKind.EQ, x),) for x in v] + [_absent(r)]
+        return [(Literal(r, LiteralKind.EQ, x, sentinel),) for x in v] + [_absent(r, sentinel)]
     if op == "contains":
-        return [(Literal(r, LiteralKind.IALL_NEQ, (v,)),)]
+        return [(Literal(r, LiteralKind.IALL_NEQ, (v,), sentinel),)]
     if op == "contains_all":
-        return [(Literal(r, LiteralKind.IALL_NEQ, (x,)),) for x in v]
+        return [(Literal(r, LiteralKind.IALL_NEQ, (x,), sentinel),) for x in v]
     if op == "contains_any":
-        return [(Literal(r, LiteralKind.IALL_NEQ, tuple(v)),)]
+        return [(Literal(r, LiteralKind.IALL_NEQ, tuple(v), sentinel),)]
     if op == "contains_none":
-        return [_absent(r)] + [(Literal(r, LiteralKind.IANY, x),) for x in v]
+        return [_absent(r, sentinel)] + [(Literal(r, LiteralKind.IANY, x, sentinel),) for x in v]
     raise ValueError(f"unknown operator {op}")  # pragma: no cover
 
 
@@ -408,18 +414,20 @@ class ConditionTooComplex(ValueError):
     pass
 
 
-def to_dnf(cond: Condition, negate: bool = False, limit: int = 64) -> list[Conjunct]:
+def to_dnf(cond: Condition, vocab: Vocabulary, negate: bool = False, limit: int = 64) -> list[Conjunct]:
     """Disjunctive normal form with negation pushed to literals.
 
     An empty list means the condition can never hold; ``[()]`` means it
     always holds. Raises :class:`ConditionTooComplex` past ``limit`` terms.
+    ``vocab`` tells which fields the matcher writes as a sentinel when absent.
     """
     if isinstance(cond, Leaf):
-        return _simplify(_negative(cond) if negate else _positive(cond))
+        sentinel = absence_is_a_value(cond.ref, vocab)
+        return _simplify(_negative(cond, sentinel) if negate else _positive(cond, sentinel))
     if isinstance(cond, Not):
-        return to_dnf(cond.item, not negate, limit)
+        return to_dnf(cond.item, vocab, not negate, limit)
     conjunctive = isinstance(cond, All) != negate  # De Morgan
-    parts = [to_dnf(item, negate, limit) for item in cond.items]
+    parts = [to_dnf(item, vocab, negate, limit) for item in cond.items]
     if conjunctive:
         result: list[Conjunct] = [()]
         for part in parts:

@@ -15,7 +15,7 @@ from typing import Any, Mapping
 from mlarch.core import yamlio
 from mlarch.core.errors import InputError, Problem, did_you_mean
 from mlarch.core.scenario import Scenario, load_scenario, validate_mapping
-from mlarch.core.vocabulary import Vocabulary, load_vocabulary
+from mlarch.core.vocabulary import Vocabulary
 
 DESIGN_KEYS = ("name", "description", "scenario", "scenario_file", "design")
 
@@ -33,7 +33,7 @@ class Design:
     description: str = ""
 
 
-def scenario_from(doc: yamlio.Document, data: Mapping[str, Any], default_name: str) -> tuple[Scenario, list[Problem]]:
+def scenario_from(doc: yamlio.Document, data: Mapping[str, Any], default_name: str, vocab: Vocabulary) -> tuple[Scenario, list[Problem]]:
     """The scenario of a design or question file: inline ``scenario:`` or ``scenario_file:``.
 
     Returns the scenario (or a placeholder when there are problems) and the
@@ -55,10 +55,10 @@ def scenario_from(doc: yamlio.Document, data: Mapping[str, Any], default_name: s
             if not path.is_file():
                 problems.append(doc.problem(("scenario_file",), f"no such scenario file {value!r} (looked for {path})"))
             else:
-                return load_scenario(path), problems
+                return load_scenario(path, vocab=vocab), problems
     else:
         try:
-            return validate_mapping(data["scenario"], doc.source, doc, ("scenario",), default_name=default_name), problems
+            return validate_mapping(data["scenario"], doc.source, doc, ("scenario",), default_name=default_name, vocab=vocab), problems
         except InputError as exc:
             problems += exc.problems
     return Scenario(default_name, {}), problems
@@ -121,12 +121,11 @@ def open_mapping(path: str | Path | yamlio.Document, keys: tuple[str, ...], what
     return doc, doc.data, problems
 
 
-def load_design(path: str | Path | yamlio.Document) -> Design:
-    """Load and validate a design file; raise :class:`InputError` with every problem."""
-    vocab = load_vocabulary()
+def load_design(path: str | Path | yamlio.Document, vocab: Vocabulary) -> Design:
+    """Load and validate a design file against ``vocab``; raise :class:`InputError` with every problem."""
     doc, data, problems = open_mapping(path, DESIGN_KEYS, "design")
     stem = yamlio.source_stem(doc.source)
-    scenario, found = scenario_from(doc, data, stem)
+    scenario, found = scenario_from(doc, data, stem, vocab)
     problems += found
     if "design" not in data:
         problems.append(doc.problem((), "required key is missing: design (a mapping of dimension: choice)"))

@@ -49,6 +49,7 @@ class Recommendation:
     not_applicable: tuple[str, ...]  # dimensions that do not apply
     rules_loaded: int
     rule_set_version: str
+    vocab: Vocabulary = field(repr=False, compare=False)  # the engine's: renderers name and order by it
     pinned: Mapping[str, str] = field(default_factory=dict)
     as_of: date | None = None  # the run date deprecations were judged against (core/lifecycle.py)
 
@@ -92,7 +93,9 @@ class Engine:
         self._group_of = {dim: i for i, (_, dims) in enumerate(self.groups) for dim in dims}
         groups = [[r for r in rulebook.rules if r.dimension in dims] for _, dims in self.groups]
         if cache:
-            specs = compiled_programs(rulebook, self.groups, lambda: compile_programs(groups))
+            # the compiled form also depends on which fields the rules' vocabulary writes as a sentinel
+            sentinels = sorted({lit.ref for r in rulebook.rules for conj in r.alternatives for lit in conj if lit.sentinel})
+            specs = compiled_programs(rulebook, (self.groups, sentinels), lambda: compile_programs(groups))
         else:
             specs = compile_programs(groups)
         self.matcher = Matcher(specs=specs)
@@ -187,6 +190,7 @@ class Engine:
             not_applicable=tuple(d for d in self.vocab.dimensions if d not in decisions),
             rules_loaded=len(self.rulebook.rules),
             rule_set_version=self.rulebook.version,
+            vocab=self.vocab,
             pinned=pinned,
             as_of=as_of,
         )
@@ -213,7 +217,7 @@ class Engine:
         for rule_id in sorted(fired):
             rule = self.rulebook.get(rule_id)
             assert rule is not None
-            support = Support(rule, self._dnf[rule_id][fired[rule_id]], values)
+            support = Support(rule, self._dnf[rule_id][fired[rule_id]], values, self.vocab)
             supports.append((rule_id, support))
             by_dim.setdefault(rule.dimension, []).append(support)
         decided = tuple((dim, resolve(self.vocab.dimensions[dim], by_dim.get(dim, []), pinned.get(dim))) for dim in asked)
@@ -241,7 +245,7 @@ def bundled_rulebook() -> RuleBook:
     from mlarch.core.cache import cached_rulebook
 
     folder = bundled_rules_dir()
-    return cached_rulebook([folder], lambda: load_rulebook([folder]))
+    return cached_rulebook([folder], lambda: load_rulebook([folder], load_vocabulary()))
 
 
 @lru_cache(maxsize=1)

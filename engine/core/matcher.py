@@ -55,7 +55,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
 from mlarch.core import durable
-from mlarch.core.conditions import Conjunct, Literal, absence_is_a_value
+from mlarch.core.conditions import Conjunct, Literal
 from mlarch.core.errors import EngineError, RuleBaseLimitError
 from mlarch.core.rulebook import Rule
 
@@ -158,7 +158,7 @@ def literal_tests(lit: Literal) -> list[dict[str, Any]]:
     """
     f = field_name(lit.ref)
     kind, value = lit.kind, lit.value
-    sentinel = absence_is_a_value(lit.ref)
+    sentinel = lit.sentinel  # decided from the vocabulary by conditions.to_dnf
     if kind in ("absent", "stated"):
         if sentinel:
             return [{f: SENTINEL}] if kind == "absent" else [{"$neq": {f: SENTINEL}}]
@@ -283,7 +283,7 @@ def _fields_for(chunk: Sequence[tuple[Rule, list[Conjunct]]]) -> tuple[tuple[str
     for _, dnf in chunk:
         for conj in dnf:
             for lit in conj:
-                if absence_is_a_value(lit.ref):
+                if lit.sentinel:
                     needed.add((lit.ref, field_name(lit.ref), "sentinel"))
                 elif lit.kind in ("absent", "stated"):
                     needed.add((lit.ref, stated_field(lit.ref), "stated"))

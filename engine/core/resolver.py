@@ -25,12 +25,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import Any, Mapping, Sequence
 
 from mlarch.core.conditions import Conjunct
 from mlarch.core.rulebook import MATCHED_FACTS, PLACEHOLDER, Rule
-from mlarch.core.vocabulary import DECISION_PREFIX, DimensionSpec, load_vocabulary
+from mlarch.core.vocabulary import DECISION_PREFIX, DimensionSpec, Vocabulary
 
 
 @dataclass(eq=False)
@@ -45,6 +45,7 @@ class Support:
     rule: Rule
     conjunct: Conjunct  # the alternative of the condition that matched
     values: Mapping[str, Any] = field(repr=False)  # facts and decisions of the evaluation
+    vocab: Vocabulary = field(repr=False)  # the engine's: the order facts and decisions are listed in
 
     @cached_property
     def text(self) -> str:
@@ -68,7 +69,7 @@ class Support:
                 unstated.add(lit.ref)
             else:
                 facts[lit.ref] = list(value) if isinstance(value, tuple) else value
-        fact_order, dim_order = _orders()
+        fact_order, dim_order = self.vocab.positions
         return (
             {k: facts[k] for k in sorted(facts, key=fact_order.__getitem__)},
             {k: decisions[k] for k in sorted(decisions, key=dim_order.__getitem__)},
@@ -98,12 +99,6 @@ class Support:
             return f"{r.verdict} {', '.join(r.choices)}"
         sign = "+" if r.verdict == "prefer" else "-"
         return f"{r.verdict} {', '.join(r.choices)} ({sign}{r.weight})"
-
-
-@lru_cache(maxsize=1)
-def _orders() -> tuple[dict[str, int], dict[str, int]]:
-    vocab = load_vocabulary()
-    return {f: i for i, f in enumerate(vocab.facts)}, {d: i for i, d in enumerate(vocab.dimensions)}
 
 
 def format_value(value: Any) -> str:
@@ -236,7 +231,7 @@ def resolve(spec: DimensionSpec, supports: Sequence[Support], pinned: str | None
     """
     order = tuple(spec.choices)
     tallies = _tally(supports)
-    winner, how, conflicts, required, assumed_tie = _winner(order, _positions(spec), tallies)
+    winner, how, conflicts, required, assumed_tie = _winner(order, spec.positions, tallies)
     violations: tuple[Support, ...] = ()
     if pinned is not None:
         pinned_tally = tallies.get(pinned)
@@ -344,17 +339,6 @@ def _reasons(tallies: Mapping[str, _Tally], order: tuple[str, ...], w: _Tally, h
         against = {s.rule.id: s for c in order if c != w.choice and c in tallies for s in tallies[c].forbidden_by + tallies[c].avoided_by}
         reasons = _by_strength(list(against.values()))
     return reasons
-
-
-_POSITIONS: dict[str, dict[str, int]] = {}
-
-
-def _positions(spec: DimensionSpec) -> dict[str, int]:
-    """Each choice's place in the vocabulary order (the tie-break), cached per dimension."""
-    found = _POSITIONS.get(spec.id)
-    if found is None or len(found) != len(spec.choices):
-        found = _POSITIONS[spec.id] = {c: i for i, c in enumerate(spec.choices)}
-    return found
 
 
 def _why_not(t: _Tally, w: _Tally, how: ResolvedBy, order: list[str]) -> Alternative:

@@ -27,7 +27,6 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -45,7 +44,7 @@ from mlarch.core.conditions import (
 )
 from mlarch.core.errors import UNKNOWN_ID, InputError, Problem, did_you_mean
 from mlarch.core.scenario import Scenario, validate_mapping
-from mlarch.core.vocabulary import DECISION_PREFIX, Vocabulary, load_vocabulary
+from mlarch.core.vocabulary import DECISION_PREFIX, Vocabulary
 from mlarch.core.yamlio import PathT, format_path
 
 VERDICTS = ("require", "forbid", "prefer", "avoid")
@@ -92,15 +91,12 @@ class Rule:
     source: str = ""
     review_only: bool = False  # meant for reviews of pinned designs; lint expects it never to fire in a recommendation
     line: int | None = None
+    # the condition in disjunctive normal form, what the matcher compiles (the parser sets it: it has the vocabulary)
+    alternatives: tuple[Conjunct, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def hard(self) -> bool:
         return self.verdict in HARD_VERDICTS
-
-    @cached_property
-    def alternatives(self) -> tuple[Conjunct, ...]:
-        """The condition in disjunctive normal form: what the matcher compiles."""
-        return tuple(canonical_order(to_dnf(self.when, limit=DNF_LIMIT)))
 
     @property
     def decision_refs(self) -> set[str]:
@@ -208,7 +204,7 @@ class _RuleParser:
             self.problem(path + ("review_only",), f"expected true or false, got {review_only!r}")
         dnf: list[Conjunct] = []
         try:
-            dnf = canonical_order(to_dnf(when, limit=DNF_LIMIT))
+            dnf = canonical_order(to_dnf(when, self.vocab, limit=DNF_LIMIT))
             if not dnf:
                 self.problem(path + ("when",), "the condition contradicts itself and can never hold")
         except ConditionTooComplex as exc:
@@ -220,9 +216,8 @@ class _RuleParser:
             id=rule_id, title=title, sections=sections, docs=docs, when=when, dimension=dimension,
             verdict=verdict, choices=choices, weight=weight, because=because, fires=fires,
             does_not_fire=quiet, default=default, notes=notes.strip(), source=self.doc.source,
-            line=self.doc.line_of(path), review_only=review_only,
+            line=self.doc.line_of(path), review_only=review_only, alternatives=tuple(dnf),
         )
-        rule.__dict__["alternatives"] = tuple(dnf)  # computed above; saves recomputing it
         return rule
 
     def sections(self, value: Any, path: PathT) -> tuple[str, ...]:
@@ -340,7 +335,7 @@ class _RuleParser:
                     pinned[dim] = choice
         safe_name = re.sub(r"[^A-Za-z0-9._-]", "-", name)[:80]
         try:
-            scenario = validate_mapping(data, self.doc.source, self.doc, path, default_name=safe_name)
+            scenario = validate_mapping(data, self.doc.source, self.doc, path, default_name=safe_name, vocab=self.vocab)
         except InputError as exc:
             for p in exc.problems:
                 self.problems.append(dataclasses.replace(p, context=self.context))
@@ -348,9 +343,8 @@ class _RuleParser:
         return Example(scenario, pinned, self.doc.line_of(path))
 
 
-def parse_rule_document(doc: yamlio.Document, vocab: Vocabulary | None = None) -> tuple[list[Rule], list[Problem]]:
-    """Rules of one parsed file, plus every problem found in it."""
-    vocab = vocab or load_vocabulary()
+def parse_rule_document(doc: yamlio.Document, vocab: Vocabulary) -> tuple[list[Rule], list[Problem]]:
+    """Rules of one parsed file, checked against ``vocab``, plus every problem found in it."""
     parser = _RuleParser(vocab, doc)
     data = doc.data
     if not isinstance(data, dict) or "rules" not in data:
@@ -386,12 +380,11 @@ def expand_rule_paths(paths: Iterable[str | Path]) -> list[Path]:
     return files
 
 
-def load_rulebook(paths: Iterable[str | Path], vocab: Vocabulary | None = None) -> RuleBook:
+def load_rulebook(paths: Iterable[str | Path], vocab: Vocabulary) -> RuleBook:
     """Load rule files and/or directories of them into one :class:`RuleBook`.
 
     All files are read before failing, so one run reports every problem.
     """
-    vocab = vocab or load_vocabulary()
     files = expand_rule_paths(paths)
     errors: list[InputError] = []
     rules: list[Rule] = []

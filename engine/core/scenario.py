@@ -24,7 +24,7 @@ from typing import Any, Mapping
 
 from mlarch.core import yamlio
 from mlarch.core.errors import InputError, Problem
-from mlarch.core.vocabulary import MAX_NUMBER, Vocabulary, load_vocabulary
+from mlarch.core.vocabulary import MAX_NUMBER, Vocabulary
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$"
 MAX_TEXT = 4000
@@ -59,15 +59,14 @@ class Scenario:
             out.setdefault(group, {})[name] = list(value) if isinstance(value, tuple) else value
         return out
 
-    def with_facts(self, changes: Mapping[str, FactValue | None]) -> "Scenario":
-        """A copy with some facts set (None removes a fact). Values must be valid."""
+    def with_facts(self, changes: Mapping[str, FactValue | None], vocab: Vocabulary) -> "Scenario":
+        """A copy with some facts set (None removes a fact), in ``vocab``'s order. Values must be valid."""
         facts = dict(self.facts)
         for key, value in changes.items():
             if value is None:
                 facts.pop(key, None)
             else:
                 facts[key] = value
-        vocab = load_vocabulary()
         ordered = {fid: facts[fid] for fid in vocab.facts if fid in facts}
         return Scenario(self.name, ordered, self.description, self.source, self.expect)
 
@@ -89,9 +88,10 @@ def validate_mapping(
     doc: yamlio.Document | None = None,
     base: tuple = (),
     default_name: str | None = None,
+    *,
+    vocab: Vocabulary,
 ) -> Scenario:
-    """Validate an already-parsed scenario mapping; raise :class:`InputError`."""
-    vocab = load_vocabulary()
+    """Validate an already-parsed scenario mapping against ``vocab``; raise :class:`InputError`."""
     if not isinstance(data, dict):
         line = doc.line_of(base) if doc else None
         raise InputError(source, [Problem(yamlio.format_path(base), "expected a mapping with name and fact groups", tuple(allowed_keys(vocab, None)), None, line)])
@@ -111,7 +111,7 @@ def _validate_with_model(data: Any, source: str | None, doc: yamlio.Document | N
     from mlarch.core.scenario_model import problem_from_pydantic, scenario_model
 
     try:
-        model = scenario_model().model_validate(data)
+        model = scenario_model(vocab).model_validate(data)
     except ValidationError as exc:
         problems = [problem_from_pydantic(e, doc, base, vocab, data) for e in exc.errors()]
         raise InputError(source, problems) from None
@@ -207,33 +207,33 @@ def _valid_value(spec: Any, value: Any) -> Any:
     return value if type(value) is str and len(value) <= MAX_TEXT else None
 
 
-_FIELDS: dict[int, dict[str, dict[str, Any]]] = {}
+_FIELDS: dict[Vocabulary, dict[str, dict[str, Any]]] = {}  # one vocabulary at a time
 
 
 def _fact_fields(vocab: Vocabulary) -> dict[str, dict[str, Any]]:
     """Group -> fact name -> spec, for the direct check (per vocabulary)."""
-    found = _FIELDS.get(id(vocab))
+    found = _FIELDS.get(vocab)
     if found is None:
         found = {g: {} for g in vocab.groups}
         for spec in vocab.facts.values():
             if spec.group is not None:
                 found[spec.group][spec.name] = spec
         _FIELDS.clear()
-        _FIELDS[id(vocab)] = found
+        _FIELDS[vocab] = found
     return found
 
 
-def load_scenario(path: str | Path | yamlio.Document) -> Scenario:
+def load_scenario(path: str | Path | yamlio.Document, *, vocab: Vocabulary) -> Scenario:
     """Load and validate one scenario file (or an already parsed document)."""
     doc = yamlio.document(path)
-    return validate_mapping(doc.data, doc.source, doc)
+    return validate_mapping(doc.data, doc.source, doc, vocab=vocab)
 
 
-def json_schema() -> dict[str, Any]:
+def json_schema(vocab: Vocabulary) -> dict[str, Any]:
     """JSON Schema (draft 2020-12) of scenario files, for editors and CI."""
     from mlarch.core.scenario_model import scenario_model
 
-    schema = scenario_model().model_json_schema()
+    schema = scenario_model(vocab).model_json_schema()
     out = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,

@@ -30,7 +30,7 @@ from mlarch.core import yamlio
 from mlarch.core.errors import UNKNOWN_ID, Problem, did_you_mean
 from mlarch.core.scenario import MAX_TEXT, NAME_PATTERN
 from mlarch.core.scenario import allowed_keys as _allowed_keys
-from mlarch.core.vocabulary import MAX_NUMBER, FactSpec, Vocabulary, load_vocabulary
+from mlarch.core.vocabulary import MAX_NUMBER, FactSpec, Vocabulary
 
 # --------------------------------------------------------------------- model
 
@@ -102,10 +102,9 @@ def _describe(spec: FactSpec) -> str:
     return " ".join(parts)
 
 
-@lru_cache(maxsize=1)
-def scenario_model() -> type[BaseModel]:
-    """The pydantic model of a scenario file, built from the vocabulary."""
-    vocab = load_vocabulary()
+@lru_cache(maxsize=2)
+def scenario_model(vocab: Vocabulary) -> type[BaseModel]:
+    """The pydantic model of a scenario file, built from ``vocab`` (once per vocabulary)."""
     config = ConfigDict(extra="forbid", strict=True)
     group_models: dict[str, Any] = {}
     for group in vocab.groups:

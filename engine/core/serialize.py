@@ -25,7 +25,7 @@ from mlarch.core.judge import Finding, Reason
 from mlarch.core.lifecycle import run_date
 from mlarch.core.resolver import Alternative, Decision, Support
 from mlarch.core.rulebook import HARD_VERDICTS
-from mlarch.core.vocabulary import load_vocabulary
+from mlarch.core.vocabulary import Vocabulary
 
 
 def support_dict(s: Support) -> dict[str, Any]:
@@ -51,9 +51,8 @@ def support_dict(s: Support) -> dict[str, Any]:
     return out
 
 
-def decision_dict(dec: Decision, as_of: date | None = None, alternatives: bool = True) -> dict[str, Any]:
+def decision_dict(dec: Decision, vocab: Vocabulary, as_of: date | None = None, alternatives: bool = True) -> dict[str, Any]:
     """One decision as data (``alternatives=False``: an empty list stands in for them)."""
-    vocab = load_vocabulary()
     named = vocab.name(dec.dimension, dec.choice)
     return {
         "choice": dec.choice,
@@ -88,7 +87,7 @@ def to_dict(rec: Recommendation, per_decision: Mapping[str, Mapping[str, Any]] |
     ``decisions`` stands in for the decisions (recommendation_json writes them itself)."""
     extra = per_decision or {}
     if decisions is None:
-        decisions = {dim: {**decision_dict(dec, rec.as_of), **extra.get(dim, {})} for dim, dec in rec.decisions.items()}
+        decisions = {dim: {**decision_dict(dec, rec.vocab, rec.as_of), **extra.get(dim, {})} for dim, dec in rec.decisions.items()}
     return {
         "scenario": rec.scenario.name,
         "decisions": decisions,
@@ -158,7 +157,7 @@ def recommendation_json(rec: Recommendation, per_decision: Mapping[str, Mapping[
     document is small. tests/test_jsontext.py checks the text equals the plain path's."""
     extra = per_decision or {}
     try:
-        vocab, as_of = load_vocabulary(), run_date(rec.as_of)
+        vocab, as_of = rec.vocab, run_date(rec.as_of)
     except EngineError:  # a bad MLARCH_AS_OF: the plain path reports it exactly when it always did
         full = to_dict(rec, per_decision)
         return dump_json_line(full) if line else dump_json(full)
@@ -184,7 +183,7 @@ _NL = ["\n" + jsontext.INDENT * level for level in range(4)]  # a newline and th
 _TEXTS: weakref.WeakKeyDictionary[Decision, dict[tuple, str]] = weakref.WeakKeyDictionary()
 
 
-def _decision_text(dec: Decision, vocab: Any, resolved_as_of: date, as_of: date | None, line: bool,
+def _decision_text(dec: Decision, vocab: Vocabulary, resolved_as_of: date, as_of: date | None, line: bool,
                    extra: Mapping[str, Any] | None) -> str:
     """One decision's JSON text, as it appears inside the document (level 2 when indented).
 
@@ -197,21 +196,21 @@ def _decision_text(dec: Decision, vocab: Any, resolved_as_of: date, as_of: date 
     entry = cache.get(key)
     if entry is None or entry[0] is not vocab:
         if line:
-            text = _dumps(decision_dict(dec, as_of), line)
+            text = _dumps(decision_dict(dec, vocab, as_of), line)
         else:  # the alternatives, half the document, written directly; they are the last field
-            data = decision_dict(dec, as_of, alternatives=False)
+            data = decision_dict(dec, vocab, as_of, alternatives=False)
             text = jsontext.dumps(data, _NL[2])
             tail = f"[]{_NL[2]}}}"
             if dec.alternatives and text.endswith(tail) and list(data)[-1] == "alternatives":
                 text = text[: -len(tail)] + _alternatives_text(dec.alternatives, _NL[3]) + _NL[2] + "}"
             elif dec.alternatives:  # never expected (alternatives are the last field), but never wrong
-                text = jsontext.dumps(decision_dict(dec, as_of), _NL[2])
+                text = jsontext.dumps(decision_dict(dec, vocab, as_of), _NL[2])
         entry = cache[key] = (vocab, text)
     text = entry[1]
     if not extra:
         return text
     if any(k in _DECISION_KEYS for k in extra):  # an extra field replaces a field in place: the plain path
-        return _dumps({**decision_dict(dec, as_of), **extra}, line, _NL[2])
+        return _dumps({**decision_dict(dec, vocab, as_of), **extra}, line, _NL[2])
     if line:
         return text[:-1] + "".join(f",{_key(k, line)}:{_dumps(v, line)}" for k, v in extra.items()) + "}"
     body = text[: -len(_NL[2]) - 1]  # without the closing newline and brace

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
@@ -85,9 +85,18 @@ class DimensionSpec:
     doc: str = ""
     kind: str = "product"  # one of DIMENSION_KINDS
 
+    @cached_property
+    def positions(self) -> dict[str, int]:
+        """Each choice's place in the vocabulary order (the resolver's tie-break)."""
+        return {c: i for i, c in enumerate(self.choices)}
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, eq=False)
 class Vocabulary:
+    """The facts, dimensions and names every other part reads. Passed explicitly
+    (only entry points call :func:`load_vocabulary`); compared and hashed by
+    identity, so caches can be kept per vocabulary."""
+
     version: int
     facts: Mapping[str, FactSpec]
     dimensions: Mapping[str, DimensionSpec]
@@ -98,6 +107,11 @@ class Vocabulary:
     names: Mapping[str, lc.Name] = field(default_factory=dict)  # "dimension.choice" -> Name
     component_names: tuple[lc.Name, ...] = ()
     lifecycle: Mapping[str, lc.Lifecycle] = field(default_factory=dict)  # "dimension.choice" -> Lifecycle
+
+    @cached_property
+    def positions(self) -> tuple[dict[str, int], dict[str, int]]:
+        """Each fact's and each dimension's place in the vocabulary (the order reasons list them in)."""
+        return {f: i for i, f in enumerate(self.facts)}, {d: i for i, d in enumerate(self.dimensions)}
 
     @property
     def groups(self) -> list[str]:

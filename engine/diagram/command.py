@@ -62,7 +62,7 @@ def diagram(ctx: Context, file: str, output: str | None, fmt: str | None, direct
     to_stdout = output is None or output == "-"
     if to_stdout and fmt in BINARY_FORMATS and sys.stdout.isatty():
         raise InputError.single(None, "--output", f"{fmt} is binary: write it to a file with -o OUT.{fmt}")
-    drawable = load_drawable(file)
+    drawable = load_drawable(file, ctx.vocab())
     engine = ctx.engine()
     rec = engine.evaluate(drawable.scenario)
     if drawable.is_design:

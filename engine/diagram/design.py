@@ -16,6 +16,7 @@ from pathlib import Path
 from mlarch.core import yamlio
 from mlarch.core.designs import load_design
 from mlarch.core.scenario import Scenario, validate_mapping
+from mlarch.core.vocabulary import Vocabulary
 
 
 @dataclass(frozen=True)
@@ -25,10 +26,10 @@ class Drawable:
     is_design: bool = False
 
 
-def load_drawable(path: str | Path | yamlio.Document) -> Drawable:
+def load_drawable(path: str | Path | yamlio.Document, vocab: Vocabulary) -> Drawable:
     """A scenario file, or a design file with its scenario and choices (read once: it may be stdin)."""
     doc = yamlio.document(path)
     if isinstance(doc.data, dict) and "design" in doc.data:
-        design = load_design(doc)
+        design = load_design(doc, vocab)
         return Drawable(design.scenario, dict(design.choices), True)
-    return Drawable(validate_mapping(doc.data, doc.source, doc))
+    return Drawable(validate_mapping(doc.data, doc.source, doc, vocab=vocab))

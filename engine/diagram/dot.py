@@ -19,7 +19,7 @@ import graphviz
 from mlarch.diagram.escape import dot_string, html
 from mlarch.diagram.labels import WIDTH_TITLE, Row, box_rows, component_rows, wrap
 from mlarch.diagram.model import Box, Component, Diagram, Flow
-from mlarch.diagram.table import PIPELINE, Table, load_table
+from mlarch.diagram.table import PIPELINE, Table
 
 FONT = "Helvetica,Arial,sans-serif"
 INK = "#202124"
@@ -238,7 +238,8 @@ def _legend(g: graphviz.Digraph, d: Diagram, table: Table, direction: str) -> No
 
 def to_digraph(d: Diagram, options: Options = DEFAULT_OPTIONS, table: Table | None = None, dpi: int | None = None) -> graphviz.Digraph:
     """The diagram as a ``graphviz.Digraph`` (its ``.source`` is the DOT text)."""
-    table = table or load_table()
+    table = table or d.table
+    assert table is not None, "a diagram from build_diagram carries its table"
     g = graphviz.Digraph("mlarch")
     g.attr(
         "graph", rankdir=options.direction, newrank="true", compound="true", fontname=FONT, fontsize="11",

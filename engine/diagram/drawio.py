@@ -22,7 +22,7 @@ from typing import Any
 from mlarch.diagram.dot import DEFAULT_OPTIONS, MUTED, PIPELINE_NODE, Options, to_digraph
 from mlarch.diagram.labels import Row, box_rows, component_rows
 from mlarch.diagram.model import Diagram
-from mlarch.diagram.table import PIPELINE, load_table
+from mlarch.diagram.table import PIPELINE
 
 CLOUD, BOX = "cluster_cloud", "cluster_pipeline"  # the DOT cluster names, reused as cell ids
 LAYER = "1"  # draw.io's default layer cell
@@ -119,7 +119,8 @@ class _Builder:
         self.vertex(name, _label(rows), _style(self.objects[name], extra), self.rect_of(name), parent, tooltip)
 
     def build(self) -> ET.Element:
-        d, table = self.d, load_table()
+        d, table = self.d, self.d.table
+        assert table is not None, "a diagram from build_diagram carries its table"
         self.vertex("title", f"<b>{_escape(d.title)}</b><br><font style=\"font-size:10px\">{_escape(d.subtitle)}</font>",
                     "text;html=1;align=left;verticalAlign=top;whiteSpace=wrap;fontSize=14;fontFamily=Helvetica;",
                     Rect(0, 0, self.bb.width, max(self.title_height, 36)), LAYER)

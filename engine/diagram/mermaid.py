@@ -16,7 +16,7 @@ from mlarch.diagram.escape import mermaid as esc
 from mlarch.diagram.escape import plain
 from mlarch.diagram.labels import Row, box_rows, component_rows, wrap
 from mlarch.diagram.model import Box, Component, Diagram
-from mlarch.diagram.table import PIPELINE, Table, load_table
+from mlarch.diagram.table import PIPELINE, Table
 
 SHAPES = {  # Mermaid flowchart node syntax per shape name (see table.MERMAID_SHAPES)
     "rectangle": ("[", "]"),
@@ -78,7 +78,8 @@ def _title(d: Diagram) -> list[str]:
 
 def to_mermaid(d: Diagram, options: Options = DEFAULT_OPTIONS, table: Table | None = None) -> str:
     """Deterministic Mermaid flowchart source (ends with a newline)."""
-    table = table or load_table()
+    table = table or d.table
+    assert table is not None, "a diagram from build_diagram carries its table"
     out = _title(d) + [f"flowchart {options.direction}"]
     members = d.members
     fed = {f.target for f in d.flows}

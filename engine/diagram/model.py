@@ -18,7 +18,7 @@ from mlarch.core.conditions import Condition
 from mlarch.core.engine import Recommendation
 from mlarch.core.resolver import Decision, render_reason
 from mlarch.core.scenario import Scenario
-from mlarch.core.vocabulary import DECISION_PREFIX, Vocabulary, load_vocabulary
+from mlarch.core.vocabulary import DECISION_PREFIX, Vocabulary
 from mlarch.diagram.table import FRAME, PIPELINE, Element, ElementType, Table, guarded, load_table, str_value
 
 MAX_REASONS = 4  # per decision in a tooltip; the rest are counted
@@ -102,6 +102,7 @@ class Diagram:
     pipeline_node: bool = False  # the orchestrator is drawn as a node (it encloses nothing)
     departures: tuple[Departure, ...] = ()
     is_design: bool = False
+    table: Table | None = field(default=None, repr=False, compare=False)  # the visual language it was built with
 
     def component(self, cid: str) -> Component:
         return next(c for c in self.components if c.id == cid)
@@ -426,8 +427,8 @@ def build_diagram(
     rules then appear in the tooltips), else from the recommendation.
     Components where the drawn choices differ from ``rec`` are marked.
     """
-    table = table or load_table()
-    vocab = load_vocabulary()
+    vocab = rec.vocab
+    table = table or load_table(vocab)
     design = dict(design or {})
     is_design = bool(design) or completed is not None
     base = completed.choices if completed is not None else rec.choices
@@ -453,7 +454,7 @@ def build_diagram(
         frame=tip.box(frame_label, "", drawing.frame_details, drawing.frame_dims, FRAME, head=frame_label),
         perimeter=drawing.perimeter, pipeline=pipeline_box,
         pipeline_node=pipeline_box is not None and not any(c.orchestrated for c in components),
-        departures=tuple(cmp.departures), is_design=is_design,
+        departures=tuple(cmp.departures), is_design=is_design, table=table,
     )
 
 

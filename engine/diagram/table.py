@@ -21,7 +21,7 @@ from mlarch.core import yamlio
 from mlarch.core.conditions import Condition, ConditionParser
 from mlarch.core.errors import EngineError, format_allowed
 from mlarch.core.evaluate import Values, holds
-from mlarch.core.vocabulary import Vocabulary, load_vocabulary
+from mlarch.core.vocabulary import Vocabulary
 
 TABLE_FILE = Path(__file__).with_name("visual.yaml")
 
@@ -407,8 +407,8 @@ def parse_table(data: Any, vocab: Vocabulary, source: str = "visual.yaml") -> Ta
     )
 
 
-@lru_cache(maxsize=1)
-def load_table() -> Table:
-    """The bundled visual language, parsed once per process."""
+@lru_cache(maxsize=2)
+def load_table(vocab: Vocabulary) -> Table:
+    """The bundled visual language, checked against ``vocab``; parsed once per vocabulary."""
     doc = yamlio.load(TABLE_FILE)
-    return parse_table(doc.data, load_vocabulary(), str(TABLE_FILE))
+    return parse_table(doc.data, vocab, str(TABLE_FILE))

@@ -23,12 +23,11 @@ from mlarch.cli.context import (
 from mlarch.core.errors import InputError, did_you_mean
 from mlarch.core.scenario import load_scenario
 from mlarch.core.serialize import dump_json
-from mlarch.core.vocabulary import load_vocabulary
+from mlarch.core.vocabulary import Vocabulary
 from mlarch.explain.whynot import DEFAULT_BUDGET, DEFAULT_MAX_CHANGES, DEFAULT_SECONDS
 
 
-def _dimension(name: str, where: str) -> str:
-    vocab = load_vocabulary()
+def _dimension(vocab: Vocabulary, name: str, where: str) -> str:
     if name not in vocab.dimensions:
         raise InputError.single(None, where, f"unknown dimension {name!r}", tuple(vocab.dimensions), did_you_mean(name, vocab.dimensions))
     return name
@@ -46,8 +45,8 @@ def explain_command(ctx: Context, file: str, dimension: str | None, fmt: str) ->
     from mlarch.explain.trace_text import render_trace_text, trace_dict
 
     if dimension is not None:
-        _dimension(dimension, "--dimension")
-    scenario = load_scenario(file)
+        _dimension(ctx.vocab(), dimension, "--dimension")
+    scenario = load_scenario(file, vocab=ctx.vocab())
     t = trace(ctx.engine(), scenario, dimension)
     echo(dump_json(trace_dict(t)) if fmt == "json" else render_trace_text(t), nl=False)
     return EXIT_OK
@@ -73,11 +72,11 @@ def why_not_command(ctx: Context, file: str, dimension: str, choice: str, max_ch
     from mlarch.explain.whynot import why_not
     from mlarch.explain.whynot_text import render_whynot_text, whynot_dict
 
-    _dimension(dimension, "DIMENSION")
-    choices = load_vocabulary().dimensions[dimension].choices
+    _dimension(ctx.vocab(), dimension, "DIMENSION")
+    choices = ctx.vocab().dimensions[dimension].choices
     if choice not in choices:
         raise InputError.single(None, "CHOICE", f"invalid choice {choice!r} for {dimension}", tuple(choices), did_you_mean(choice, choices))
-    scenario = load_scenario(file)
+    scenario = load_scenario(file, vocab=ctx.vocab())
     result = why_not(ctx.engine(), scenario, dimension, choice, max_changes, budget, max_seconds)
     echo(dump_json(whynot_dict(result)) if fmt == "json" else render_whynot_text(result), nl=False)
     return EXIT_OK
@@ -96,8 +95,8 @@ def what_if_command(ctx: Context, file: str, sets: tuple[str, ...], unsets: tupl
     from mlarch.explain.whatif import parse_changes, what_if
     from mlarch.explain.whatif_text import render_whatif_text, whatif_dict
 
-    changes = parse_changes(sets, unsets)
-    scenario = load_scenario(file)
+    changes = parse_changes(ctx.vocab(), sets, unsets)
+    scenario = load_scenario(file, vocab=ctx.vocab())
     result = what_if(ctx.engine(), scenario, changes)
     echo(dump_json(whatif_dict(result)) if fmt == "json" else render_whatif_text(result), nl=False)
     return EXIT_OK

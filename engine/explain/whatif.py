@@ -23,7 +23,7 @@ from mlarch.core.errors import InputError, Problem, did_you_mean
 from mlarch.core.lifecycle import Notice
 from mlarch.core.resolver import Decision, WhyNot
 from mlarch.core.scenario import MAX_TEXT, Scenario, validate_mapping
-from mlarch.core.vocabulary import MAX_NUMBER, FactSpec, Vocabulary, load_vocabulary
+from mlarch.core.vocabulary import MAX_NUMBER, FactSpec, Vocabulary
 
 SOURCE = "--set"
 TRUE, FALSE = ("true",), ("false",)
@@ -94,9 +94,8 @@ def parse_value(spec: FactSpec, text: str, where: str, problems: list[Problem]) 
     return raw
 
 
-def parse_changes(sets: Sequence[str], unsets: Sequence[str] = ()) -> dict[str, Any]:
+def parse_changes(vocab: Vocabulary, sets: Sequence[str], unsets: Sequence[str] = ()) -> dict[str, Any]:
     """``FACT=VALUE`` assignments and facts to un-state, as {fact: value or None}."""
-    vocab = load_vocabulary()
     problems: list[Problem] = []
     changes: dict[str, Any] = {}
     seen: set[str] = set()
@@ -132,11 +131,11 @@ def parse_changes(sets: Sequence[str], unsets: Sequence[str] = ()) -> dict[str, 
     return changes
 
 
-def apply_changes(scenario: Scenario, changes: Mapping[str, Any]) -> Scenario:
+def apply_changes(scenario: Scenario, changes: Mapping[str, Any], vocab: Vocabulary) -> Scenario:
     """The scenario with the changes, validated again like a file (exclusive values, ranges)."""
-    changed = scenario.with_facts(changes)
+    changed = scenario.with_facts(changes, vocab)
     data = changed.to_nested()
-    checked = validate_mapping(data, SOURCE)
+    checked = validate_mapping(data, SOURCE, vocab=vocab)
     return Scenario(checked.name, checked.facts, scenario.description, scenario.source, scenario.expect)
 
 
@@ -162,7 +161,7 @@ class WhatIf:
 
 
 def what_if(engine: Engine, scenario: Scenario, changes: Mapping[str, Any]) -> WhatIf:
-    changed = apply_changes(scenario, changes)
+    changed = apply_changes(scenario, changes, engine.vocab)
     before = engine.evaluate(scenario)
     after = engine.evaluate(changed)
     vocab = engine.vocab

@@ -251,7 +251,7 @@ class _Search:
         return self.engine.evaluate(self.apply(changes), only=self.only)
 
     def apply(self, changes: tuple[Change, ...]) -> Scenario:
-        return self.scenario.with_facts({c.fact: c.after for c in changes})
+        return self.scenario.with_facts({c.fact: c.after for c in changes}, self.engine.vocab)
 
     def hit(self, rec: Recommendation) -> bool:
         return rec.choices.get(self.dimension) == self.choice

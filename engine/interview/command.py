@@ -58,7 +58,7 @@ def interview(ctx: Context, file: str | None, out: str | None, answers_path: str
     earlier: dict[str, str] = {}
     first = 1
     if file:
-        scenario = load_scenario(file)
+        scenario = load_scenario(file, vocab=ctx.vocab())
         earlier, last = earlier_comments(Path(file).read_text())
         first = last + 1
     else:
@@ -72,7 +72,7 @@ def interview(ctx: Context, file: str | None, out: str | None, answers_path: str
     def save() -> None:
         text = scenario_yaml(session, out_path, earlier, finished)
         doc = yamlio.loads(text, out_path)
-        validate_mapping(doc.data, out_path, doc)  # never write a file mlarch would reject
+        validate_mapping(doc.data, out_path, doc, vocab=engine.vocab)  # never write a file mlarch would reject
         Path(out_path).write_text(text)
 
     click.echo(f"mlarch interview: {len(session.rec.decisions)} decisions so far "

@@ -93,7 +93,7 @@ class Session:
         if answer.kind != "value":
             return frozenset()
         before = self.rec.choices
-        self.scenario = self.scenario.with_facts({question.fact: answer.value})
+        self.scenario = self.scenario.with_facts({question.fact: answer.value}, self.engine.vocab)
         self._refresh()
         after = self.rec.choices
         return frozenset(d for d in before.keys() | after.keys() if before.get(d) != after.get(d))

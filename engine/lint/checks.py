@@ -240,7 +240,7 @@ def blocked_in_recommendations(natural: Domains, book: RuleBook, rule: Rule) -> 
                 if f.verdict != "forbid" or choice not in f.choices:
                     continue
                 try:
-                    negated = to_dnf(f.when, negate=True, limit=IMPLICATION_LIMIT)
+                    negated = to_dnf(f.when, natural.vocab, negate=True, limit=IMPLICATION_LIMIT)
                 except ConditionTooComplex:
                     return None
                 following = [a + n for a in current for n in negated]
@@ -261,7 +261,7 @@ def blocked_in_recommendations(natural: Domains, book: RuleBook, rule: Rule) -> 
 def implies(domains: Domains, a: Rule, b: Rule) -> bool:
     """Whenever ``a`` fires, ``b`` fires too (both on the same dimension). False when unsure."""
     try:
-        dnf = to_dnf(All((a.when, Not(b.when))), limit=IMPLICATION_LIMIT)
+        dnf = to_dnf(All((a.when, Not(b.when))), domains.vocab, limit=IMPLICATION_LIMIT)
     except ConditionTooComplex:
         return False
     return all(not domains.satisfiable(c, a.dimension) for c in dnf)
@@ -270,7 +270,7 @@ def implies(domains: Domains, a: Rule, b: Rule) -> bool:
 def can_fire_together(domains: Domains, a: Rule, b: Rule) -> list[Any]:
     """The alternatives of ``a and b`` that can hold (with their dimension applying)."""
     try:
-        dnf = to_dnf(All((a.when, b.when)), limit=IMPLICATION_LIMIT)
+        dnf = to_dnf(All((a.when, b.when)), domains.vocab, limit=IMPLICATION_LIMIT)
     except ConditionTooComplex:
         return []
     return [c for c in dnf if domains.satisfiable(c, a.dimension)]
@@ -468,7 +468,7 @@ def _witness_values(domains: Domains, rule: Rule) -> list[dict[str, Any]] | None
     exact (DNF) implication checks.
     """
     try:
-        dnf = to_dnf(rule.when, limit=IMPLICATION_LIMIT)
+        dnf = to_dnf(rule.when, domains.vocab, limit=IMPLICATION_LIMIT)
     except ConditionTooComplex:
         return None
     out = []
@@ -493,7 +493,7 @@ def _candidates(domains: Domains, group: Sequence[Rule]) -> dict[str, set[str]]:
     general: list[Rule] = []
     for b in group:
         try:
-            dnf = to_dnf(b.when, limit=IMPLICATION_LIMIT)
+            dnf = to_dnf(b.when, domains.vocab, limit=IMPLICATION_LIMIT)
         except ConditionTooComplex:
             dnf = []
         needed = [lit for lit in dnf[0] if lit.kind in (LiteralKind.EQ, LiteralKind.IANY)] if len(dnf) == 1 else []
@@ -688,7 +688,7 @@ def constraint_enforcement(run: Run, structural: Domains) -> list[LintFinding]:
     vocab = run.engine.vocab
     for c in run.invariants.constraints:
         try:
-            dnf = to_dnf(c.when, limit=IMPLICATION_LIMIT)
+            dnf = to_dnf(c.when, structural.vocab, limit=IMPLICATION_LIMIT)
         except ConditionTooComplex:  # pragma: no cover - invariants are small
             continue
         for conj in dnf:

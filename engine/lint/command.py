@@ -53,8 +53,8 @@ def lint_command(ctx: Context, fmt: str, samples: int, seed: int, only: tuple[st
     if not 0 <= samples <= MAX_SAMPLES:
         raise InputError.single(None, "--samples", f"expected 0 to {MAX_SAMPLES}, got {samples}")
     paths = list(ctx.rule_paths) or [str(bundled_rules_dir())]
-    invariants = load_invariants(invariants_file) if invariants_file else None
-    report = lint(paths, samples=samples, seed=seed, checks=only or None, invariants=invariants, scenarios=scenario_dir,
+    invariants = load_invariants(invariants_file, ctx.vocab()) if invariants_file else None
+    report = lint(paths, ctx.vocab(), samples=samples, seed=seed, checks=only or None, invariants=invariants, scenarios=scenario_dir,
                   as_of=ctx.as_of)
     echo(render_json(report) if fmt == "json" else render_text(report), nl=False)
     return EXIT_FINDINGS if report.failing else EXIT_OK

@@ -13,7 +13,7 @@ from mlarch.analysis.witness import WitnessFinder
 from mlarch.core.engine import Engine
 from mlarch.core.errors import EngineError, InputError, RuleBaseLimitError
 from mlarch.core.rulebook import RuleBook
-from mlarch.core.vocabulary import load_vocabulary
+from mlarch.core.vocabulary import Vocabulary
 from mlarch.lint.checks import (
     Loaded,
     Run,
@@ -39,6 +39,7 @@ from mlarch.lint.spec import Invariants, bundled_invariants
 
 def lint(
     paths: Sequence[str | Path],
+    vocab: Vocabulary,
     samples: int = 1000,
     seed: int = 0,
     checks: Iterable[str] | None = None,
@@ -48,9 +49,8 @@ def lint(
 ) -> LintReport:
     """Lint the rule files or folders in ``paths``; see docs/lint.md. ``as_of``: the run date
     the freshness checks judge end dates against (default core/lifecycle.run_date)."""
-    vocab = load_vocabulary()
     wanted = set(checks) if checks else set(CODES)
-    invariants = invariants or bundled_invariants()
+    invariants = invariants or bundled_invariants(vocab)
     loaded = load_files(paths, vocab)
     findings = list(loaded.findings)
     rules, dups = duplicates(loaded.rules)
@@ -74,7 +74,7 @@ def lint(
         return _report(findings, wanted, loaded, book, 0, 0)
     try:
         findings += failing_examples(engine, book.rules) if "failing-example" in wanted else []
-        seeds = seed_scenarios(book, scenarios)
+        seeds = seed_scenarios(book, vocab, scenarios)
         sampler = Sampler(vocab, domains, seeds, seed)
         finder = WitnessFinder(engine, domains, sampler, seeds)
         run = Run(engine, book, domains, finder, invariants, samples)

@@ -30,7 +30,7 @@ from typing import Any, Iterable, Mapping
 from mlarch.core import yamlio
 from mlarch.core.conditions import Condition, ConditionParser
 from mlarch.core.errors import InputError, Problem, did_you_mean
-from mlarch.core.vocabulary import Vocabulary, load_vocabulary
+from mlarch.core.vocabulary import Vocabulary
 from mlarch.core.yamlio import PathT, format_path
 
 INVARIANTS_FILE = Path(__file__).with_name("invariants.yaml")
@@ -284,22 +284,22 @@ class _Parser:
         return out
 
 
-def parse_invariants(doc: yamlio.Document, vocab: Vocabulary | None = None) -> Invariants:
-    """Validate an invariants document; raise :class:`InputError` listing every problem."""
-    parser = _Parser(vocab or load_vocabulary(), doc)
+def parse_invariants(doc: yamlio.Document, vocab: Vocabulary) -> Invariants:
+    """Validate an invariants document against ``vocab``; raise :class:`InputError` listing every problem."""
+    parser = _Parser(vocab, doc)
     found = parser.parse()
     if parser.problems:
         raise InputError(doc.source, parser.problems)
     return found
 
 
-def load_invariants(path: str | Path | None = None) -> Invariants:
+def load_invariants(path: str | Path | None, vocab: Vocabulary) -> Invariants:
     if path is None:
-        return bundled_invariants()
-    return parse_invariants(yamlio.load(path))
+        return bundled_invariants(vocab)
+    return parse_invariants(yamlio.load(path), vocab)
 
 
-@lru_cache(maxsize=1)
-def bundled_invariants() -> Invariants:
-    """The project's invariants (engine/lint/invariants.yaml), parsed once."""
-    return parse_invariants(yamlio.load(INVARIANTS_FILE))
+@lru_cache(maxsize=2)
+def bundled_invariants(vocab: Vocabulary) -> Invariants:
+    """The project's invariants (engine/lint/invariants.yaml), parsed once per vocabulary."""
+    return parse_invariants(yamlio.load(INVARIANTS_FILE), vocab)

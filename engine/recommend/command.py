@@ -48,7 +48,7 @@ def recommend(ctx: Context, files: tuple[str, ...], fmt: str, summary: bool, sen
     problems: list[str] = []
     for index, file in enumerate(paths):
         try:
-            rec = engine.evaluate(load_scenario(file))
+            rec = engine.evaluate(load_scenario(file, vocab=engine.vocab))
         except InputError as exc:
             problems.append(str(exc))
             continue
@@ -76,13 +76,14 @@ def recommend(ctx: Context, files: tuple[str, ...], fmt: str, summary: bool, sen
 @click.argument("files", nargs=-1, required=True, metavar="FILE...", type=InputFile(folders=True))
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="json: one line per file (JSON Lines) with its problems.")
-def validate(files: tuple[str, ...], fmt: str) -> int:
+@pass_ctx
+def validate(ctx: Context, files: tuple[str, ...], fmt: str) -> int:
     """Check scenario FILE... without evaluating them (files, folders, `-` for stdin, bundled names)."""
     paths = scenario_files(files)
     problems: list[str] = []
     for file in paths:
         try:
-            load_scenario(file)
+            load_scenario(file, vocab=ctx.vocab())
             found: list[str] = []
         except InputError as exc:
             found = [p.render(exc.source) for p in exc.problems]
@@ -107,7 +108,7 @@ def check(ctx: Context, paths: tuple[str, ...], verbose: bool) -> int:
     engine = ctx.engine()
     failures = checked = 0
     for file in files:
-        scenario = load_scenario(file)
+        scenario = load_scenario(file, vocab=engine.vocab)
         rec = engine.evaluate(scenario)
         if not scenario.expect:
             echo(f"note {file}: no expect: block, nothing to check")
@@ -166,9 +167,10 @@ def render_catalog(found: dict[str, Example]) -> str:
 
 
 @click.command()
-def schema() -> int:
+@pass_ctx
+def schema(ctx: Context) -> int:
     """Print the JSON Schema of scenario files (for editors and CI)."""
-    echo(dump_json(json_schema()), nl=False)
+    echo(dump_json(json_schema(ctx.vocab())), nl=False)
     return EXIT_OK
 
 

@@ -8,14 +8,13 @@ from typing import TYPE_CHECKING
 from mlarch.core.engine import Recommendation, format_value
 from mlarch.core.resolver import AlternativeStatus, Decision
 from mlarch.core.textfmt import effect, md_escape
-from mlarch.core.vocabulary import STAGES, load_vocabulary
+from mlarch.core.vocabulary import STAGES, Vocabulary
 
 if TYPE_CHECKING:
     from mlarch.analysis.sensitivity import Sensitivity
 
 
-def _decision(dec: Decision, as_of: date | None, sens: Sensitivity | None) -> list[str]:
-    vocab = load_vocabulary()
+def _decision(dec: Decision, vocab: Vocabulary, as_of: date | None, sens: Sensitivity | None) -> list[str]:
     mark = f" *({sens.confidence(dec.dimension)})*" if sens else " *(default)*" if dec.defaulted else ""
     title = f"### {dec.dimension}: `{dec.choice}`" + mark
     lines = [title, ""]
@@ -55,7 +54,7 @@ def _sensitivity(sens: Sensitivity, dim: str) -> list[str]:
 
 
 def render_markdown(rec: Recommendation, sens: Sensitivity | None = None) -> str:
-    vocab = load_vocabulary()
+    vocab = rec.vocab
     out = [f"# Recommendation: {md_escape(rec.scenario.name)}", ""]
     if rec.scenario.description:
         out += [md_escape(rec.scenario.description), ""]
@@ -74,7 +73,7 @@ def render_markdown(rec: Recommendation, sens: Sensitivity | None = None) -> str
         if decisions:
             out += [f"## {stage.title()}", ""]
             for dec in decisions:
-                out += _decision(dec, rec.as_of, sens)
+                out += _decision(dec, vocab, rec.as_of, sens)
     if rec.warnings:
         out += ["## Warnings", ""] + [f"- {md_escape(w.text)}" for w in rec.warnings] + [""]
     out.append(f"*{rec.rules_fired} of {rec.rules_loaded} rules fired; rule set `{rec.rule_set_version}`.*")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from mlarch.core.engine import Recommendation, format_value
 from mlarch.core.resolver import AlternativeStatus, Decision, Support
 from mlarch.core.textfmt import WIDTH, effect, wrap
-from mlarch.core.vocabulary import STAGES, load_vocabulary
+from mlarch.core.vocabulary import STAGES, Vocabulary
 
 if TYPE_CHECKING:  # the sensitivity machinery loads only when a sensitivity is shown
     from mlarch.analysis.sensitivity import DecisionSensitivity, Sensitivity, Unknown
@@ -22,8 +22,7 @@ UNKNOWNS_SHOWN = 3  # unstated facts detailed per assumed decision in the text s
 FLIPS_SHOWN = 3  # single changes of stated facts shown per decision in text, knife-edges first
 
 
-def decision_lines(dec: Decision, as_of: date | None = None, sens: DecisionSensitivity | None = None) -> list[str]:
-    vocab = load_vocabulary()
+def decision_lines(dec: Decision, vocab: Vocabulary, as_of: date | None = None, sens: DecisionSensitivity | None = None) -> list[str]:
     head = f"{dec.dimension}: {dec.choice}"
     if sens is not None:
         head += f"  [{sens.confidence}]"
@@ -93,7 +92,7 @@ def sensitivity_lines(rec: Recommendation, sens: Sensitivity) -> list[str]:
 
 
 def render_text(rec: Recommendation, sens: Sensitivity | None = None) -> str:
-    vocab = load_vocabulary()
+    vocab = rec.vocab
     out = [f"mlarch recommendation for {rec.scenario.name}"]
     if rec.scenario.description:
         out += wrap(rec.scenario.description, "")
@@ -110,7 +109,7 @@ def render_text(rec: Recommendation, sens: Sensitivity | None = None) -> str:
         out.append("")
         out.append(f"== {stage.upper()} " + "=" * (WIDTH - len(stage) - 4))
         for dec in decisions:
-            out += decision_lines(dec, rec.as_of, sens.decisions[dec.dimension] if sens else None)
+            out += decision_lines(dec, vocab, rec.as_of, sens.decisions[dec.dimension] if sens else None)
     if sens is not None:
         out += sensitivity_lines(rec, sens)
     elif rec.defaulted:

@@ -49,7 +49,7 @@ def review_command(ctx: Context, design_files: tuple[str, ...], fmt: str, fail_o
     reviews, problems = [], []
     for file in files:
         try:
-            reviews.append(review(engine, load_design(file)))
+            reviews.append(review(engine, load_design(file, engine.vocab)))
         except InputError as exc:
             problems.append(str(exc))
     if problems:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Callable, Mapping
 from mlarch.core.engine import format_value
 from mlarch.core.judge import Finding, Reason, Review
 from mlarch.core.textfmt import effect, md_escape
-from mlarch.core.vocabulary import STAGES, load_vocabulary
+from mlarch.core.vocabulary import STAGES
 from mlarch.review.text import summary_line
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ def _finding(f: Finding) -> list[str]:
 
 
 def _comparison(rv: Review) -> list[str]:
-    vocab = load_vocabulary()
+    vocab = rv.recommendation.vocab
     dims = [d for d in vocab.dimensions if d in rv.design.choices or d in rv.evaluated.decisions or d in rv.recommendation.decisions]
     dims.sort(key=lambda d: STAGES.index(vocab.dimensions[d].stage))
     worst: dict[str, Finding] = {}

@@ -102,7 +102,7 @@ def bullet_coverage(engine: Engine, scenario_paths: Iterable[Path], question_pat
     for row in rows:
         row.rules = covering[row.bullet.id]
     for path in sorted(scenario_paths):
-        scenario = load_scenario(path)
+        scenario = load_scenario(path, vocab=engine.vocab)
         rec = engine.evaluate(scenario)
         fired = {rid for rid, sup in rec.fired.items() if sup.rule.dimension in rec.decisions}
         for row in rows:

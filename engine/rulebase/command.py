@@ -20,7 +20,6 @@ from mlarch.core.errors import InputError, did_you_mean
 from mlarch.core.examples import run_examples
 from mlarch.core.paths import bundled_scenarios_dir
 from mlarch.core.serialize import dump_json
-from mlarch.core.vocabulary import load_vocabulary
 from mlarch.rulebase.show import list_rows, rule_dict
 from mlarch.rulebase.show import show as show_rule
 
@@ -87,7 +86,7 @@ def rules_cmd(click_ctx: click.Context, dimension: str | None, section: str | No
     if click_ctx.invoked_subcommand:
         return EXIT_OK
     ctx: Context = click_ctx.obj
-    vocab = load_vocabulary()
+    vocab = ctx.vocab()
     if dimension is not None and dimension not in vocab.dimensions:
         raise InputError.single(None, "--dimension", f"unknown dimension {dimension!r}", tuple(vocab.dimensions), did_you_mean(dimension, vocab.dimensions))
     if section is not None and section not in vocab.exam_sections:
@@ -115,21 +114,22 @@ def rules_show(ctx: Context, rule_id: str) -> int:
     if rule is None:
         ids = [r.id for r in book.rules]
         raise InputError.single(None, "RULE_ID", f"unknown rule {rule_id!r}", (), did_you_mean(rule_id, ids))
-    echo(show_rule(rule), nl=False)
+    echo(show_rule(rule, ctx.vocab()), nl=False)
     return EXIT_OK
 
 
 @click.command()
 @click.argument("prefix", required=False, shell_complete=complete_fact)
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def facts(prefix: str | None, fmt: str) -> int:
+@pass_ctx
+def facts(ctx: Context, prefix: str | None, fmt: str) -> int:
     """The facts a scenario may state, with their values (PREFIX: a group such as `data`, or a fact).
 
     The same reference as docs/scenarios.md.
     """
     from mlarch.rulebase.vocab import facts_dict, facts_text, select_facts
 
-    found = select_facts(load_vocabulary(), prefix)
+    found = select_facts(ctx.vocab(), prefix)
     echo(dump_json(facts_dict(found)) if fmt == "json" else facts_text(found), nl=False)
     return EXIT_OK
 
@@ -137,11 +137,12 @@ def facts(prefix: str | None, fmt: str) -> int:
 @click.command()
 @click.argument("dimension", required=False, shell_complete=complete_dimension)
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def choices(dimension: str | None, fmt: str) -> int:
+@pass_ctx
+def choices(ctx: Context, dimension: str | None, fmt: str) -> int:
     """The decision dimensions and their choices, or one DIMENSION's (docs/dimensions.md)."""
     from mlarch.rulebase.vocab import choices_dict, choices_text, select_dimensions
 
-    vocab = load_vocabulary()
+    vocab = ctx.vocab()
     found = select_dimensions(vocab, dimension)
     echo(dump_json(choices_dict(vocab, found)) if fmt == "json" else choices_text(vocab, found), nl=False)
     return EXIT_OK

@@ -53,7 +53,7 @@ def coverage(engine: Engine, scenario_paths: Iterable[Path]) -> list[SectionCove
             if rule.dimension not in row.dimensions:
                 row.dimensions.append(rule.dimension)
     for path in sorted(scenario_paths):
-        scenario = load_scenario(path)
+        scenario = load_scenario(path, vocab=vocab)
         rec = engine.evaluate(scenario)
         hit = {s for rid, sup in rec.fired.items() if sup.rule.dimension in rec.decisions for s in sup.rule.sections}
         for s in sorted(hit):

@@ -7,7 +7,7 @@ memory and fails when the committed files differ.
 from __future__ import annotations
 
 from mlarch.core.textfmt import effect
-from mlarch.core.vocabulary import MAX_NUMBER, STAGES, FactSpec, load_vocabulary
+from mlarch.core.vocabulary import MAX_NUMBER, STAGES, FactSpec, Vocabulary
 
 SCENARIO_INTRO = """# Scenario files
 
@@ -79,8 +79,7 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def scenario_reference() -> str:
-    vocab = load_vocabulary()
+def scenario_reference(vocab: Vocabulary) -> str:
     out = [SCENARIO_INTRO.replace("{max_number}", f"{MAX_NUMBER:,}")]
     for group in vocab.groups:
         out += [f"## `{group}`", "", "| fact | type | values | meaning |", "|---|---|---|---|"]
@@ -91,8 +90,7 @@ def scenario_reference() -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def dimension_reference() -> str:
-    vocab = load_vocabulary()
+def dimension_reference(vocab: Vocabulary) -> str:
     out = [
         "# Decision dimensions",
         "",
@@ -143,9 +141,8 @@ def _rule_entry(rule) -> list[str]:
     return [head] + _condition_lines(rule, "  ")
 
 
-def stage_page(stage: str, rulebook) -> str:
+def stage_page(stage: str, rulebook, vocab: Vocabulary) -> str:
     """Plain-words page for one lifecycle stage, generated from the rules."""
-    vocab = load_vocabulary()
     dims = [d for d, spec in vocab.dimensions.items() if spec.stage == stage]
     out = [
         f"# {stage.title()} decisions",

@@ -7,7 +7,7 @@ from typing import Any, Sequence
 
 from mlarch.core.conditions import describe
 from mlarch.core.rulebook import Rule
-from mlarch.core.vocabulary import load_vocabulary
+from mlarch.core.vocabulary import Vocabulary
 
 
 def conclusion_text(rule: Rule) -> str:
@@ -35,8 +35,7 @@ def _example(ex: Any) -> str:
     return str(data)
 
 
-def show(rule: Rule) -> str:
-    vocab = load_vocabulary()
+def show(rule: Rule, vocab: Vocabulary) -> str:
     out = [f"{rule.id}", "", f"  {rule.title}", ""]
     labels = [f"{s} ({vocab.exam_sections.get(s, '')})" for s in rule.sections]
     out.append("Exam sections: " + "; ".join(labels))
