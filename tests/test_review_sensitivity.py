@@ -41,11 +41,12 @@ def test_claims_hold(bundled_engine, path) -> None:
 
 def test_a_design_choice_the_scenario_could_come_to(bundled_engine) -> None:
     """churn-custom-tpu proposes Sampled Shapley where BigQuery ML's explanations are recommended:
-    an image model would make it the recommendation (the claim is checked in test_claims_hold)."""
+    data in an operational database (no BigQuery ML) would make it the recommendation (the claim is
+    checked in test_claims_hold)."""
     rv = review(bundled_engine, load_design(ROOT / "scenarios" / "designs" / "churn-custom-tpu.yaml", bundled_engine.vocab))
     ds = design_sensitivity(bundled_engine, rv)["explainability"]
     assert ds.proposed == "sampled_shapley" and ds.recommended == "bqml_explain_predict"
-    assert ("data.modality", "image", True) in [(s.fact, s.value, s.stated) for s in ds.supports]
+    assert ("data.location", "cloud_sql", True) in [(s.fact, s.value, s.stated) for s in ds.supports]
     assert ds.confidence == "knife-edge"
 
 
@@ -64,7 +65,7 @@ def test_formats(capsys) -> None:
     sens = data["sensitivity"]
     assert set(sens) == set(data["design_choices"]) & set(data["recommendation"])
     assert sens["explainability"]["confidence"] == "knife-edge"
-    assert {"fact": "data.modality", "value": "image", "stated": True} in sens["explainability"]["design_choice_if"]
+    assert {"fact": "data.location", "value": "cloud_sql", "stated": True} in sens["explainability"]["design_choice_if"]
     assert list(data)[-2:] == ["sensitivity", "engine"]
     _, plain, _ = run_cli(capsys, "review", design, "-f", "json")
     assert "sensitivity" not in json.loads(plain)
