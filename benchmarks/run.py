@@ -9,8 +9,9 @@ over without the memo (each evaluation goes through durable-rules); 1,500
 distinct scenarios (bundled ones with 4-8 facts changed) each evaluated once;
 search variants (a dozen bundled scenarios with every fact changed to each
 value worth trying, and random pairs, as why-not, what-if and lint make them)
-each evaluated once with the memo; JSON rendering alone and evaluation plus
-JSON; and the pure-Python reference evaluator (benchmarks/reference.py).
+each evaluated once with the memo; JSON rendering alone (the bundled
+recommendations over and over, and 300 distinct ones each written once) and
+evaluation plus JSON; and the pure-Python reference evaluator (benchmarks/reference.py).
 
 Synthetic rule bases clone every bundled rule N times with seeded random
 changes to its literal values (another allowed enum value, a scaled number,
@@ -146,6 +147,8 @@ def rates(book: Any, seconds: float) -> dict[str, float]:
         out["distinct_nomemo"] = W.rate(distinct, plain.evaluate, seconds, once=True)
         recs = [plain.evaluate(s) for s in bases]
         out["json_only"] = W.rate(recs, lambda r: render(r, "json"), seconds / 2)
+        # each recommendation written once, so no decision text comes from the cache (serialize.py)
+        out["json_first"] = W.rate([plain.evaluate(s) for s in distinct[:300]], lambda r: render(r, "json"), 0, once=True)
         out["eval_json"] = W.rate(bases, lambda s: render(plain.evaluate(s), "json"), seconds / 2)
         reference = Reference(plain)
         for s, rec in zip(bases, recs):  # a yardstick that disagreed would measure nothing
@@ -193,8 +196,8 @@ def main() -> int:
     print(f"\nPython {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
     print(f"{len(SCENARIOS)} bundled scenarios; CLI runs: {runs}; timed loops: {seconds:.0f} s; "
           f"in-process rates per {'CPU' if args.cpu_clock else 'wall-clock'} second\n")
-    print("| rules | load+validate (s) | compile (s) | rulesets | bundled, no memo (eval/s) | distinct, no memo | distinct | variants | reference (pure Python) | JSON render only (/s) | evaluate + JSON (/s) | CLI warm (s, median) | CLI cold (s, median) |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| rules | load+validate (s) | compile (s) | rulesets | bundled, no memo (eval/s) | distinct, no memo | distinct | variants | reference (pure Python) | JSON render only (/s) | JSON first render (/s) | evaluate + JSON (/s) | CLI warm (s, median) | CLI cold (s, median) |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     try:
         for scale in scales:
             folder = work / f"rules-x{scale}"
@@ -213,7 +216,7 @@ def main() -> int:
             warm = statistics.median(time_cli(cli_args, runs, env))
             cold = statistics.median(time_cli(cli_args, max(3, runs // 5), dict(env, MLARCH_NO_CACHE="1")))
             print(f"| {count} | {load_s:.3f} | {compile_s:.3f} | {rulesets} | {r['bundled']:,.0f} | {r['distinct_nomemo']:,.0f} | "
-                  f"{r['distinct']:,.0f} | {r['variants']:,.0f} | {r['reference']:,.0f} | {r['json_only']:,.0f} | {r['eval_json']:,.0f} | "
+                  f"{r['distinct']:,.0f} | {r['variants']:,.0f} | {r['reference']:,.0f} | {r['json_only']:,.0f} | {r['json_first']:,.0f} | {r['eval_json']:,.0f} | "
                   f"{warm:.3f} | {cold:.3f} |")
         bundled = time_cli(["recommend", str(EXAMPLE)], runs, env)
         print(f"\n`mlarch recommend {EXAMPLE.relative_to(ROOT)}` (bundled rules, warm cache): "

@@ -195,7 +195,7 @@ def test_sensitivity_claims_hold(bundled_engine, scenario):
     sens = analyse(bundled_engine, rec)
     for dim, ds in sens.decisions.items():
         assert (ds.confidence == "assumed") == rec.decisions[dim].defaulted
-        assert (ds.confidence == "knife-edge") == (bool(ds.flips) and not rec.decisions[dim].defaulted)
+        assert (ds.confidence == "knife-edge") == (bool(ds.knife_edges) and not rec.decisions[dim].defaulted)
         for flip in ds.flips:
             assert scenario.get(flip.fact) == flip.before
             got = _full_choices(bundled_engine, scenario.with_facts({flip.fact: flip.after}, load_vocabulary())).get(dim)
@@ -211,10 +211,16 @@ def test_sensitivity_claims_hold(bundled_engine, scenario):
 
 def test_sensitivity_of_a_bundled_scenario_names_a_known_knife_edge(bundled_engine):
     rec = bundled_engine.evaluate(load_scenario(CHURN, vocab=load_vocabulary()))
-    ds = analyse(bundled_engine, rec).decisions["approach"]
-    assert ds.confidence == "knife-edge"
-    # files in Cloud Storage stay with BigQuery ML (external tables); an operational database does not
+    sens = analyse(bundled_engine, rec)
+    ds = sens.decisions["approach"]
+    # files in Cloud Storage stay with BigQuery ML (external tables); an operational database does not:
+    # listed as what would change it, but a change of kind, so the approach is firm (docs/output.md)
     assert "would be automl if data.location were cloud_sql" in ds.text_flips()
+    assert ds.confidence == "firm" and not ds.knife_edges
+    # interpretability is graded (none, preferred, required): one grade down drops the explanations
+    ds = sens.decisions["explainability"]
+    assert ds.confidence == "knife-edge"
+    assert [f.text() for f in ds.knife_edges] == ["would be none if problem.interpretability were none"]
 
 
 def test_the_installed_command_runs_non_interactively(tmp_path):

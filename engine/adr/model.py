@@ -142,7 +142,7 @@ def record(vocab: Vocabulary, rec: Recommendation, dimension: str, date: str | N
     if sens is not None:
         ds = sens.decisions[dimension]
         out += [f"Confidence: **{ds.confidence}**.", ""]
-        out += [f"* Knife-edge: it {_esc(t)}." for t in ds.text_flips()]
+        out += [f"* {'Knife-edge' if f.knife_edge else 'Would change'}: it {_esc(f.text())}." for f in ds.flips]
         for u in ds.unknowns:
             gives = "; ".join(f"{_esc(show(v))} gives `{describe_choice(c)}`" for v, c in u.outcomes)
             out.append(f"* Not stated: `{u.fact}` ({gives}).")

@@ -143,7 +143,35 @@ def values_to_try(engine: Engine, fact: str, current: Any = None) -> list[Any]:
         return [v for v in dict.fromkeys(out) if v != have]
     if spec.type in ("number", "integer"):
         return sorted((p for p in sample if p != current), key=lambda p: (abs(p - current), p))
+    if spec.ordered and current in spec.values:  # grades: the next ones up and down first
+        order = list(spec.values)
+        return sorted((v for v in sample if v != current), key=lambda v: (abs(order.index(v) - order.index(current)), order.index(v)))
     return [v for v in sample if v != current]
+
+
+NEAR_FACTOR = 2  # a number within this factor of the stated one (half to double) is a small change
+
+
+def neighbouring(engine: Engine, fact: str, current: Any, value: Any) -> bool:
+    """Whether changing stated ``current`` to ``value`` is a *small* change (the knife-edge test).
+
+    Small: the next grade of an ordered enum (the vocabulary's ``ordered: true``:
+    budget low to medium), or a number within a factor of :data:`NEAR_FACTOR`
+    of the stated one (so the nearest threshold lies that close). A change
+    of kind is never small: another value of an unordered enum (modality,
+    location, task), a bool turned over, a set item added or removed, or a
+    fact un-stated; such a change describes another situation, not a
+    misjudged one, and is listed as what would change the decision without
+    calling it knife-edge (docs/output.md)."""
+    spec = engine.vocab.facts[fact]
+    if current is None or value is None or isinstance(current, bool) or isinstance(value, bool):
+        return False
+    if spec.type in ("number", "integer"):
+        return current > 0 and current / NEAR_FACTOR <= value <= current * NEAR_FACTOR
+    if spec.type == "enum" and spec.ordered and current in spec.values and value in spec.values:
+        order = list(spec.values)
+        return abs(order.index(value) - order.index(current)) == 1
+    return False
 
 
 # ------------------------------------------------------------------ search
@@ -204,6 +232,10 @@ class Flip:
     before: Any
     after: Any
     choice: str | None
+    knife_edge: bool = False  # the change is small (:func:`neighbouring`)
+
+    def text(self) -> str:
+        return (f"would be {self.choice}" if self.choice else "would not apply") + f" if {self.fact} were {show(self.after)}"
 
 
 @dataclass(frozen=True)
@@ -220,12 +252,15 @@ class DecisionSensitivity:
     dimension: str
     choice: str
     confidence: str  # firm | knife-edge | assumed
-    flips: tuple[Flip, ...] = ()  # stated facts, vocabulary order
+    flips: tuple[Flip, ...] = ()  # stated facts: knife-edges first, each kind in vocabulary order
     unknowns: tuple[Unknown, ...] = ()  # unstated facts, most changing first
 
     def text_flips(self) -> list[str]:
-        return [(f"would be {f.choice}" if f.choice else "would not apply") + f" if {f.fact} were {show(f.after)}"
-                for f in self.flips]
+        return [f.text() for f in self.flips]
+
+    @property
+    def knife_edges(self) -> tuple[Flip, ...]:
+        return tuple(f for f in self.flips if f.knife_edge)
 
 
 @dataclass(frozen=True)
@@ -271,14 +306,16 @@ def analyse(engine: Engine, rec: Recommendation) -> Sensitivity:
             hits = eff.for_dimension(dim)
             if not hits:
                 continue
-            if eff.current is not None:
-                first = hits[0]  # values_to_try lists the smallest changes first
-                flips.append(Flip(fact, eff.current, first.value, first.changes[dim][1]))
+            if eff.current is not None:  # values_to_try lists the smallest changes first; a small one wins
+                near = [v for v in hits if neighbouring(engine, fact, eff.current, v.value)]
+                first = (near or list(hits))[0]
+                flips.append(Flip(fact, eff.current, first.value, first.changes[dim][1], bool(near)))
             else:
                 outcomes = tuple((v.value, v.changes[dim][1] if dim in v.changes else dec.choice) for v in eff.variants)
                 unknowns.append(Unknown(fact, outcomes, len(hits)))
         unknowns.sort(key=lambda u: -u.changing)  # stable: vocabulary order among equals
-        confidence = "assumed" if dec.defaulted else "knife-edge" if flips else "firm"
+        flips.sort(key=lambda f: not f.knife_edge)  # stable: knife-edges first, each kind in vocabulary order
+        confidence = "assumed" if dec.defaulted else "knife-edge" if any(f.knife_edge for f in flips) else "firm"
         out[dim] = DecisionSensitivity(dim, dec.choice, confidence, tuple(flips), tuple(unknowns))
     return Sensitivity(out, sum(e.evaluations for e in influences.values()), influences)
 
@@ -294,8 +331,8 @@ def as_fields(sens: Sensitivity) -> dict[str, dict[str, Any]]:
         out[dim] = {
             "confidence": ds.confidence,
             "sensitivity": {
-                "stated": [{"fact": f.fact, "value": json_value(f.before), "change_to": json_value(f.after), "choice": f.choice}
-                           for f in ds.flips],
+                "stated": [{"fact": f.fact, "value": json_value(f.before), "change_to": json_value(f.after), "choice": f.choice,
+                            "knife_edge": f.knife_edge} for f in ds.flips],
                 "unstated": [{"fact": u.fact, "changing_values": u.changing,
                               "outcomes": [{"value": json_value(v), "choice": c} for v, c in u.outcomes]}
                              for u in ds.unknowns],

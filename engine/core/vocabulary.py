@@ -45,6 +45,7 @@ class FactSpec:
     minimum: float | None = None
     required: bool = False
     exclusive: tuple[str, ...] = ()
+    ordered: bool = False  # an enum of grades, least to most: the next value is a small change (analysis/sensitivity.py)
 
     @property
     def group(self) -> str | None:
@@ -205,6 +206,9 @@ def parse_vocabulary(data: Mapping[str, Any], source: str = "vocabulary") -> Voc
         for value in exclusive:
             if value not in values:
                 raise EngineError(f"{source}: fact {fid} exclusive value {value!r} is not a value")
+        ordered = spec.get("ordered", False)
+        if ordered not in (True, False) or (ordered and ftype != "enum"):
+            raise EngineError(f"{source}: fact {fid}: ordered must be true or false, and true only for an enum")
         facts[fid] = FactSpec(
             id=fid,
             type=ftype,
@@ -213,6 +217,7 @@ def parse_vocabulary(data: Mapping[str, Any], source: str = "vocabulary") -> Voc
             minimum=spec.get("min"),
             required=bool(spec.get("required")),
             exclusive=exclusive,
+            ordered=ordered,
         )
     raw_dims = data["dimensions"]
     dimensions: dict[str, DimensionSpec] = {}

@@ -22,7 +22,7 @@ from mlarch.core.bundled import ALL_KINDS, KINDS, Example, catalog
 from mlarch.core.errors import InputError, did_you_mean
 from mlarch.core.paths import bundled_scenarios_dir
 from mlarch.core.scenario import json_schema, load_scenario
-from mlarch.core.serialize import dump_json, dump_json_line, to_dict
+from mlarch.core.serialize import dump_json, dump_json_line, recommendation_json
 from mlarch.core.textfmt import wrap
 from mlarch.recommend.render import FORMATS, render, sensitivity_fields
 
@@ -64,7 +64,7 @@ def recommend(ctx: Context, files: tuple[str, ...], fmt: str, summary: bool, sen
         elif len(paths) == 1:
             echo(render(rec, fmt, sens), nl=False)
         elif fmt == "json":
-            echo(dump_json_line(to_dict(rec, sensitivity_fields(sens))))
+            echo(recommendation_json(rec, sensitivity_fields(sens), line=True))
         else:
             echo(("---\n" if fmt == "yaml" else "\n" if index else "") + render(rec, fmt, sens), nl=False)
     if problems:

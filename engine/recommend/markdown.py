@@ -45,7 +45,7 @@ def _sensitivity(sens: Sensitivity, dim: str) -> list[str]:
     from mlarch.recommend.text import outcomes
 
     ds = sens.decisions[dim]
-    lines = [f"- **Would change:** {md_escape(t)}" for t in ds.text_flips()]
+    lines = [f"- **{'Knife-edge' if f.knife_edge else 'Would change'}:** {md_escape(f.text())}" for f in ds.flips]
     if ds.confidence == "assumed":
         lines += [f"- **Not stated:** `{u.fact}`: {md_escape(outcomes(u))}" for u in ds.unknowns]
     elif ds.unknowns:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mlarch.core.engine import Recommendation
-from mlarch.core.serialize import dump_json, dump_yaml, to_dict
+from mlarch.core.serialize import dump_yaml, recommendation_json, to_dict
 from mlarch.recommend.markdown import render_markdown
 from mlarch.recommend.text import render_text
 
@@ -20,9 +20,10 @@ def render(rec: Recommendation, fmt: str, sens: Sensitivity | None = None) -> st
 
     ``sens`` (analysis/sensitivity.py, computed once by the caller) adds each
     decision's confidence and what would change it to every format."""
-    if fmt in ("json", "yaml"):
-        data = to_dict(rec, sensitivity_fields(sens))
-        return dump_json(data) if fmt == "json" else dump_yaml(data)
+    if fmt == "json":
+        return recommendation_json(rec, sensitivity_fields(sens))
+    if fmt == "yaml":
+        return dump_yaml(to_dict(rec, sensitivity_fields(sens)))
     if fmt == "markdown":
         return render_markdown(rec, sens)
     if fmt == "text":

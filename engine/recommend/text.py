@@ -19,7 +19,7 @@ def cite(s: Support) -> str:
 
 
 UNKNOWNS_SHOWN = 3  # unstated facts detailed per assumed decision in the text sensitivity section
-FLIPS_SHOWN = 3  # knife-edge changes shown per decision in text
+FLIPS_SHOWN = 3  # single changes of stated facts shown per decision in text, knife-edges first
 
 
 def decision_lines(dec: Decision, vocab: Vocabulary, as_of: date | None = None, sens: DecisionSensitivity | None = None) -> list[str]:
@@ -73,9 +73,9 @@ def sensitivity_lines(rec: Recommendation, sens: Sensitivity) -> list[str]:
         if not ds.flips and not ds.unknowns:
             continue
         out.append(f"{dim} = {ds.choice} [{ds.confidence}]")
-        flips = ds.text_flips()
-        for text in flips[:FLIPS_SHOWN]:
-            out += wrap(("knife-edge: " if ds.confidence == "knife-edge" else "") + text, "    ~ ", "      ")
+        flips = ds.flips
+        for flip in flips[:FLIPS_SHOWN]:
+            out += wrap(("knife-edge: " if flip.knife_edge else "") + flip.text(), "    ~ ", "      ")
         if len(flips) > FLIPS_SHOWN:
             out.append(f"      (and {len(flips) - FLIPS_SHOWN} more single changes; --format json lists them)")
         if ds.confidence == "assumed":  # issue 12: say what each value of the deciding facts would give

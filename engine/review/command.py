@@ -6,7 +6,7 @@ command worked and found problems, 2 bad input (raised as InputError).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -26,9 +26,12 @@ FAIL_ON = ("error", "warning")
 @click.option("-f", "--format", "fmt", type=click.Choice(REVIEW_FORMATS), default="text", show_default=True)
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True,
               help="Exit 1 on findings of this severity or worse (CI gating).")
+@click.option("--sensitivity", is_flag=True,
+              help="Add how firm the recommendation is on each dimension the design sets, and what would change it "
+                   "(about 0.2-0.6 s more per design; docs/review.md).")
 @as_of_option
 @pass_ctx
-def review_command(ctx: Context, design_files: tuple[str, ...], fmt: str, fail_on: str) -> int:
+def review_command(ctx: Context, design_files: tuple[str, ...], fmt: str, fail_on: str, sensitivity: bool) -> int:
     """Review the design in each DESIGN against its scenario's recommendation.
 
     Errors are hard constraints the design breaks, warnings departures from
@@ -51,30 +54,35 @@ def review_command(ctx: Context, design_files: tuple[str, ...], fmt: str, fail_o
             problems.append(str(exc))
     if problems:
         raise Reported("\n".join(problems))
+    sens: list[Any] = [None] * len(reviews)
+    if sensitivity:  # loaded only when asked for, like recommend's
+        from mlarch.review.sensitivity import design_sensitivity
+
+        sens = [design_sensitivity(engine, rv) for rv in reviews]
     if fmt == "sarif":
         from mlarch.review.sarif import sarif_log
 
-        echo(dump_json(sarif_log(reviews)), nl=False)
+        echo(dump_json(sarif_log(reviews, sens if sensitivity else None)), nl=False)
     elif fmt == "json" and len(reviews) > 1:
         from mlarch.review.data import review_dict
 
-        for rv in reviews:
-            echo(dump_json_line(review_dict(rv)))
+        for rv, found in zip(reviews, sens):
+            echo(dump_json_line(review_dict(rv, found)))
     else:
-        for index, rv in enumerate(reviews):
-            echo(("\n" if index else "") + _render(ctx, rv, fmt), nl=False)
+        for index, (rv, found) in enumerate(zip(reviews, sens)):
+            echo(("\n" if index else "") + _render(ctx, rv, fmt, found), nl=False)
     return max(rv.exit_status(fail_on) for rv in reviews)
 
 
-def _render(ctx: Context, rv: Review, fmt: str) -> str:
+def _render(ctx: Context, rv: Review, fmt: str, sens: Any = None) -> str:
     if fmt == "json":
         from mlarch.review.data import review_dict
 
-        return dump_json(review_dict(rv))
+        return dump_json(review_dict(rv, sens))
     if fmt == "markdown":
         from mlarch.review.markdown import render_review_markdown
 
-        return render_review_markdown(rv, ctx.design_mermaid)
+        return render_review_markdown(rv, ctx.design_mermaid, sens)
     from mlarch.review.text import render_review_text
 
-    return render_review_text(rv)
+    return render_review_text(rv, sens)

@@ -7,19 +7,25 @@ Shape (documented in docs/review.md)::
      "findings": [{"kind", "severity", "dimension", "proposed", "recommended",
                    "overall", "message", "line", "rules", "reasons", "why_not", "docs"}],
      "design_choices": {...}, "recommendation": {...},
+     "sensitivity": {...},   # only with --sensitivity
+
      "engine": {"rules_loaded", "rule_set_version", "mlarch_version"}}
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Mapping
 
 from mlarch.core.judge import Review
 from mlarch.core.serialize import engine_dict, finding_dict
 
+if TYPE_CHECKING:
+    from mlarch.review.sensitivity import DesignSensitivity
 
-def review_dict(rv: Review) -> dict[str, Any]:
-    return {
+
+def review_dict(rv: Review, sens: Mapping[str, DesignSensitivity] | None = None) -> dict[str, Any]:
+    """The review as data; with ``sens`` (--sensitivity) a ``sensitivity`` object per dimension the design sets."""
+    out = {
         "design": rv.design.source,
         "name": rv.design.name,
         "scenario": rv.design.scenario.name,
@@ -27,5 +33,10 @@ def review_dict(rv: Review) -> dict[str, Any]:
         "findings": [finding_dict(f) for f in rv.findings],
         "design_choices": dict(rv.design.choices),
         "recommendation": dict(rv.recommendation.choices),
-        "engine": engine_dict(rv.recommendation),
     }
+    if sens is not None:
+        from mlarch.review.sensitivity import as_data
+
+        out["sensitivity"] = as_data(sens)
+    out["engine"] = engine_dict(rv.recommendation)
+    return out

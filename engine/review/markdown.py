@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Callable, Mapping
 
 from mlarch.core.engine import format_value
 from mlarch.core.judge import Finding, Reason, Review
 from mlarch.core.textfmt import effect, md_escape
 from mlarch.core.vocabulary import STAGES
 from mlarch.review.text import summary_line
+
+if TYPE_CHECKING:
+    from mlarch.review.sensitivity import DesignSensitivity
 
 HEADINGS = {"error": "Errors", "warning": "Warnings", "info": "Notes"}
 ICONS = {"error": "🛑 error", "warning": "⚠️ warning", "info": "ℹ️ info"}
@@ -56,8 +59,23 @@ def _comparison(rv: Review) -> list[str]:
     return lines
 
 
-def render_review_markdown(rv: Review, diagram: Callable[[Review], str | None] | None = None) -> str:
-    """The review; ``diagram`` returns Mermaid source for the design, when a diagram renderer exists."""
+def _sensitivity(sens: Mapping[str, DesignSensitivity]) -> list[str]:
+    from mlarch.review.sensitivity import lines
+
+    labels = {"~": "Would change", "?": "Unstated", "=": "Design's choice"}
+    out = ["## Sensitivity of the recommendation", "",
+           "How firm the recommendation is on each dimension the design sets, and what would change it:", "",
+           "| Dimension | Design | Recommended | Confidence | What would change it |", "|---|---|---|---|---|"]
+    for ds in sens.values():
+        what = "<br>".join(f"{labels[mark]}: {md_escape(text)}" for mark, text in lines(ds)) or "—"
+        out.append(f"| {ds.dimension} | {_code(ds.proposed)} | {_code(ds.recommended)} | {ds.confidence} | {what} |")
+    return out + [""]
+
+
+def render_review_markdown(rv: Review, diagram: Callable[[Review], str | None] | None = None,
+                           sens: Mapping[str, DesignSensitivity] | None = None) -> str:
+    """The review; ``diagram`` returns Mermaid source for the design, when a diagram renderer exists;
+    ``sens`` (--sensitivity) adds how firm the recommendation is on each dimension the design sets."""
     d = rv.design
     out = [f"# Design review: {md_escape(d.name)}", ""]
     if d.description:
@@ -89,6 +107,8 @@ def render_review_markdown(rv: Review, diagram: Callable[[Review], str | None] |
             reason = f"{md_escape(f.reasons[0].text)} (`{f.reasons[0].rule}`)" if f.reasons else "no rule applied"
             out.append(f"| {f.dimension} | {_code(f.recommended)} | {reason} |")
         out.append("")
+    if sens:
+        out += _sensitivity(sens)
     out += ["## Design compared with the recommendation", ""] + _comparison(rv) + [""]
     source = diagram(rv) if diagram else None
     if source:

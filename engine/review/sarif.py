@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import PurePath
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 from urllib.parse import quote
 
 from mlarch import __version__
@@ -126,11 +126,13 @@ def sarif_dict(rv: Review) -> dict[str, Any]:
     return sarif_log([rv])
 
 
-def sarif_log(reviews: Sequence[Review]) -> dict[str, Any]:
+def sarif_log(reviews: Sequence[Review], sens: Sequence[Mapping[str, Any]] | None = None) -> dict[str, Any]:
     """One SARIF log, with one run, for the reviews of one or more design files.
 
     One run per tool is what code scanning accepts in an upload; each file is
-    an artifact of that run.
+    an artifact of that run. ``sens`` (--sensitivity; one mapping per review,
+    review/sensitivity.py) adds the recommendation's ``confidence`` to the
+    properties of each result on a dimension the design sets.
     """
     rules: dict[str, dict[str, Any]] = {}
     for rv in reviews:
@@ -141,6 +143,7 @@ def sarif_log(reviews: Sequence[Review]) -> dict[str, Any]:
     uris = [artifact_uri(rv.design.source or f"{rv.design.name}.yaml") for rv in reviews]
     results = []
     for artifact, (rv, uri) in enumerate(zip(reviews, uris)):
+        firmness = sens[artifact] if sens is not None else {}
         for f in rv.findings:
             results.append({
                 "ruleId": rule_id(f),
@@ -163,6 +166,7 @@ def sarif_log(reviews: Sequence[Review]) -> dict[str, Any]:
                     "overall": f.overall,
                     "mlarchRules": list(f.rules),
                     "docs": list(f.docs),
+                    **({"confidence": firmness[f.dimension].confidence} if f.dimension in firmness else {}),
                 },
             })
     if len(reviews) == 1:

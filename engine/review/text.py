@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Mapping
+
 from mlarch.core.judge import Finding, Reason, Review
 from mlarch.core.textfmt import effect, wrap
+
+if TYPE_CHECKING:  # loaded only with --sensitivity
+    from mlarch.review.sensitivity import DesignSensitivity
 
 
 def plural(n: int, word: str) -> str:
@@ -57,7 +62,21 @@ def undecided_lines(undecided: list[Finding]) -> list[str]:
     return lines
 
 
-def render_review_text(rv: Review) -> str:
+def sensitivity_lines(sens: Mapping[str, DesignSensitivity]) -> list[str]:
+    """How firm the recommendation is on each dimension the design sets (review/sensitivity.py)."""
+    from mlarch.review.sensitivity import lines
+
+    out = ["", "Sensitivity of the recommendation, for the dimensions the design sets:"]
+    for ds in sens.values():
+        head = f"{ds.dimension} = {ds.proposed}"
+        head += f" (recommended: {ds.recommended})" if ds.proposed != ds.recommended else " (as recommended)"
+        out.append(f"{head} [{ds.confidence}]")
+        for mark, text in lines(ds):
+            out += wrap(text, f"    {mark} ", "      ")
+    return out if sens else []
+
+
+def render_review_text(rv: Review, sens: Mapping[str, DesignSensitivity] | None = None) -> str:
     d = rv.design
     out = wrap(f"mlarch review of {d.source or d.name}: {d.name}", "", "  ")
     scenario = d.scenario
@@ -73,6 +92,8 @@ def render_review_text(rv: Review) -> str:
     if undecided:
         out.append("")
         out += undecided_lines(undecided)
+    if sens is not None:
+        out += sensitivity_lines(sens)
     out.append("")
     verdict = "FAIL" if rv.count("error") else "PASS"
     out.append(f"{verdict}: {summary_line(rv)}")
