@@ -59,3 +59,16 @@ def test_choices_lists_every_dimension_or_one_with_deprecations(capsys):
     assert "Lifecycle: Deprecated from 2026-03-16; ends on 2027-03-16." in " ".join(out.split())
     data = json.loads(run_cli(capsys, "choices", "explainability", "-f", "json")[1])
     assert list(data[0]["choices"]) == list(spec.choices) and data[0]["choices"]["xrai"]["deprecated"]
+
+
+def test_graded_facts_say_their_values_are_in_order(capsys):
+    """The next grade of an ordered enum is a small change (knife-edge): `mlarch facts` says which."""
+    vocab = load_vocabulary()
+    ordered = [f for f, s in vocab.facts.items() if s.ordered]
+    assert "problem.time_to_market" in ordered and "data.modality" not in ordered
+    code, out, _ = run_cli(capsys, "facts")
+    marked = [line.split("  (")[0] for line in out.splitlines() if line.endswith("(one of, in order)")]
+    assert code == 0 and marked == ordered
+    code, out, _ = run_cli(capsys, "facts", "problem", "-f", "json")
+    data = {d["id"]: d for d in json.loads(out)}
+    assert data["problem.time_to_market"]["ordered"] is True and data["problem.task"]["ordered"] is False

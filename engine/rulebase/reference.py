@@ -36,7 +36,10 @@ with the allowed values and a "did you mean" for near misses (`mlarch
 validate FILE...`). A YAML syntax error names the line and column and, for
 the usual slips, the cause (a key indented more or less than its siblings, a
 tab, an unclosed bracket or quote, a value that needs quotes). Sets are lists; duplicates are removed and the order does
-not matter. Numbers must be finite and at most {max_number}.
+not matter. Numbers must be finite and at most {max_number}. A fact typed
+"one of, in order" has graded values, listed least to most: moving to the
+next one is a small change, which is what makes a decision knife-edge
+([output.md](output.md)).
 
 Editors: `mlarch schema > scenario.schema.json`, then start a scenario file
 with `# yaml-language-server: $schema=./scenario.schema.json` to get
@@ -46,17 +49,18 @@ completion and validation in any editor using the YAML language server.
 should get; `mlarch check FILE...` reports every mismatch (exit 1).
 
 In a terminal, `mlarch facts [PREFIX]` prints this reference (`mlarch facts
-data`, `mlarch facts data.sensitive`) and `mlarch choices [DIMENSION]` the
-decisions and their choices ([dimensions.md](dimensions.md)).
+data`, `mlarch facts data.sensitive`; `-f json` gives each fact's `id`, `type`,
+`doc`, `values`, `minimum`, `exclusive` and `ordered`) and `mlarch choices
+[DIMENSION]` the decisions and their choices ([dimensions.md](dimensions.md)).
 """
 
 
 def fact_kind(spec: FactSpec) -> str:
-    """How docs and `mlarch facts` name a fact's type: "one of", "list of", "number ≥ 0", ..."""
+    """How docs and `mlarch facts` name a fact's type: "one of", "one of, in order", "list of", "number ≥ 0", ..."""
     if spec.type == "set":
         return "list of"
-    if spec.type == "enum":
-        return "one of"
+    if spec.type == "enum":  # graded values: the next one is a small change (knife-edge, analysis/sensitivity.py)
+        return "one of, in order" if spec.ordered else "one of"
     if spec.type in ("number", "integer"):
         low = f"≥ {spec.minimum}" if spec.minimum is not None else ""
         return f"{spec.type} {low}".strip()

@@ -58,7 +58,8 @@ def _values_text(values: dict[str, str] | Any) -> list[str]:
 
 def facts_dict(specs: list[FactSpec]) -> list[dict[str, Any]]:
     return [
-        {"id": s.id, "type": s.type, "doc": s.doc, "values": dict(s.values), "minimum": s.minimum, "exclusive": list(s.exclusive)}
+        {"id": s.id, "type": s.type, "doc": s.doc, "values": dict(s.values), "minimum": s.minimum, "exclusive": list(s.exclusive),
+         "ordered": s.ordered}
         for s in specs
     ]
 
