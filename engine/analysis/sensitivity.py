@@ -30,6 +30,7 @@ from mlarch.core.engine import Engine, Recommendation
 from mlarch.core.evaluate import conjunct_holds
 from mlarch.core.rulebook import Rule
 from mlarch.core.scenario import Scenario
+from mlarch.core.textfmt import show_value
 from mlarch.core.vocabulary import DECISION_PREFIX
 
 NOT_APPLICABLE = None  # a decision's "choice" when a variant makes it not apply
@@ -278,14 +279,7 @@ class Sensitivity:
 CONFIDENCES = ("firm", "knife-edge", "assumed")
 
 
-def show(value: Any) -> str:
-    if value is None:
-        return "not stated"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, tuple):
-        return "[" + ", ".join(value) + "]" if value else "[]"
-    return str(value)
+show = show_value  # a value as the sensitivity texts print it (core/textfmt.py)
 
 
 def describe_choice(choice: str | None) -> str:

@@ -238,12 +238,10 @@ def presupposed(engine: Engine, question: Question, rec: Recommendation) -> tupl
             parent = when.dimension
             if dim not in asked or dim in rec.decisions or parent is None or parent in pins or parent in decided:
                 continue
-            dec = rec.decisions.get(parent)
-            if dec is None:
+            if parent not in rec.decisions:
                 asked.add(parent)  # its own parent is presupposed first; the parent itself on a later pass
                 continue
-            ranked = [dec.choice] + [a.choice for a in dec.alternatives if a.status is not AlternativeStatus.FORBIDDEN]
-            pick = next((c for c in ranked if when.holds({**rec.choices, parent: c})), None)
+            pick = _applying_choice(rec, parent, when)
             if pick is not None:
                 pins[parent] = pick
             else:
@@ -255,13 +253,13 @@ def presupposed(engine: Engine, question: Question, rec: Recommendation) -> tupl
     return pins, rec
 
 
-def _can_apply(rec: Recommendation, parent: str, when: Any) -> bool:
-    """Whether ``parent`` has a choice, not forbidden, under which ``when`` holds."""
+def _applying_choice(rec: Recommendation, parent: str, when: Any) -> str | None:
+    """The best-ranked choice of ``parent``, not forbidden, under which ``when`` holds (None: none)."""
     dec = rec.decisions.get(parent)
     if dec is None:
-        return False
+        return None
     ranked = [dec.choice] + [a.choice for a in dec.alternatives if a.status is not AlternativeStatus.FORBIDDEN]
-    return any(when.holds({**rec.choices, parent: c}) for c in ranked)
+    return next((c for c in ranked if when.holds({**rec.choices, parent: c})), None)
 
 
 def _unblocking(
@@ -290,7 +288,7 @@ def _unblocking(
                 break  # forbidden choices come last
             budget -= 1
             trial = engine.evaluate(question.scenario, pinned={**pins, earlier: alt.choice})
-            if any(_can_apply(trial, parent, w) for w in conditions):
+            if any(_applying_choice(trial, parent, w) is not None for w in conditions):
                 return {earlier: alt.choice}
     return {}
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from typing import Any
 
 WIDTH = 80
 
@@ -52,6 +53,18 @@ def effect(verdict: str, weight: int, signed: bool = True) -> str:
         return verdict
     sign = ("+" if verdict == "prefer" else "-") if signed else ""
     return f"{verdict} {sign}{weight}"
+
+
+def show_value(value: Any, missing: str = "not stated") -> str:
+    """A fact's value as the searches print a change of it (why-not, what-if, sensitivity,
+    the interview): sets in brackets, booleans in lower case, ``missing`` for an unstated fact."""
+    if value is None:
+        return missing
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple):
+        return "[" + ", ".join(value) + "]"
+    return str(value)
 
 
 def md_escape(text: str) -> str:

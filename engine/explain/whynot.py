@@ -37,6 +37,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 
 from mlarch.analysis.domain import threshold_points
+from mlarch.core import textfmt
 from mlarch.core.conditions import LiteralKind
 from mlarch.core.engine import Engine, Recommendation
 from mlarch.core.lifecycle import Notice
@@ -63,13 +64,8 @@ class Change:
 
 
 def show_value(value: Any) -> str:
-    if value is None:
-        return "(not stated)"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, tuple):
-        return "[" + ", ".join(value) + "]"
-    return str(value)
+    """A value as why-not and what-if print a change of it (core/textfmt.py)."""
+    return textfmt.show_value(value, missing="(not stated)")
 
 
 @dataclass(frozen=True)
