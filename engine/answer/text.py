@@ -84,8 +84,8 @@ def render_answer_text(a: Answer) -> str:
     out += wrap(f"Scenario {q.scenario.name}" + (f": {q.scenario.description}" if q.scenario.description else ""), "")
     if a.presupposed:
         given = ", ".join(f"{d} = {c}" for d, c in a.presupposed.items())
-        out += [""] + wrap(f"Presupposed: {given} (the options decide something that applies only then; "
-                           "the rules' best such choice)", "")
+        out += [""] + wrap(f"Presupposed: {given} (what the options decide applies only in that context; "
+                           "each is the rules' best-ranked choice that allows it)", "")
     if a.tie:
         out += [""] + wrap(f"Tie: {', '.join(a.best)} are equally supported by the rules, which cannot separate them.", "")
     ordered = sorted(a.options, key=lambda o: (o.rank, o.label))
