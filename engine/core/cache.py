@@ -3,7 +3,8 @@ CLI answers fast.
 
 Parsing and validating a few hundred rules (YAML plus every example
 scenario) costs more than everything else a `mlarch recommend` does. The
-validated :class:`RuleBook` is therefore stored under the user's cache
+validated :class:`RuleBook` (and the parsed vocabulary, and the compiled
+durable-rules definitions) is therefore stored under the user's cache
 directory, keyed by a hash of everything it depends on: the mlarch version,
 the source of every ``engine/core`` module (the loader and compiler that
 produce the cached objects), the vocabulary and every rule file's name and
@@ -256,6 +257,18 @@ def compiled_programs(book: RuleBook, groups: object, compile: Callable[[], T]) 
 
 
 _MEMO: dict[str, object] = {}
+
+
+def cached_vocabulary(load: Callable[[], T], kind: type) -> T:
+    """The parsed vocabulary, from the cache when current (keyed by the code and the file's bytes)."""
+    if cache_dir() is None:
+        return load()
+    try:
+        data = VOCABULARY_FILE.read_bytes()
+    except OSError:
+        return load()  # the loader reports it
+    key = hashlib.sha256(f"code {_code()}\n".encode() + data).hexdigest()
+    return _cached("vocabulary-", key, kind, load)
 
 
 def cached_rulebook(paths: Iterable[str | Path], load: Callable[[], RuleBook]) -> RuleBook:
