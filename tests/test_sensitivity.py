@@ -136,3 +136,46 @@ def test_ordered_is_only_for_enums() -> None:
         broken["facts"][fact]["ordered"] = value
         with pytest.raises(EngineError, match=f"fact {fact}: ordered must be true or false, and true only for an enum"):
             parse_vocabulary(broken)
+
+
+def check_influences_against_full_evaluations(engine, scenario: Scenario) -> None:
+    """fact_influence skips values that change no rule's firing and evaluates one value per
+    class of values (every literal on the fact answering alike); both shortcuts must give what
+    a full evaluation of every value gives, for every fact and every value tried."""
+    from mlarch.analysis.sensitivity import fact_influence, reach
+
+    rec = engine.evaluate(scenario)
+    for fact in reach(engine).rules:
+        influence = fact_influence(engine, rec, fact)
+        for variant in influence.variants:
+            got = engine.evaluate(scenario.with_facts({fact: variant.value}, engine.vocab)).choices
+            changed = {d: (rec.choices.get(d), got.get(d)) for d in engine.vocab.dimensions
+                       if got.get(d) != rec.choices.get(d)}
+            assert dict(variant.changes) == changed, (fact, variant.value)
+
+
+@settings(max_examples=scaled(3), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenario=scenarios())
+def test_fact_influence_shortcuts_agree_with_full_evaluations(bundled_engine, scenario) -> None:
+    check_influences_against_full_evaluations(bundled_engine, scenario)
+
+
+def test_fact_influence_shortcuts_agree_on_a_bundled_scenario(bundled_engine) -> None:
+    path = ROOT / "scenarios" / "support-ticket-bert-allreduce.yaml"
+    check_influences_against_full_evaluations(bundled_engine, load_scenario(path, vocab=bundled_engine.vocab))
+
+
+def test_firing_test_matches_the_plain_evaluation(bundled_engine) -> None:
+    """The precomputed firing test equals evaluating every rule on a copy of the values."""
+    from mlarch.analysis.sensitivity import _fires, _firing_test, _values_of, reach, values_to_try
+
+    rec = bundled_engine.evaluate(load_scenario(ROOT / "scenarios" / "churn-bigquery-sql-team.yaml", vocab=bundled_engine.vocab))
+    base = _values_of(rec)
+    checked = 0
+    for fact, rules in reach(bundled_engine).rules.items():
+        fires = _firing_test(rules, fact, base)
+        for value in [base.get(fact), *values_to_try(bundled_engine, fact, base.get(fact))]:
+            probe = {**base, fact: value}
+            assert fires(value)[0] == tuple(_fires(rule, probe) for rule in rules), (fact, value)
+            checked += 1
+    assert checked > 400

@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from mlarch.analysis.domain import Domains
+from mlarch.core.conditions import Literal
 from mlarch.core.engine import Engine, Recommendation
-from mlarch.core.evaluate import conjunct_holds
+from mlarch.core.evaluate import conjunct_holds, literal_holds
 from mlarch.core.rulebook import Rule
 from mlarch.core.scenario import Scenario
 from mlarch.core.textfmt import show_value
@@ -188,6 +189,37 @@ def _fires(rule: Rule, values: Mapping[str, Any]) -> bool:
     return any(conjunct_holds(conj, values) for conj in rule.alternatives)
 
 
+def _firing_test(rules: list[Rule], fact: str, base: Mapping[str, Any]) -> Callable[[Any], tuple[tuple[bool, ...], tuple[bool, ...]]]:
+    """For a value of ``fact`` (everything else as in ``base``): which of
+    ``rules`` fire, and the value's class.
+
+    The first is the same answer as :func:`_fires` on a copy of ``base`` with
+    the value put in, but the literals on other facts are judged once: a
+    conjunct whose other literals fail can never fire, one whose other
+    literals hold fires exactly when its literals on ``fact`` hold.
+
+    The class is the truth of every literal on ``fact`` in every rule. Two
+    values of one class make every rule answer alike whatever the decisions
+    are, so they give the same recommendation (the engine's value classes,
+    engine/core/classes.py, rest on the same argument per group)."""
+    live: list[list[tuple[int, ...]]] = []  # per rule, per live conjunct: indexes of its literals on fact
+    literals: dict[Literal, int] = {}
+    for rule in rules:
+        conjuncts = []
+        for conj in rule.alternatives:
+            on_fact = tuple(literals.setdefault(lit, len(literals)) for lit in conj if lit.ref == fact)
+            if all(literal_holds(lit, base.get(lit.ref)) for lit in conj if lit.ref != fact):
+                conjuncts.append(on_fact)
+        live.append(conjuncts)
+    ordered = list(literals)
+
+    def fires(value: Any) -> tuple[tuple[bool, ...], tuple[bool, ...]]:
+        truth = tuple(literal_holds(lit, value) for lit in ordered)
+        return tuple(any(all(truth[i] for i in conj) for conj in conjuncts) for conjuncts in live), truth
+
+    return fires
+
+
 def fact_influence(engine: Engine, rec: Recommendation, fact: str, values: Iterable[Any] | None = None) -> FactInfluence:
     """What each value of ``fact`` (default: :func:`values_to_try`) does to ``rec``'s decisions."""
     r = reach(engine)
@@ -195,7 +227,9 @@ def fact_influence(engine: Engine, rec: Recommendation, fact: str, values: Itera
     tried = list(values) if values is not None else values_to_try(engine, fact, current)
     rules = r.rules.get(fact, [])
     base = _values_of(rec)
-    before = [_fires(rule, base) for rule in rules]
+    fires = _firing_test(rules, fact, base)
+    before = fires(current)[0]
+    by_class: dict[tuple[bool, ...], dict[str, tuple[str | None, str | None]]] = {}
     down = r.downstream.get(fact, frozenset())
     needed = r.needed.get(fact, frozenset())
     variants: list[Variant] = []
@@ -203,16 +237,16 @@ def fact_influence(engine: Engine, rec: Recommendation, fact: str, values: Itera
     now = rec.choices
     compared = [d for d in r.order if d in down]
     for value in tried:
-        probe = dict(base)
-        probe[fact] = value
-        if [_fires(rule, probe) for rule in rules] == before:
+        firing, cls = fires(value)
+        if firing == before:
             variants.append(Variant(fact, value, {}))  # no rule fires differently: nothing can change
             continue
-        evaluations += 1
-        out = engine.evaluate(rec.scenario.with_facts({fact: value}, engine.vocab), only=needed)
-        got = out.choices
-        changes = {d: (now.get(d), got.get(d)) for d in compared if now.get(d) != got.get(d)}
-        variants.append(Variant(fact, value, changes))
+        changes = by_class.get(cls)
+        if changes is None:  # the first value of its class; the others give the same decisions
+            evaluations += 1
+            got = engine.evaluate(rec.scenario.with_facts({fact: value}, engine.vocab), only=needed).choices
+            changes = by_class[cls] = {d: (now.get(d), got.get(d)) for d in compared if now.get(d) != got.get(d)}
+        variants.append(Variant(fact, value, dict(changes)))
     return FactInfluence(fact, current, tuple(variants), evaluations, tuple(r.order))
 
 
