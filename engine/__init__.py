@@ -22,7 +22,7 @@ __all__ = [
     "__version__",
     "ANSWER_FORMATS", "DurableUnavailable", "Engine", "EngineError", "InputError", "RECOMMENDATION_FORMATS",
     "REVIEW_FORMATS", "Scenario", "Source", "answer_question", "as_dict", "default_engine", "draw", "evaluate",
-    "load_scenario", "render", "review_design",
+    "load_scenario", "render", "review_design", "sensitivity",
 ]
 _API = frozenset(__all__[1:])
 
@@ -45,6 +45,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
         load_scenario,
         render,
         review_design,
+        sensitivity,
     )
 
 

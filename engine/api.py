@@ -13,6 +13,10 @@ A small, stable surface for notebooks and other tools, re-exported by
   (:class:`Recommendation`, :class:`Review`, :class:`Answer`);
   :func:`as_dict` gives the JSON document itself and :func:`render` any of
   the command line's formats, byte for byte;
+* :func:`sensitivity` gives how firm each decision of a result is and
+  which facts would change it; pass it to :func:`render` or
+  :func:`as_dict` to get the command line's default output (without it,
+  the output of ``--no-sensitivity``);
 * bad input raises :class:`InputError` with the command line's message;
   the engine's own failures are :class:`EngineError`.
 
@@ -50,7 +54,7 @@ ANSWER_FORMATS = ("text", "json")
 __all__ = [
     "ANSWER_FORMATS", "DurableUnavailable", "Engine", "EngineError", "InputError", "RECOMMENDATION_FORMATS",
     "REVIEW_FORMATS", "Scenario", "Source", "answer_question", "as_dict", "default_engine", "draw", "evaluate",
-    "load_scenario", "render", "review_design",
+    "load_scenario", "render", "review_design", "sensitivity",
 ]
 
 
@@ -143,6 +147,23 @@ class Engine:
 
         return answer(self.core, load_question(_document(question, ("questions",)), self.core.vocab))
 
+    def sensitivity(self, result: Recommendation | Review) -> Any:
+        """How firm each decision is and which facts would change it (the
+        command line's default sensitivity section). For a recommendation an
+        ``analysis.sensitivity.Sensitivity``; for a review, per dimension the
+        design sets, a ``review.sensitivity.DesignSensitivity``. Pass it to
+        :func:`render` or :func:`as_dict` as ``sensitivity=``."""
+        kind = _kind(result)
+        if kind == "recommendation":
+            from mlarch.analysis.sensitivity import analyse
+
+            return analyse(self.core, result)  # type: ignore[arg-type]
+        if kind == "review":
+            from mlarch.review.sensitivity import design_sensitivity
+
+            return design_sensitivity(self.core, result)  # type: ignore[arg-type]
+        raise TypeError("sensitivity is computed for recommendations and reviews, not answers")
+
     def draw(self, source: Source, fmt: str = "mermaid", *, direction: str = "LR", legend: bool = True) -> str | bytes:
         """A scenario's recommended architecture, or a design marked against it (``mlarch diagram``).
 
@@ -209,6 +230,11 @@ def draw(source: Source, fmt: str = "mermaid", *, direction: str = "LR", legend:
     return default_engine().draw(source, fmt, direction=direction, legend=legend)
 
 
+def sensitivity(result: Recommendation | Review) -> Any:
+    """``default_engine().sensitivity(result)``: how firm each decision is, for :func:`render` and :func:`as_dict`."""
+    return default_engine().sensitivity(result)
+
+
 def _kind(result: object) -> str:
     from mlarch.answer.model import Answer
     from mlarch.core.engine import Recommendation
@@ -220,50 +246,60 @@ def _kind(result: object) -> str:
     raise TypeError(f"expected a Recommendation, Review or Answer, got {type(result).__name__}")
 
 
-def as_dict(result: Recommendation | Review | Answer) -> dict[str, Any]:
-    """The JSON document of a result (docs/output.md, docs/review.md, docs/answer.md)."""
+def _no_sensitivity(kind: str, sensitivity: Any) -> None:
+    if sensitivity is not None and kind == "answer":
+        raise TypeError("answers have no sensitivity; pass sensitivity= only with a recommendation or a review")
+
+
+def as_dict(result: Recommendation | Review | Answer, *, sensitivity: Any = None) -> dict[str, Any]:
+    """The JSON document of a result (docs/output.md, docs/review.md, docs/answer.md);
+    with ``sensitivity`` (from :func:`sensitivity`), its confidence and sensitivity fields."""
     kind = _kind(result)
+    _no_sensitivity(kind, sensitivity)
     if kind == "recommendation":
         from mlarch.core.serialize import to_dict
+        from mlarch.recommend.render import sensitivity_fields
 
-        return to_dict(result)  # type: ignore[arg-type]
+        return to_dict(result, sensitivity_fields(sensitivity))  # type: ignore[arg-type]
     if kind == "review":
         from mlarch.review.data import review_dict
 
-        return review_dict(result)  # type: ignore[arg-type]
+        return review_dict(result, sensitivity)  # type: ignore[arg-type]
     from mlarch.answer.text import answer_dict
 
     return answer_dict(result)  # type: ignore[arg-type]
 
 
-def render(result: Recommendation | Review | Answer, fmt: str = "text") -> str:
-    """A result in one of the command line's formats, byte-identical to its output."""
+def render(result: Recommendation | Review | Answer, fmt: str = "text", *, sensitivity: Any = None) -> str:
+    """A result in one of the command line's formats, byte-identical to its output:
+    with ``sensitivity`` (from :func:`sensitivity`) to the default output, without
+    it to the output of ``--no-sensitivity``."""
     from mlarch.core.serialize import dump_json
 
     kind = _kind(result)
+    _no_sensitivity(kind, sensitivity)
     formats = {"recommendation": RECOMMENDATION_FORMATS, "review": REVIEW_FORMATS, "answer": ANSWER_FORMATS}[kind]
     if fmt not in formats:
         raise InputError.single(None, "format", f"unknown format {fmt!r} for a {kind}", formats)
     if kind == "recommendation":
         from mlarch.recommend.render import render as render_recommendation
 
-        return render_recommendation(result, fmt)  # type: ignore[arg-type]
+        return render_recommendation(result, fmt, sensitivity)  # type: ignore[arg-type]
     if kind == "answer":
         from mlarch.answer.text import render_answer_text
 
         return dump_json(as_dict(result)) if fmt == "json" else render_answer_text(result)  # type: ignore[arg-type]
     if fmt == "json":
-        return dump_json(as_dict(result))
+        return dump_json(as_dict(result, sensitivity=sensitivity))
     if fmt == "sarif":
-        from mlarch.review.sarif import sarif_dict
+        from mlarch.review.sarif import sarif_log
 
-        return dump_json(sarif_dict(result))  # type: ignore[arg-type]
+        return dump_json(sarif_log([result], None if sensitivity is None else [sensitivity]))  # type: ignore[list-item]
     if fmt == "markdown":
         from mlarch.cli.context import Context
         from mlarch.review.markdown import render_review_markdown
 
-        return render_review_markdown(result, Context.design_mermaid)  # type: ignore[arg-type]
+        return render_review_markdown(result, Context.design_mermaid, sensitivity)  # type: ignore[arg-type]
     from mlarch.review.text import render_review_text
 
-    return render_review_text(result)  # type: ignore[arg-type]
-
+    return render_review_text(result, sensitivity)  # type: ignore[arg-type]

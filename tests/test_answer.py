@@ -283,3 +283,24 @@ def test_options_that_change_different_settings_share_what_they_take_for_granted
     data["options"]["D"] = {"serving_platform": "cloud_run"}
     a = answer(bundled_engine, load_question(yamlio.Document(data=data, source="q.yaml"), load_vocabulary()))
     assert "serving_platform" not in a.presupposed
+
+
+def test_a_presupposed_parent_is_one_the_rules_back_not_a_tie_break_pick(bundled_engine):
+    """Images, answers within 30 ms, options about serving hardware: the scenario alone guesses
+    the Vision API, under which no rule speaks for any hosted serving platform, so the first
+    one in vocabulary order, batch prediction, used to be presupposed against the stated
+    latency. Now the earlier decision (the approach) is presupposed so that the rules back the
+    serving platform, and the hardware is judged on an online endpoint."""
+    from mlarch.core import yamlio
+
+    data = {"question": "q", "scenario": {"name": "photos", "data": {"modality": "image"},
+                                          "serving": {"schedule": "on_request", "latency_ms": 30}},
+            "options": {"A": {"serving_hardware": "gpu"}, "B": {"serving_hardware": "cpu"}}}
+    q = load_question(yamlio.Document(data=data, source="q.yaml"), load_vocabulary())
+    guess = bundled_engine.evaluate(q.scenario)
+    assert guess.choices["approach"] == "pretrained_api" and "serving_hardware" not in guess.decisions  # the premise
+    a = answer(bundled_engine, q)
+    assert a.presupposed.get("approach") not in (None, "pretrained_api")
+    platform = a.recommendation.decisions["serving_platform"]
+    assert platform.choice.startswith("vertex_endpoint") and platform.tallies[platform.choice].supported
+    assert "serving_hardware" in a.recommendation.decisions

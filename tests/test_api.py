@@ -59,15 +59,28 @@ def test_a_scenario_by_name_path_or_mapping_gives_the_same_recommendation(source
 @pytest.mark.parametrize("fmt", mlarch.RECOMMENDATION_FORMATS)
 def test_render_is_the_command_lines_output_byte_for_byte(capsys, fmt):
     code, out, _ = run_cli(capsys, "recommend", SCENARIO, "-f", fmt)
-    assert code == 0 and mlarch.render(mlarch.evaluate(SCENARIO), fmt) == out
+    rec = mlarch.evaluate(SCENARIO)
+    assert code == 0 and mlarch.render(rec, fmt, sensitivity=mlarch.sensitivity(rec)) == out
+    code, plain, _ = run_cli(capsys, "recommend", SCENARIO, "-f", fmt, "--no-sensitivity")
+    assert code == 0 and mlarch.render(rec, fmt) == plain != out
 
 
 @pytest.mark.parametrize("fmt", mlarch.REVIEW_FORMATS)
 def test_review_renders_like_the_command_line(capsys, fmt):
     code, out, _ = run_cli(capsys, "review", DESIGN, "-f", fmt)
     rv = mlarch.review_design(DESIGN)
-    assert mlarch.render(rv, fmt) == out
+    assert mlarch.render(rv, fmt, sensitivity=mlarch.sensitivity(rv)) == out
     assert code == rv.exit_status("error") == 1
+    _, plain, _ = run_cli(capsys, "review", DESIGN, "-f", fmt, "--no-sensitivity")
+    assert mlarch.render(rv, fmt) == plain != out
+
+
+def test_sensitivity_is_for_recommendations_and_reviews():
+    answer = mlarch.answer_question(QUESTION)
+    with pytest.raises(TypeError, match="recommendations and reviews"):
+        mlarch.sensitivity(answer)
+    with pytest.raises(TypeError, match="answers have no sensitivity"):
+        mlarch.render(answer, "text", sensitivity=object())
 
 
 @pytest.mark.parametrize("fmt", mlarch.ANSWER_FORMATS)
@@ -78,7 +91,13 @@ def test_answer_renders_like_the_command_line(capsys, fmt):
 
 def test_as_dict_is_the_json_document(capsys):
     _, out, _ = run_cli(capsys, "review", DESIGN, "-f", "json")
-    assert mlarch.as_dict(mlarch.review_design(DESIGN)) == json.loads(out)
+    rv = mlarch.review_design(DESIGN)
+    assert mlarch.as_dict(rv, sensitivity=mlarch.sensitivity(rv)) == json.loads(out)
+    _, out, _ = run_cli(capsys, "review", DESIGN, "-f", "json", "--no-sensitivity")
+    assert mlarch.as_dict(rv) == json.loads(out)
+    _, out, _ = run_cli(capsys, "recommend", SCENARIO, "-f", "json")
+    rec = mlarch.evaluate(SCENARIO)
+    assert mlarch.as_dict(rec, sensitivity=mlarch.sensitivity(rec)) == json.loads(out)
     with pytest.raises(TypeError):
         mlarch.as_dict({"not": "a result"})
 

@@ -53,6 +53,45 @@ def test_any_edit_is_a_miss(cache_dir, tmp_path):
     assert book.get("approach.sql-team-data-in-bigquery").weight == 5
 
 
+def test_rule_sets_used_in_turn_stay_cached_and_the_least_recently_used_go(cache_dir, tmp_path):
+    """Two checkouts or --rules folders used in turn must not evict each other (they did when only
+    the newest entry of a kind was kept); beyond KEEP entries the least recently used is deleted."""
+    import os
+
+    folders = []
+    for i in range(cache.KEEP + 1):
+        folder = tmp_path / f"rules{i}"
+        folder.mkdir()
+        text = (FIXTURES / "rules" / "fixture.yaml").read_text().replace("weight: 4", f"weight: {5 + i}", 1)
+        (folder / "r.yaml").write_text(text)
+        folders.append(folder)
+    loads: list[int] = []
+
+    def book(i):
+        def load():
+            loads.append(i)
+            return load_rulebook([folders[i]], load_vocabulary())
+        return cache.cached_rulebook([folders[i]], load)
+
+    assert book(0).get("approach.sql-team-data-in-bigquery").weight == 5
+    assert book(1).get("approach.sql-team-data-in-bigquery").weight == 6
+    assert book(0).get("approach.sql-team-data-in-bigquery").weight == 5  # a hit: not evicted by rules1
+    assert loads == [0, 1]
+    name = {i: f"rulebook-{cache.cache_key([folders[i]])}.pickle" for i in (0, 1)}
+    os.utime(cache_dir / name[0], ns=(1_000_000_000,) * 2)  # rules0 written first, rules1 later ...
+    os.utime(cache_dir / name[1], ns=(2_000_000_000,) * 2)
+    book(0)  # ... but rules0 read again since: a hit marks it used
+    assert loads == [0, 1]
+    for i in range(2, cache.KEEP + 1):
+        book(i)
+    assert len(list(cache_dir.glob("rulebook-*.pickle"))) == cache.KEEP
+    loads.clear()
+    book(0)  # the most recently used of the first two survives the pruning
+    assert loads == []
+    book(1)  # the least recently used was deleted
+    assert loads == [1]
+
+
 def test_corrupt_or_foreign_entries_are_ignored(cache_dir, tmp_path):
     folder = rules_copy(tmp_path)
     cache.cached_rulebook([folder], lambda: load_rulebook([folder], load_vocabulary()))

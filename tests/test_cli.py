@@ -133,6 +133,18 @@ def test_console_script_runs_in_a_subprocess():
     assert json.loads(result.stdout)["scenario"] == "churn-bigquery-sql-team"
 
 
+@pytest.mark.parametrize("full_exit", ["", "1"])
+def test_the_console_script_flushes_what_it_wrote_and_keeps_the_status(full_exit):
+    """run() ends with os._exit (no interpreter teardown): whatever a command wrote without
+    flushing must still arrive, with main's exit status; MLARCH_FULL_EXIT=1 exits normally."""
+    code = ("import sys\nfrom mlarch.cli import app\n"
+            "app.main = lambda: (sys.stdout.write('out'), sys.stderr.write('err'), 3)[2]\napp.run()\n")
+    env = {k: v for k, v in __import__("os").environ.items() if k != "PYTHONUNBUFFERED"}  # buffered, as usual
+    env["MLARCH_FULL_EXIT"] = full_exit
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert (result.returncode, result.stdout, result.stderr) == (3, "out", "err")
+
+
 def test_coverage_of_the_bundled_knowledge(capsys):
     code, out, _ = run_cli(capsys, "coverage", "-f", "json")
     data = json.loads(out)

@@ -112,11 +112,14 @@ def test_recommend_summary_and_sensitivity_sections(capsys):
     decisions = len(mlarch.evaluate(CHURN).decisions)
     assert code == 0 and out.splitlines()[0].startswith(f"churn-bigquery-sql-team: {decisions} decisions (")
     assert any(line.split()[:3] == ["feature_store", "none", "assumed"] for line in out.splitlines())
-    code, out, _ = run_cli(capsys, "recommend", "--sensitivity", CHURN)
-    assert "Sensitivity (what would change each decision" in out
+    code, out, _ = run_cli(capsys, "recommend", CHURN)  # sensitivity is on by default
+    assert "Sensitivity: what would change each decision" in out
     assert "? data.features_shared not stated: true -> bigquery_offline_only; false ->" in out
-    code, out, _ = run_cli(capsys, "recommend", CHURN)
-    assert "Sensitivity" not in out and "[firm]" not in out
+    assert "approach: bigquery_ml  [firm]" in out
+    code, explicit, _ = run_cli(capsys, "recommend", "--sensitivity", CHURN)
+    assert explicit == out
+    code, out, _ = run_cli(capsys, "recommend", "--no-sensitivity", CHURN)
+    assert "Sensitivity" not in out and "[firm]" not in out and "approach: bigquery_ml\n" in out
 
 
 def test_interactive_terminal(tmp_path):

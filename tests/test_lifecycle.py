@@ -140,7 +140,7 @@ def test_json_and_text_show_the_current_name(capsys):
     dec = json.loads(out)["decisions"]["orchestration"]
     assert (dec["choice"], dec["name"], dec["formerly"]) == ("cloud_composer", "Cloud Composer 3", None)
     code, out, _ = run_cli(capsys, "recommend", "nightly-airflow-cross-system")
-    assert "orchestration: cloud_composer\n    = Cloud Composer 3\n" in out
+    assert "orchestration: cloud_composer  [firm]\n    = Cloud Composer 3\n" in out
     assert "Cloud Composer 1 and Cloud Composer 2.0.x reached end of life on 2026-09-15" in " ".join(out.split())
 
 

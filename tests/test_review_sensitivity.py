@@ -55,9 +55,11 @@ def test_formats(capsys) -> None:
     code, out, _ = run_cli(capsys, "review", design, "--sensitivity")
     assert code == 1
     assert "Sensitivity of the recommendation, for the dimensions the design sets:" in out
-    assert "explainability = sampled_shapley (recommended: bqml_explain_predict) [knife-edge]" in out
+    assert "explainability = sampled_shapley (recommended: bqml_explain_predict)\n    [knife-edge]" in out  # wrapped at 80
     assert "    ~ knife-edge: would be none if problem.interpretability were none" in out
-    _, plain, _ = run_cli(capsys, "review", design)
+    _, default, _ = run_cli(capsys, "review", design)
+    assert default == out  # on by default
+    _, plain, _ = run_cli(capsys, "review", design, "--no-sensitivity")
     assert "Sensitivity" not in plain
 
     _, out, _ = run_cli(capsys, "review", design, "--sensitivity", "-f", "json")
@@ -67,7 +69,7 @@ def test_formats(capsys) -> None:
     assert sens["explainability"]["confidence"] == "knife-edge"
     assert {"fact": "data.location", "value": "cloud_sql", "stated": True} in sens["explainability"]["design_choice_if"]
     assert list(data)[-2:] == ["sensitivity", "engine"]
-    _, plain, _ = run_cli(capsys, "review", design, "-f", "json")
+    _, plain, _ = run_cli(capsys, "review", design, "--no-sensitivity", "-f", "json")
     assert "sensitivity" not in json.loads(plain)
 
     _, out, _ = run_cli(capsys, "review", design, "--sensitivity", "-f", "markdown")

@@ -242,10 +242,12 @@ def presupposed(engine: Engine, question: Question, rec: Recommendation) -> tupl
                 asked.add(parent)  # its own parent is presupposed first; the parent itself on a later pass
                 continue
             pick = _applying_choice(rec, parent, when)
-            if pick is not None:
+            if pick is None:
+                pins.update(_unblocking(engine, question, rec, pins, asked, parent))
+            elif _supported(rec, parent, pick) or not (found := _supporting_context(engine, question, rec, pins, asked, decided, parent, when)):
                 pins[parent] = pick
             else:
-                pins.update(_unblocking(engine, question, rec, pins, asked, parent))
+                pins.update(found)  # the parent is presupposed on the next pass, in that context
         if len(pins) == pinned_before and len(asked) == asked_before:
             break
         if len(pins) > pinned_before:
@@ -260,6 +262,47 @@ def _applying_choice(rec: Recommendation, parent: str, when: Any) -> str | None:
         return None
     ranked = [dec.choice] + [a.choice for a in dec.alternatives if a.status is not AlternativeStatus.FORBIDDEN]
     return next((c for c in ranked if when.holds({**rec.choices, parent: c})), None)
+
+
+def _supported(rec: Recommendation, dimension: str, choice: str) -> bool:
+    """Whether some fired rule prefers or requires ``choice`` (not merely the tie-break's pick)."""
+    tally = rec.decisions[dimension].tallies.get(choice)
+    return tally is not None and tally.supported
+
+
+def _supporting_context(
+    engine: Engine, question: Question, rec: Recommendation, pins: Mapping[str, str], asked: set[str],
+    decided: set[str], parent: str, when: Any,
+) -> dict[str, str]:
+    """An earlier decision to presuppose so that a choice of ``parent`` that makes the asked
+    dimension apply is one the rules back, not a tie-break pick.
+
+    A partial scenario's guess can leave every such choice without a rule
+    (an image scenario guessed to use the Vision API: options about the
+    hardware of an endpoint need a hosted model, but with the API guessed no
+    rule speaks for any endpoint, and the first in vocabulary order, batch
+    prediction, would be presupposed against a stated 30 ms latency). The
+    decisions ``parent`` depends on are tried, each with its other choices
+    best-ranked first, and the first one under which ``parent`` has a
+    supported applying choice is presupposed. Empty when none is found
+    within :data:`UNBLOCK_BUDGET` evaluations.
+    """
+    vocab = engine.vocab
+    upstream = engine.plan.depends_on.get(parent, frozenset())
+    budget = UNBLOCK_BUDGET
+    for earlier in (d for d in vocab.dimensions if d in upstream and d in rec.decisions and d not in pins
+                    and d not in asked and d not in decided):
+        for alt in rec.decisions[earlier].alternatives:
+            if alt.status is AlternativeStatus.FORBIDDEN or budget <= 0:
+                break  # forbidden choices come last
+            budget -= 1
+            trial = engine.evaluate(question.scenario, pinned={**pins, earlier: alt.choice})
+            if parent not in trial.decisions:
+                continue
+            pick = _applying_choice(trial, parent, when)
+            if pick is not None and _supported(trial, parent, pick):
+                return {earlier: alt.choice}
+    return {}
 
 
 def _unblocking(

@@ -157,8 +157,27 @@ def _silence_stdout() -> None:
 
 
 def run() -> None:
-    """Console-script wrapper."""
-    sys.exit(main())
+    """Console-script wrapper: ends the process without the interpreter's teardown.
+
+    At exit the interpreter frees the unpickled rule book, compiled programs
+    and vocabulary object by object: about 0.03 s CPU, a fifth of a warm
+    `mlarch recommend`, for memory the system takes back anyway. So once
+    ``main`` is done and the output is flushed, the process ends with
+    ``os._exit``. Nothing in mlarch relies on exit handlers (files are
+    written and closed inside ``main``; the durable-rules handles' finalizer
+    only frees memory). If the flush fails, the normal exit reports it as
+    before. ``MLARCH_FULL_EXIT=1`` keeps the normal exit (for tools that
+    hook interpreter exit, such as coverage of subprocesses).
+    """
+    status = main()
+    if os.environ.get("MLARCH_FULL_EXIT"):
+        sys.exit(status)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        sys.exit(status)
+    os._exit(status)
 
 
 if __name__ == "__main__":

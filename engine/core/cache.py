@@ -3,7 +3,8 @@ CLI answers fast.
 
 Parsing and validating a few hundred rules (YAML plus every example
 scenario) costs more than everything else a `mlarch recommend` does. The
-validated :class:`RuleBook` is therefore stored under the user's cache
+validated :class:`RuleBook` (and the parsed vocabulary, and the compiled
+durable-rules definitions) is therefore stored under the user's cache
 directory, keyed by a hash of everything it depends on: the mlarch version,
 the source of every ``engine/core`` module (the loader and compiler that
 produce the cached objects), the vocabulary and every rule file's name and
@@ -19,7 +20,10 @@ The cache is trusted only as far as it is proven to be the user's own:
   ``0600`` in that folder, and the signature (over the entry's name and
   bytes) is checked before anything is unpickled, so a planted or
   corrupted entry is never executed, only ignored and rewritten;
-* entries are written atomically with owner-only permissions.
+* entries are written atomically with owner-only permissions; the
+  :data:`KEEP` most recently used of each kind are kept, so rule sets used
+  in turn (two checkouts, several ``--rules`` folders) do not evict each
+  other.
 
 Location: ``$MLARCH_CACHE_DIR``, else ``$XDG_CACHE_HOME/mlarch``, else
 ``~/.cache/mlarch``; ``MLARCH_NO_CACHE=1`` disables it.
@@ -186,19 +190,40 @@ def _write_private(folder: Path, path: Path, data: bytes, prefix: str) -> None:
         raise
 
 
+KEEP = 4  # entries kept per kind: rule sets used in turn (two checkouts, --rules folders) do not evict each other
+
+
+def _prune(folder: Path, prefix: str, keep: int) -> None:
+    """Delete all but the ``keep`` most recently used entries of one kind (mtime: written or last read)."""
+    entries = []
+    for path in folder.glob(f"{prefix}*.pickle"):
+        try:
+            entries.append((path.lstat().st_mtime_ns, path.name, path))
+        except OSError:
+            continue
+    for _, _, path in sorted(entries, reverse=True)[keep:]:
+        path.unlink(missing_ok=True)
+
+
 def _store(folder: Path, name: str, value: object, prefix: str) -> None:
-    """Sign and write atomically, owner-only, keeping only the newest entry of its kind."""
+    """Sign and write atomically, owner-only, keeping the :data:`KEEP` most recently used entries of its kind."""
     try:
         key = _key(folder)
         if key is None:
             return
-        for old in folder.glob(f"{prefix}*.pickle"):
-            if old.name != name:
-                old.unlink(missing_ok=True)
         payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         _write_private(folder, folder / name, _MAGIC + _sign(key, name, payload) + payload, f".{prefix}")
+        _prune(folder, prefix, KEEP)
     except OSError:
         pass  # a read-only home must not break the CLI
+
+
+def _touch(folder: Path, name: str) -> None:
+    """Mark an entry as just used, so pruning keeps the entries in use."""
+    try:
+        os.utime(folder / name, follow_symlinks=False)
+    except (OSError, NotImplementedError):
+        pass
 
 
 def _cached(name_prefix: str, key: str, kind: type, make: Callable[[], T]) -> T:
@@ -210,6 +235,8 @@ def _cached(name_prefix: str, key: str, kind: type, make: Callable[[], T]) -> T:
     if value is None:
         value = make()
         _store(folder, name, value, name_prefix)
+    else:
+        _touch(folder, name)
     return value  # type: ignore[return-value]
 
 
@@ -230,6 +257,18 @@ def compiled_programs(book: RuleBook, groups: object, compile: Callable[[], T]) 
 
 
 _MEMO: dict[str, object] = {}
+
+
+def cached_vocabulary(load: Callable[[], T], kind: type) -> T:
+    """The parsed vocabulary, from the cache when current (keyed by the code and the file's bytes)."""
+    if cache_dir() is None:
+        return load()
+    try:
+        data = VOCABULARY_FILE.read_bytes()
+    except OSError:
+        return load()  # the loader reports it
+    key = hashlib.sha256(f"code {_code()}\n".encode() + data).hexdigest()
+    return _cached("vocabulary-", key, kind, load)
 
 
 def cached_rulebook(paths: Iterable[str | Path], load: Callable[[], RuleBook]) -> RuleBook:

@@ -102,7 +102,7 @@ class Engine:
             specs = compiled_programs(rulebook, (self.groups, sentinels), lambda: compile_programs(groups))
         else:
             specs = compile_programs(groups)
-        self.matcher = Matcher(specs=specs)
+        self.matcher = Matcher(groups, specs=specs)
         self._dnf: dict[str, list[Conjunct]] = {}
         for program in self.matcher.programs:
             self._dnf.update(program.conjuncts)

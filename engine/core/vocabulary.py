@@ -258,6 +258,14 @@ def parse_vocabulary(data: Mapping[str, Any], source: str = "vocabulary") -> Voc
 
 @lru_cache(maxsize=1)
 def load_vocabulary() -> Vocabulary:
-    """The project vocabulary, parsed once per process."""
+    """The project vocabulary, parsed once per process (and kept in the
+    per-user cache, engine/core/cache.py, like the rule book: parsing it is
+    a tenth of a warm `mlarch recommend`)."""
+    from mlarch.core.cache import cached_vocabulary  # cache.py imports this module
+
+    return cached_vocabulary(parse_vocabulary_file, Vocabulary)
+
+
+def parse_vocabulary_file() -> Vocabulary:
     doc = yamlio.load(VOCABULARY_FILE)
     return parse_vocabulary(doc.data, str(VOCABULARY_FILE))

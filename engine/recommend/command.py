@@ -31,8 +31,9 @@ from mlarch.recommend.render import FORMATS, render, sensitivity_fields
 @click.argument("files", nargs=-1, required=True, metavar="FILE...", type=InputFile(folders=True))
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--summary", is_flag=True, help="One line per decision with its confidence (firm, knife-edge, assumed).")
-@click.option("--sensitivity/--no-sensitivity", default=False, show_default=True,
-              help="Add each decision's confidence and what would change it (about 0.2-0.6 s more; docs/performance.md).")
+@click.option("--sensitivity/--no-sensitivity", default=True, show_default=True,
+              help="Each decision's confidence and the facts that would change it (on by default; "
+                   "--no-sensitivity skips that analysis, about 0.15 s per scenario: docs/performance.md).")
 @as_of_option
 @pass_ctx
 def recommend(ctx: Context, files: tuple[str, ...], fmt: str, summary: bool, sensitivity: bool) -> int:
@@ -56,7 +57,7 @@ def recommend(ctx: Context, files: tuple[str, ...], fmt: str, summary: bool, sen
         if sensitivity or summary:
             from mlarch.analysis.sensitivity import analyse
 
-            sens = analyse(engine, rec)  # loaded only when asked for: it is not on recommend's start-up path
+            sens = analyse(engine, rec)  # imported here: --no-sensitivity keeps it off the start-up path
         if summary:
             from mlarch.analysis.summary import render_summary
 

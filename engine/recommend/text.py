@@ -88,7 +88,8 @@ def sensitivity_lines(rec: Recommendation, sens: Sensitivity) -> list[str]:
             out += wrap("could change with: " + ", ".join(u.fact for u in ds.unknowns), "    ? ", "      ")
     if not out:
         return []
-    return ["", "Sensitivity (what would change each decision; `mlarch interview` asks about the ? facts):"] + out
+    return ["", "Sensitivity: what would change each decision",
+            "(~ a stated fact changed; ? a fact not stated, which `mlarch interview` asks)"] + out
 
 
 def render_text(rec: Recommendation, sens: Sensitivity | None = None) -> str:

@@ -70,7 +70,7 @@ def sensitivity_lines(sens: Mapping[str, DesignSensitivity]) -> list[str]:
     for ds in sens.values():
         head = f"{ds.dimension} = {ds.proposed}"
         head += f" (recommended: {ds.recommended})" if ds.proposed != ds.recommended else " (as recommended)"
-        out.append(f"{head} [{ds.confidence}]")
+        out += wrap(f"{head} [{ds.confidence}]", "", "    ")  # long choice ids: stay within 80 columns
         for mark, text in lines(ds):
             out += wrap(text, f"    {mark} ", "      ")
     return out if sens else []
