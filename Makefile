@@ -43,10 +43,12 @@ lint: $(VENV)/.installed
 test: system-deps $(VENV)/.installed lint
 	$(PY) -m pytest
 
-# The checks marked slow (valgrind, memory soak, wheel builds, full-size oracle
-# agreement), which the default lane skips; CI runs them in their own step.
+# The full lane, which CI runs in its own step: the checks marked slow (valgrind,
+# memory soak, wheel builds, full-size oracle agreement), which the default lane
+# skips, and every property test again at its full size (the default lane runs a
+# quarter of the examples: the `ci` hypothesis profile, tests/strategies.py).
 test-slow: system-deps $(VENV)/.installed
-	$(PY) -m pytest -m slow
+	HYPOTHESIS_PROFILE=full $(PY) -m pytest -m 'slow or hypothesis'
 
 # Build the wheel with PYTHON, install it into a fresh VENV the way a user
 # would (no CPPFLAGS, no pip cache: durable-rules is compiled from its sdist

@@ -1,8 +1,12 @@
 """Shared fixtures and the hypothesis profiles.
 
 Profiles: ``ci`` (default) is derandomized, so CI runs are reproducible and
-never flaky; ``thorough`` explores 10x more examples with random seeds, for
-local and scheduled runs: ``HYPOTHESIS_PROFILE=thorough pytest``.
+never flaky, and runs a sample (a quarter) of each property test's examples,
+the default lane's budget; ``full`` is ``ci`` at the counts the tests name, the
+full lane (``make test-slow``: ``HYPOTHESIS_PROFILE=full pytest -m 'slow or
+hypothesis'``, which CI runs too); ``thorough`` explores 10x the full counts with
+random seeds, for local and scheduled runs: ``HYPOTHESIS_PROFILE=thorough pytest``.
+The counts are scaled by ``tests.strategies.scaled``.
 """
 
 from __future__ import annotations
@@ -27,7 +31,8 @@ os.environ.setdefault("MLARCH_CACHE_DIR", tempfile.mkdtemp(prefix="mlarch-test-c
 os.environ["MLARCH_AS_OF"] = EXAMPLES_AS_OF
 
 settings.register_profile("ci", derandomize=True, print_blob=True)
-settings.register_profile("thorough", print_blob=True)  # tests scale their counts 10x
+settings.register_profile("full", derandomize=True, print_blob=True)  # the counts as written
+settings.register_profile("thorough", print_blob=True)  # tests scale their full counts 10x
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,6 +52,13 @@ def fixture_engine():
     engine = Engine(load_rulebook([FIXTURES / "rules"], load_vocabulary()))
     yield engine
     engine.close()
+
+
+def lane_sample(values: list, every: int = 3) -> list:
+    """Values for ``parametrize`` over a large matrix (every scenario times every check):
+    every ``every``-th one runs in the default lane, the others are marked ``slow``, so
+    ``make test-slow`` (and CI) still runs them all (docs/testing.md)."""
+    return [pytest.param(v, marks=() if i % every == 0 else pytest.mark.slow) for i, v in enumerate(values)]
 
 
 def run_cli(capsys, *args: object) -> tuple[int, str, str]:

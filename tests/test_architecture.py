@@ -12,6 +12,7 @@ it; ``analysis`` imports only ``core``. Imports are read from the source
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -21,11 +22,22 @@ FEATURES = ("recommend", "rulebase", "review", "answer", "explain", "adr", "diag
 LAYERS = ("core", "analysis", "cli", *FEATURES)
 
 
+@functools.lru_cache(maxsize=None)
+def _tree(source: str) -> ast.Module:
+    """Each distinct source text parsed once: the probe tests re-read every file."""
+    return ast.parse(source)
+
+
 def _imports(path: Path) -> set[str]:
     """The mlarch modules a file imports, resolved to absolute names."""
-    package = "mlarch." + ".".join(path.relative_to(SOURCE).parent.parts)
+    return set(_imports_of(str(path.relative_to(SOURCE).parent.as_posix()), path.read_text()))
+
+
+@functools.lru_cache(maxsize=None)
+def _imports_of(folder: str, source: str) -> frozenset[str]:
+    package = "mlarch." + ".".join(Path(folder).parts)
     found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text())):
+    for node in ast.walk(_tree(source)):
         if isinstance(node, ast.Import):
             found |= {a.name for a in node.names if a.name.split(".")[0] == "mlarch"}
         elif isinstance(node, ast.ImportFrom):
@@ -37,7 +49,7 @@ def _imports(path: Path) -> set[str]:
                 module = node.module or ""
             if module.split(".")[0] == "mlarch":
                 found |= {f"{module}.{a.name}" if module.count(".") < 1 else module for a in node.names}
-    return found
+    return frozenset(found)
 
 
 def _layer(module: str) -> str | None:
@@ -106,10 +118,12 @@ def test_the_boundary_check_catches_a_crossing(tmp_path, source, owner, expected
 VOCABULARY_ENTRY_POINTS = ("cli/context.py", "api.py", "core/engine.py")
 
 
+@functools.lru_cache(maxsize=None)
 def _vocabulary_fetches(source: str) -> list[int]:
     """Lines that name ``load_vocabulary`` other than to import or define it (a call, or a
-    reference such as ``default_factory=load_vocabulary``)."""
-    return sorted({n.lineno for n in ast.walk(ast.parse(source))
+    reference such as ``default_factory=load_vocabulary``). Cached per source text: the
+    callers only read the list."""
+    return sorted({n.lineno for n in ast.walk(_tree(source))
                    if (isinstance(n, ast.Name) and n.id == "load_vocabulary")
                    or (isinstance(n, ast.Attribute) and n.attr == "load_vocabulary")})
 

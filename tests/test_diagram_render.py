@@ -21,6 +21,7 @@ from mlarch.diagram.escape import clean, visible
 from mlarch.diagram.render import PNG_DPI, GraphvizMissing
 from mlarch.diagram.table import PIPELINE
 
+from .conftest import lane_sample
 from .test_diagram_support import (
     HOSTILE,
     SCENARIOS,
@@ -45,6 +46,8 @@ def _diagram(name: str):
 
 
 NAMES = [p.stem for p in SCENARIOS]
+# The layout checks run on a third of the scenarios in the default lane and on all of
+# them in make test-slow (CI); the diagram goldens cover every scenario in both.
 
 
 def _graph(dot: str) -> dict:
@@ -59,7 +62,7 @@ def _cluster_nodes(g: dict, name: str) -> set[str]:
     return {g["objects"][i]["name"] for i in nodes}
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", lane_sample(NAMES))
 def test_dot_parses_with_exactly_the_models_nodes_edges_and_clusters(name):
     d = _diagram(name)
     g = _graph(to_dot(d))
@@ -112,7 +115,7 @@ def _node_box(o: dict) -> tuple[float, float, float, float]:
 
 
 @pytest.mark.parametrize("direction", ["LR", "TB"])
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", lane_sample(NAMES))
 def test_no_label_overlaps_another_or_leaves_its_node(name, direction):
     g = _graph(to_dot(_diagram(name), Options(direction=direction)))
     owned: list[tuple[str, tuple]] = []
@@ -152,7 +155,7 @@ def _min_sizes(name: str) -> dict[str, float]:
     return out
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", lane_sample(NAMES))
 def test_text_stays_readable_on_an_a4_page_and_a_slide(name):
     """Fitted to A4 landscape or a 16:9 slide, product names stay >= 5.5 pt
     (>= 6 pt on the slide) and no text drops below 4.5 pt (docs/diagrams.md)."""

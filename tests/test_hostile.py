@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from mlarch.cli.app import cli
 
 from .conftest import ROOT, run_cli
+from .strategies import scaled
 
 CHURN = ROOT / "scenarios" / "churn-bigquery-sql-team.yaml"
 
@@ -385,7 +386,7 @@ def _as_yaml(data: object) -> str:
 
 
 @pytest.mark.parametrize("command", READERS, ids=list(READERS))
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=scaled(12), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=_DOCS, raw=st.binary(max_size=64), use_raw=st.booleans())
 def test_readers_against_generated_documents(capsys, tmp_path, command, data, raw, use_raw):
     path = tmp_path / "h.yaml"
@@ -394,7 +395,7 @@ def test_readers_against_generated_documents(capsys, tmp_path, command, data, ra
     _assert_contract(code, out, err, command)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=scaled(40), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.dictionaries(st.sampled_from(["problem", "data", "team", "serving", "constraints"]),
                             st.dictionaries(_KEYS, _SCALARS, max_size=4), max_size=4),
        description=st.text(max_size=60))

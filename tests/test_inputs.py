@@ -303,6 +303,7 @@ def _mangled(draw, data: dict) -> dict:
     return data
 
 
+@pytest.mark.hypothesis  # a property test inside (sampled in the default lane, full size in make test-slow)
 def test_the_direct_check_agrees_with_the_model():
     """validate_mapping checks plainly valid files without pydantic: it must accept
     only what the model accepts, with the same result; everything else goes to the model."""

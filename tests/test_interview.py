@@ -125,13 +125,17 @@ def test_recommend_summary_and_sensitivity_sections(capsys):
 def test_interactive_terminal(tmp_path):
     """The real command on a pseudo-terminal: a question, an answer, Ctrl-C (SIGINT) writes the file."""
     import pty
+    import select
     import signal
     import time
 
     mlarch = Path(sys.executable).with_name("mlarch")
     leader, follower = pty.openpty()
+    # Ctrl-C as on a terminal even when pytest runs as a background job, which starts
+    # with SIGINT ignored (the command would then never see it)
     proc = subprocess.Popen([str(mlarch), "interview", "-o", str(tmp_path / "t.yaml")], stdin=follower, stdout=follower,
-                            stderr=follower, cwd=tmp_path, close_fds=True)
+                            stderr=follower, cwd=tmp_path, close_fds=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     os.close(follower)
     seen = ""
 
@@ -140,7 +144,10 @@ def test_interactive_terminal(tmp_path):
         deadline = time.monotonic() + 60
         while text not in seen:
             assert time.monotonic() < deadline, seen[-2000:]
-            seen += os.read(leader, 65536).decode()
+            # wait for output at most until the deadline: a bare read would block forever
+            # if the command never printed the text (e.g. SIGINT ignored in a background job)
+            if select.select([leader], [], [], max(0.0, deadline - time.monotonic()))[0]:
+                seen += os.read(leader, 65536).decode()
 
     try:
         until("problem.task> ")

@@ -229,6 +229,7 @@ def test_identical_set_item_tests_are_not_shared():
         assert len(engine.evaluate(scenario(team={"skills": ["sql"]}, data={"size_gb": 1})).fired) == 100
 
 
+@pytest.mark.slow  # spins 4 s by design; the guard below (test_fan_out_is_split_below_the_limit) stays in the default lane
 def test_raw_fan_out_of_512_hangs():
     """Show the trap: 512 distinct sibling tests make create_ruleset/assert hang forever."""
     code = """

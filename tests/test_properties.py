@@ -7,9 +7,11 @@ engine/lint/invariants.py. They hold for whatever rules are bundled, so
 they survive the rule base growing. A failure prints (hypothesis `note`)
 the shrunk scenario as YAML to paste into `mlarch recommend`.
 
-The CI profile is derandomized (tests/conftest.py); HYPOTHESIS_PROFILE=
-thorough runs ten times more examples with fresh seeds. That each check
-can fail at all is shown in tests/test_properties_broken.py.
+The CI profile is derandomized (tests/conftest.py) and runs a quarter of
+the examples named here in the default lane, all of them in the full lane
+(make test-slow); HYPOTHESIS_PROFILE=thorough runs ten times more with
+fresh seeds. That each check can fail at all is shown in
+tests/test_properties_broken.py.
 """
 
 from __future__ import annotations
@@ -42,6 +44,9 @@ SEEDS = seed_scenarios(BOOK, load_vocabulary())
 INVARIANTS = bundled_invariants(load_vocabulary())
 CASES = st.lists(realistic_scenarios(BOOK, SEEDS), min_size=1, max_size=8)
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+# libyaml's safe loader when present, as mlarch reads YAML (engine/core/yamlio.py): the
+# pure-Python one took over half of the rendering test's time.
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def report(violations: list[inv.Violation], scenario, recheck=None) -> list[str]:
@@ -175,6 +180,7 @@ def test_reasons_are_faithful_to_the_scenario(bundled_engine, cases):
 SCENARIO = realistic_scenarios(BOOK, SEEDS)
 
 
+@pytest.mark.hypothesis  # a property test inside (sampled in the default lane, full size in make test-slow)
 @pytest.mark.parametrize("spec", INVARIANTS.monotonic, ids=[m.id for m in INVARIANTS.monotonic])
 def test_monotonic_where_the_domain_demands_it(bundled_engine, spec):
     domains = domains_of(BOOK)
@@ -276,7 +282,7 @@ def test_every_rendering_of_a_recommendation_says_the_same(bundled_engine, cases
         rec = bundled_engine.evaluate(scenario)
         data = json.loads(render(rec, "json"))
         assert {d: v["choice"] for d, v in data["decisions"].items()} == dict(rec.choices)
-        assert yaml.safe_load(render(rec, "yaml")) == data
+        assert yaml.load(render(rec, "yaml"), Loader=YAML_LOADER) == data
         assert data["defaulted"] == list(rec.defaulted)
         assert [d for d, v in data["decisions"].items() if v["defaulted"]] == list(rec.defaulted)
         text = render(rec, "text")
