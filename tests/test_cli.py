@@ -9,7 +9,7 @@ import sys
 import pytest
 import yaml
 
-from .conftest import FIXTURES, ROOT, run_cli
+from .conftest import FIXTURES, ROOT, lane_sample, run_cli
 
 SCENARIO = ROOT / "scenarios" / "churn-bigquery-sql-team.yaml"
 
@@ -38,13 +38,15 @@ def test_json_output_follows_the_contract(capsys):
     assert yaml.safe_load(run_cli(capsys, "recommend", str(SCENARIO), "-f", "yaml")[1]) == data
 
 
-def test_text_output_fits_80_columns(capsys):
-    for path in sorted((ROOT / "scenarios").glob("*.yaml")):
-        code, out, _ = run_cli(capsys, "recommend", str(path))
-        assert code == 0
-        too_wide = [line for line in out.splitlines() if len(line) > 80]
-        assert not too_wide, (path.name, too_wide[:3])
-        assert "== TRAINING" in out or "== SERVING" in out
+@pytest.mark.parametrize("path", lane_sample(sorted((ROOT / "scenarios").glob("*.yaml"))), ids=lambda p: p.stem)
+def test_text_output_fits_80_columns(capsys, path):
+    """Every scenario in make test-slow, a third in the default lane (the sensitivity section
+    makes each run an analysis of ~200 variants)."""
+    code, out, _ = run_cli(capsys, "recommend", str(path))
+    assert code == 0
+    too_wide = [line for line in out.splitlines() if len(line) > 80]
+    assert not too_wide, (path.name, too_wide[:3])
+    assert "== TRAINING" in out or "== SERVING" in out
 
 
 def test_bad_scenario_exits_2_with_located_errors(capsys, tmp_path):
