@@ -246,7 +246,8 @@ def _kind(result: object) -> str:
     raise TypeError(f"expected a Recommendation, Review or Answer, got {type(result).__name__}")
 
 
-def _no_sensitivity(kind: str, sensitivity: Any) -> None:
+def _check_sensitivity_kind(kind: str, sensitivity: Any) -> None:
+    """Answers have no sensitivity: passing one is a mistake, not something to ignore."""
     if sensitivity is not None and kind == "answer":
         raise TypeError("answers have no sensitivity; pass sensitivity= only with a recommendation or a review")
 
@@ -255,7 +256,7 @@ def as_dict(result: Recommendation | Review | Answer, *, sensitivity: Any = None
     """The JSON document of a result (docs/output.md, docs/review.md, docs/answer.md);
     with ``sensitivity`` (from :func:`sensitivity`), its confidence and sensitivity fields."""
     kind = _kind(result)
-    _no_sensitivity(kind, sensitivity)
+    _check_sensitivity_kind(kind, sensitivity)
     if kind == "recommendation":
         from mlarch.core.serialize import to_dict
         from mlarch.recommend.render import sensitivity_fields
@@ -277,7 +278,7 @@ def render(result: Recommendation | Review | Answer, fmt: str = "text", *, sensi
     from mlarch.core.serialize import dump_json
 
     kind = _kind(result)
-    _no_sensitivity(kind, sensitivity)
+    _check_sensitivity_kind(kind, sensitivity)
     formats = {"recommendation": RECOMMENDATION_FORMATS, "review": REVIEW_FORMATS, "answer": ANSWER_FORMATS}[kind]
     if fmt not in formats:
         raise InputError.single(None, "format", f"unknown format {fmt!r} for a {kind}", formats)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -141,7 +142,7 @@ def test_the_console_script_flushes_what_it_wrote_and_keeps_the_status(full_exit
     flushing must still arrive, with main's exit status; MLARCH_FULL_EXIT=1 exits normally."""
     code = ("import sys\nfrom mlarch.cli import app\n"
             "app.main = lambda: (sys.stdout.write('out'), sys.stderr.write('err'), 3)[2]\napp.run()\n")
-    env = {k: v for k, v in __import__("os").environ.items() if k != "PYTHONUNBUFFERED"}  # buffered, as usual
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # buffered, as usual
     env["MLARCH_FULL_EXIT"] = full_exit
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert (result.returncode, result.stdout, result.stderr) == (3, "out", "err")

@@ -34,7 +34,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from mlarch.core import yamlio
 from mlarch.core.designs import Design, open_mapping, parse_choices, scenario_from, text_field
@@ -287,20 +287,31 @@ def _supporting_context(
     supported applying choice is presupposed. Empty when none is found
     within :data:`UNBLOCK_BUDGET` evaluations.
     """
-    vocab = engine.vocab
     upstream = engine.plan.depends_on.get(parent, frozenset())
+    candidates = [d for d in engine.vocab.dimensions if d in upstream and d in rec.decisions and d not in pins
+                  and d not in asked and d not in decided]
+
+    def backed(trial: Recommendation) -> bool:
+        pick = _applying_choice(trial, parent, when)
+        return pick is not None and _supported(trial, parent, pick)
+
+    return _first_earlier_choice(engine, question, rec, pins, candidates, backed)
+
+
+def _first_earlier_choice(
+    engine: Engine, question: Question, rec: Recommendation, pins: Mapping[str, str], candidates: list[str],
+    accept: Callable[[Recommendation], bool],
+) -> dict[str, str]:
+    """The one search behind :func:`_supporting_context` and :func:`_unblocking`: each candidate
+    decision's other choices, best-ranked first and never a forbidden one, until the scenario
+    evaluated with it presupposed is accepted; at most :data:`UNBLOCK_BUDGET` evaluations."""
     budget = UNBLOCK_BUDGET
-    for earlier in (d for d in vocab.dimensions if d in upstream and d in rec.decisions and d not in pins
-                    and d not in asked and d not in decided):
+    for earlier in candidates:
         for alt in rec.decisions[earlier].alternatives:
             if alt.status is AlternativeStatus.FORBIDDEN or budget <= 0:
                 break  # forbidden choices come last
             budget -= 1
-            trial = engine.evaluate(question.scenario, pinned={**pins, earlier: alt.choice})
-            if parent not in trial.decisions:
-                continue
-            pick = _applying_choice(trial, parent, when)
-            if pick is not None and _supported(trial, parent, pick):
+            if accept(engine.evaluate(question.scenario, pinned={**pins, earlier: alt.choice})):
                 return {earlier: alt.choice}
     return {}
 
@@ -324,16 +335,9 @@ def _unblocking(
     dec = rec.decisions[parent]
     applying = [c for c in vocab.dimensions[parent].choices if any(w.holds({**rec.choices, parent: c}) for w in conditions)]
     upstream = {d for c in applying if (t := dec.tallies.get(c)) for s in t.forbidden_by for d in s.decisions}
-    budget = UNBLOCK_BUDGET
-    for earlier in (d for d in vocab.dimensions if d in upstream and d in rec.decisions and d not in pins and d not in asked):
-        for alt in rec.decisions[earlier].alternatives:
-            if alt.status is AlternativeStatus.FORBIDDEN or budget <= 0:
-                break  # forbidden choices come last
-            budget -= 1
-            trial = engine.evaluate(question.scenario, pinned={**pins, earlier: alt.choice})
-            if any(_applying_choice(trial, parent, w) is not None for w in conditions):
-                return {earlier: alt.choice}
-    return {}
+    candidates = [d for d in vocab.dimensions if d in upstream and d in rec.decisions and d not in pins and d not in asked]
+    return _first_earlier_choice(engine, question, rec, pins, candidates,
+                                 lambda trial: any(_applying_choice(trial, parent, w) is not None for w in conditions))
 
 
 def answer(engine: Engine, question: Question) -> Answer:
