@@ -57,8 +57,10 @@ def fixture_engine():
 def lane_sample(values: list, every: int = 3) -> list:
     """Values for ``parametrize`` over a large matrix (every scenario times every check):
     every ``every``-th one runs in the default lane, the others are marked ``slow``, so
-    ``make test-slow`` (and CI) still runs them all (docs/testing.md)."""
-    return [pytest.param(v, marks=() if i % every == 0 else pytest.mark.slow) for i, v in enumerate(values)]
+    ``make test-slow`` (and CI) still runs them all (docs/testing.md). A tuple is one case
+    of several parameters (``parametrize("a,b", ...)``)."""
+    return [pytest.param(*(v if isinstance(v, tuple) else (v,)), marks=() if i % every == 0 else pytest.mark.slow)
+            for i, v in enumerate(values)]
 
 
 def run_cli(capsys, *args: object) -> tuple[int, str, str]:

@@ -100,6 +100,13 @@ def test_cli_output_must_be_a_folder(capsys, tmp_path):
     assert code == 2 and "Traceback" not in err
 
 
+def test_cli_dash_is_not_taken_for_a_folder_named_dash(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli(capsys, "adr", str(CHURN), "-o", "-")
+    assert code == 2 and out == "" and "not standard output; give a folder name" in err
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_cli_never_follows_a_symlink_out_of_the_folder(capsys, tmp_path):
     out, outside = tmp_path / "adr", tmp_path / "outside"
     out.mkdir()

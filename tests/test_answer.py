@@ -54,10 +54,16 @@ def test_bundled_question_is_answered_right(bundled_engine, path):
             assert (o.score.errors, o.score.penalty) > (winner.errors, winner.penalty), o.label
 
 
-def test_all_bundled_questions_from_the_cli(capsys):
-    code, out, _ = run_cli(capsys, "answer", str(ROOT / "scenarios" / "questions"))
+@pytest.mark.parametrize("every", [pytest.param(4), pytest.param(1, marks=pytest.mark.slow)])
+def test_bundled_questions_from_the_cli(capsys, every):
+    """The tally and exit status of several questions: the whole folder in make test-slow,
+    a quarter of the files in the default lane (each question is also answered in-process
+    above)."""
+    paths = [ROOT / "scenarios" / "questions"] if every == 1 else QUESTIONS[::every]
+    count = len(QUESTIONS[::every])
+    code, out, _ = run_cli(capsys, "answer", *paths)
     assert code == 0, out
-    assert f"{len(QUESTIONS)} questions; {len(QUESTIONS)} of {len(QUESTIONS)} with an answer key answered right; 0 ties" in out
+    assert f"{count} questions; {count} of {count} with an answer key answered right; 0 ties" in out
 
 
 # ------------------------------------------------------------------ scoring (fixture rules)

@@ -188,6 +188,7 @@ def test_restricted_evaluation_decides_those_dimensions_as_a_full_one(bundled_en
     from mlarch.explain.whynot import needed_dimensions
 
     only = set(needed_dimensions(bundled_engine, dimension))
+    assert only == bundled_engine.plan.needs([dimension])  # what lint's witness searches ask for
     for path in sorted((ROOT / "scenarios").glob("*.yaml"))[::4]:
         scenario = load_scenario(path, vocab=load_vocabulary())
         full = bundled_engine.evaluate(scenario)

@@ -93,7 +93,7 @@ def escaping_scenario(tmp_path):
 
 @pytest.mark.parametrize("args", [
     ("recommend",), ("recommend", "-f", "markdown"), ("recommend", "-f", "json"),
-    ("explain",), ("adr", "-o", "{tmp}"), ("why-not", "approach", "automl"),
+    ("explain",), ("adr", "-o", "{tmp}"), ("why-not", "approach", "automl", "--max-changes", "1"),
 ])
 def test_control_characters_in_values_are_escaped_in_every_output(capsys, tmp_path, escaping_scenario, args):
     args = (args[0], escaping_scenario, *(a.format(tmp=tmp_path / "adr") for a in args[1:]))

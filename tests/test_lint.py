@@ -414,7 +414,7 @@ class _StubRun:
         self.seed_fired: dict = {}
         self.calls: list[int] = []
 
-    def find(self, goals, predicate, budget=60, small=True):
+    def find(self, goals, predicate, budget=60, small=True, reads=None):
         self.calls.append(budget)
         alone = budget == 120  # the first search of each rule: its own condition
         return None if alone or not self.paired else "paired-scenario"

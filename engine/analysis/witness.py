@@ -36,24 +36,39 @@ class WitnessFinder:
             for rule_id in rec.fired:
                 self.seed_fired.setdefault(rule_id, s)
         self.evaluations = len(self._seeds)
+        self._closures: dict[frozenset[str], frozenset[str]] = {}
 
-    def evaluate(self, scenario: Scenario) -> Recommendation:
+    def evaluate(self, scenario: Scenario, reads: Iterable[str] | None = None) -> Recommendation:
+        """Evaluate ``scenario``; with ``reads`` (the dimensions a predicate looks at),
+        only those and the dimensions they depend on are decided, which is all a
+        search needs and a fraction of the work."""
         self.evaluations += 1
-        return self.engine.evaluate(scenario)
+        return self.engine.evaluate(scenario, only=None if reads is None else self._needs(reads))
 
-    def find(self, goals: Iterable[tuple[Conjunct, str | None]], predicate: Predicate, budget: int = 60, small: bool = True) -> Scenario | None:
+    def _needs(self, reads: Iterable[str]) -> frozenset[str]:
+        key = frozenset(reads)
+        found = self._closures.get(key)
+        if found is None:
+            found = self._closures[key] = frozenset(self.engine.plan.needs(key))
+        return found
+
+    def find(self, goals: Iterable[tuple[Conjunct, str | None]], predicate: Predicate, budget: int = 60, small: bool = True,
+             reads: Iterable[str] | None = None) -> Scenario | None:
         """A scenario for which ``predicate`` holds, aimed at one of the (conjunct, dimension)
-        goals; shrunk fact by fact when ``small``."""
+        goals; shrunk fact by fact when ``small``. ``reads``: the only dimensions
+        ``predicate`` looks at (its rules' firing included), when known."""
+        reads = None if reads is None else tuple(reads)
         for conj, dimension in goals:
             assignment = self.domains.solve(conj, dimension)
             if isinstance(assignment, Unsat):
                 continue
-            found = self._search(conj, dimension, assignment, predicate, budget)
+            found = self._search(conj, dimension, assignment, predicate, budget, reads)
             if found is not None:
-                return self.minimize(found, predicate) if small else found
+                return self.minimize(found, predicate, reads) if small else found
         return None
 
-    def _search(self, conj: Conjunct, dimension: str | None, assignment: Assignment, predicate: Predicate, budget: int) -> Scenario | None:
+    def _search(self, conj: Conjunct, dimension: str | None, assignment: Assignment, predicate: Predicate, budget: int,
+                reads: tuple[str, ...] | None = None) -> Scenario | None:
         decision_lits = [lit for lit in conj if lit.ref.startswith(DECISION_PREFIX)]
 
         def fits(values: dict[str, Any]) -> bool:
@@ -71,14 +86,14 @@ class WitnessFinder:
         for base in bases:
             tries += 1
             candidate = overlay(self.engine.vocab, base, assignment.facts)
-            if predicate(self.evaluate(candidate)):
+            if predicate(self.evaluate(candidate, reads)):
                 return candidate
         pool = fitting or others
         while tries < budget and pool:
             tries += 1
             base = self.sampler.mutate(self.sampler.rng.choice(pool), self.sampler.rng.randint(1, 3))
             candidate = overlay(self.engine.vocab, base, assignment.facts)
-            if predicate(self.evaluate(candidate)):
+            if predicate(self.evaluate(candidate, reads)):
                 return candidate
         return None
 
@@ -95,18 +110,19 @@ class WitnessFinder:
         counts: dict[str, dict[str, int]] = {d: {} for d in dict.fromkeys(wanted)}
         for i in range(tries):
             base = self._seeds[self.sampler.rng.randrange(len(self._seeds))][0] if self._seeds and i else make_scenario(self.engine.vocab, {})
-            rec = self.evaluate(overlay(self.engine.vocab, base, assignment.facts))
+            rec = self.evaluate(overlay(self.engine.vocab, base, assignment.facts), counts)
             for d in counts:
                 value = rec.choices.get(d, "(does not apply)")
                 counts[d][value] = counts[d].get(value, 0) + 1
         return counts
 
-    def minimize(self, scenario: Scenario, predicate: Predicate) -> Scenario:
+    def minimize(self, scenario: Scenario, predicate: Predicate, reads: Iterable[str] | None = None) -> Scenario:
         """Drop every fact the predicate does not need (one pass, last facts first)."""
         current = scenario
+        reads = None if reads is None else tuple(reads)
         for fact in reversed(list(scenario.facts)):
             trial = current.with_facts({fact: None}, self.engine.vocab)
-            if predicate(self.evaluate(trial)):
+            if predicate(self.evaluate(trial, reads)):
                 current = trial
         return current
 

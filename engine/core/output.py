@@ -155,6 +155,8 @@ def write_folder(folder: str | Path, files: Mapping[str, str], force: bool = Fal
     Refuses to replace a file whose content differs unless ``force``; never
     follows a symlink inside the folder.
     """
+    if str(folder) == "-":  # the usual "standard output" marker, never a folder named "-"
+        raise InputError.single("-", "", "writes a folder of files, not standard output; give a folder name")
     out_dir = Path(folder)
     shown = str(out_dir)
     for name in files:

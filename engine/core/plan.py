@@ -12,6 +12,7 @@ decision is always evaluated after that decision is final.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterable
 
 from mlarch.core.errors import InputError, Problem
 from mlarch.core.rulebook import RuleBook
@@ -31,6 +32,19 @@ class Level:
 class Plan:
     levels: tuple[Level, ...]
     depends_on: dict[str, frozenset[str]]
+
+    def needs(self, dimensions: Iterable[str]) -> set[str]:
+        """``dimensions`` and every dimension they depend on, directly or not: what
+        ``Engine.evaluate(..., only=...)`` must decide for them to come out as in a
+        full evaluation."""
+        out: set[str] = set()
+        todo = list(dimensions)
+        while todo:
+            d = todo.pop()
+            if d not in out:
+                out.add(d)
+                todo += self.depends_on.get(d, ())
+        return out
 
     def level_of(self, dimension: str) -> int:
         for level in self.levels:

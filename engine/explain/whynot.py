@@ -117,9 +117,7 @@ def needed_dimensions(engine: Engine, dimension: str) -> list[str]:
         if dim in out:
             continue
         out.append(dim)
-        parent = engine.vocab.dimensions[dim].applies_when.dimension
-        deps = ({parent} if parent else set()) | {d for r in engine.rulebook.for_dimension(dim) for d in r.decision_refs}
-        todo += sorted(deps - set(out), key=list(engine.vocab.dimensions).index)
+        todo += sorted(engine.plan.depends_on[dim] - set(out), key=list(engine.vocab.dimensions).index)  # applies_when and rules
     return out
 
 

@@ -339,11 +339,12 @@ class Run:
         """A scenario where ``rule`` fires (shrunk when ``small``), or None."""
         known = self.first_fired.get(rule.id) or self.finder.seed_fired.get(rule.id)
         if known is None:
-            known = self.finder.find([(c, rule.dimension) for c in rule.alternatives], lambda rec: rule.id in rec.fired, small=False)
+            known = self.finder.find([(c, rule.dimension) for c in rule.alternatives], lambda rec: rule.id in rec.fired, small=False,
+                                     reads=(rule.dimension,))
             if known is None:
                 return None
             self.first_fired[rule.id] = known
-        return self.finder.minimize(known, lambda rec: rule.id in rec.fired) if small else known
+        return self.finder.minimize(known, lambda rec: rule.id in rec.fired, (rule.dimension,)) if small else known
 
     def decided(self, scenario: Any, dimension: str) -> str:
         rec = self.finder.evaluate(scenario)
@@ -432,13 +433,13 @@ def outweighed(run: Run, rules: Sequence[Rule], static_dead: set[str]) -> list[L
         def wins(rec: Recommendation, r: Rule = r) -> bool:
             return _wins(r, rec)
 
-        if run.finder.find([(c, r.dimension) for c in r.alternatives], wins, budget=120, small=False) is not None:
+        if run.finder.find([(c, r.dimension) for c in r.alternatives], wins, budget=120, small=False, reads=(r.dimension,)) is not None:
             continue
         together: Any = None
         allies = [a for a in run.book.for_dimension(r.dimension) if a.id != r.id and a.verdict == "prefer" and a.choices == r.choices]
         for ally in allies:
             goals = [(tuple(dict.fromkeys(c + d)), r.dimension) for c in r.alternatives for d in ally.alternatives]
-            together = run.finder.find(goals, wins, budget=40)
+            together = run.finder.find(goals, wins, budget=40, reads=(r.dimension,))
             if together is not None:
                 out.append(LintFinding(
                     "outweighed", "info",
@@ -657,7 +658,8 @@ def hard_conflicts(run: Run, rules: Sequence[Rule], static_dead: set[str]) -> li
             together = can_fire_together(run.domains, a, b)
             if not together:
                 continue
-            scenario = run.finder.find([(c, a.dimension) for c in together], lambda rec, a=a, b=b: a.id in rec.fired and b.id in rec.fired)
+            scenario = run.finder.find([(c, a.dimension) for c in together], lambda rec, a=a, b=b: a.id in rec.fired and b.id in rec.fired,
+                                       reads=(a.dimension, b.dimension))
             if scenario is not None:
                 out.append(LintFinding(
                     "hard-conflict", "error", f"{clash}, and both fire for the scenario below",

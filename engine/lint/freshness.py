@@ -25,6 +25,7 @@ check and docs/knowledge.md how a finding is resolved.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 from typing import Iterable, Sequence
@@ -87,7 +88,7 @@ def former_mentions(text: str, names: Iterable[Name]) -> list[tuple[str, Name]]:
     masked = text
     found: list[tuple[str, Name]] = []
     for spelling, entry, is_former in spellings:
-        if not re.search(_pattern(spelling), masked):
+        if spelling not in masked or not _compiled(spelling).search(masked):  # the substring test is exact and cheap
             continue
         masked = _mask(masked, spelling)
         if is_former and not entry.former_still_in_docs and entry.name.casefold() not in text.casefold() \
@@ -100,8 +101,13 @@ def _pattern(name: str) -> str:
     return r"(?<![\w-])" + re.escape(name) + r"(?![\w-])"
 
 
+@functools.lru_cache(maxsize=4096)
+def _compiled(name: str) -> re.Pattern[str]:
+    return re.compile(_pattern(name))
+
+
 def _mask(text: str, name: str) -> str:
-    return re.sub(_pattern(name), lambda m: "\0" * len(m.group(0)), text)
+    return _compiled(name).sub(lambda m: "\0" * len(m.group(0)), text)
 
 
 def former_names(vocab: Vocabulary, rules: Sequence[Rule]) -> list[LintFinding]:
