@@ -310,3 +310,30 @@ def test_a_presupposed_parent_is_one_the_rules_back_not_a_tie_break_pick(bundled
     platform = a.recommendation.decisions["serving_platform"]
     assert platform.choice.startswith("vertex_endpoint") and platform.tallies[platform.choice].supported
     assert "serving_hardware" in a.recommendation.decisions
+
+
+def test_options_that_all_decide_a_dimension_against_an_assumed_guess_presuppose_their_context(bundled_engine):
+    """Telemetry scored as it arrives, no task, modality or framework stated, and options that
+    all choose where a model runs: the scenario alone assumes a pre-trained API (a default
+    rule), called directly, which no option offers and under which no rule backs any option.
+    The assumed approach is replaced by the best-ranked one under which the rules' own pick for
+    the serving platform is an option's choice; a decision the stated facts back, or a choice
+    they argue against, is never presupposed."""
+    from mlarch.core import yamlio
+
+    data = {"question": "q", "scenario": {"name": "telemetry", "data": {"location": "pubsub_stream", "streaming": True},
+                                          "serving": {"schedule": "on_event", "consumers": ["stream"]}},
+            "options": {"A": {"serving_platform": "dataflow_runinference"},
+                        "B": {"serving_platform": "vertex_batch_prediction"},
+                        "C": {"serving_platform": "dataproc_batch"}}}
+    q = load_question(yamlio.Document(data=data, source="q.yaml"), load_vocabulary())
+    guess = bundled_engine.evaluate(q.scenario)
+    assert guess.choices["approach"] == "pretrained_api" and guess.decisions["approach"].defaulted  # the premise
+    assert guess.choices["serving_platform"] == "api_call"
+    a = answer(bundled_engine, q)
+    assert a.presupposed.get("approach") not in (None, "pretrained_api", "industry_api")
+    assert a.answer == "A" and not a.tie
+    # an approach the stated facts back is not presupposed away: transcribing speech stays with the API
+    data["scenario"]["problem"] = {"task": "speech_to_text"}
+    stated = answer(bundled_engine, load_question(yamlio.Document(data=data, source="q.yaml"), load_vocabulary()))
+    assert "approach" not in stated.presupposed

@@ -252,7 +252,63 @@ def presupposed(engine: Engine, question: Question, rec: Recommendation) -> tupl
             break
         if len(pins) > pinned_before:
             rec = engine.evaluate(question.scenario, pinned=pins)
+    found = _options_context(engine, question, rec, pins, decided)
+    if found:
+        pins = {**pins, **found}
+        rec = engine.evaluate(question.scenario, pinned=pins)
     return pins, rec
+
+
+def _options_context(
+    engine: Engine, question: Question, rec: Recommendation, pins: Mapping[str, str], decided: set[str]
+) -> dict[str, str]:
+    """An earlier decision to presuppose when every option decides a dimension against a guess.
+
+    Every option decides the same dimension, none picks the rules' choice and
+    no rule backs any of theirs: the guess the scenario led to (a pre-trained
+    API, called directly) is not what the question is about (options that all
+    host a model). The decisions the dimension depends on that rest only on
+    assumptions (default rules) are tried, best-ranked first, and the first
+    context in which the rules' own pick for the dimension is one of the
+    options' choices, backed by a rule, is presupposed; of several such
+    contexts (at most :data:`UNBLOCK_BUDGET` evaluations), the one whose
+    presupposed choice the rules rank highest, then the one where the stated
+    facts back the options' choice most strongly, the earliest on a tie. A
+    decision the stated facts back is never presupposed away, and a choice
+    they argue against (a negative score) is never presupposed.
+    """
+    options = list(question.options.values())
+    for dim in engine.vocab.dimensions:
+        dec = rec.decisions.get(dim)
+        if dec is None or not all(dim in o.choices for o in options):
+            continue
+        offered = {o.choices[dim] for o in options}
+        if dec.choice in offered or any(_supported(rec, dim, c) for c in offered):
+            continue
+        upstream = engine.plan.depends_on.get(dim, frozenset())
+        candidates = [d for d in engine.vocab.dimensions if d in upstream and d in rec.decisions
+                      and d not in pins and d not in decided and rec.decisions[d].defaulted]
+
+        best: tuple[tuple[int, int, int], dict[str, str]] | None = None
+        budget = UNBLOCK_BUDGET
+        for earlier in candidates:
+            for alt in rec.decisions[earlier].alternatives:
+                if alt.status is AlternativeStatus.FORBIDDEN or budget <= 0:
+                    break  # forbidden choices come last
+                if alt.score < 0:
+                    continue  # the stated facts argue against it: not a context to take for granted
+                budget -= 1
+                trial = engine.evaluate(question.scenario, pinned={**pins, earlier: alt.choice})
+                t = trial.decisions.get(dim)
+                if t is not None and t.choice in offered and _supported(trial, dim, t.choice):
+                    # the rules' own ranking of the presupposed choice first, then how strongly
+                    # the stated facts back the options' choice in that context
+                    rank = (alt.score, alt.assumed, t.tallies[t.choice].score)
+                    if best is None or rank > best[0]:
+                        best = (rank, {earlier: alt.choice})
+        if best:
+            return best[1]
+    return {}
 
 
 def _applying_choice(rec: Recommendation, parent: str, when: Any) -> str | None:

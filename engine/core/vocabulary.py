@@ -66,14 +66,25 @@ class AppliesWhen:
     values: tuple[str, ...] = ()
     text: str = "always"  # as the docs and reports show it: "approach in [automl, custom_training]"
     condition: Condition | None = None  # None = always
+    # The answer for each parent choice seen (a handful: the parent's choices and None);
+    # lint and the searches ask this for every dimension of every evaluation.
+    _seen: dict[str | None, bool] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def holds(self, decisions: Mapping[str, str]) -> bool:
         """Whether it holds for these decisions (dimension -> choice)."""
-        from mlarch.core.evaluate import holds  # evaluate.py builds on conditions.py, which needs this module
-
         if self.dimension is None or self.condition is None:
             return True
-        return holds(self.condition, {self.condition.ref: decisions.get(self.dimension)})  # type: ignore[union-attr]
+        parent = decisions.get(self.dimension)
+        try:
+            return self._seen[parent]
+        except (KeyError, TypeError):  # not seen yet, or unhashable (not a choice)
+            pass
+        from mlarch.core.evaluate import holds  # evaluate.py builds on conditions.py, which needs this module
+
+        answer = holds(self.condition, {self.condition.ref: parent})  # type: ignore[union-attr]
+        if isinstance(parent, str | None) and len(self._seen) < 256:  # bounded, whatever callers pass
+            self._seen[parent] = answer
+        return answer
 
 
 @dataclass(frozen=True)
