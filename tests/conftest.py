@@ -11,6 +11,7 @@ The counts are scaled by ``tests.strategies.scaled``.
 
 from __future__ import annotations
 
+import gc
 import os
 import tempfile
 from pathlib import Path
@@ -29,6 +30,11 @@ os.environ.setdefault("MLARCH_CACHE_DIR", tempfile.mkdtemp(prefix="mlarch-test-c
 # goldens and expected texts do not change with the calendar. Tests of the date
 # itself pass --as-of or as_of explicitly.
 os.environ["MLARCH_AS_OF"] = EXAMPLES_AS_OF
+
+# The collector settings of the `mlarch` console script (engine/cli/app.py `run`): the
+# in-process CLI runs here then behave as the command does, and the suite's large
+# long-lived heap (session engines, memos) is not walked every 700 allocations.
+gc.set_threshold(50_000, 10, 10)
 
 settings.register_profile("ci", derandomize=True, print_blob=True)
 settings.register_profile("full", derandomize=True, print_blob=True)  # the counts as written

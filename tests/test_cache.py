@@ -45,6 +45,30 @@ def test_hit_returns_the_same_rule_book(cache_dir, tmp_path):
     assert (cache_dir.stat().st_mode & 0o777) == 0o700
 
 
+@pytest.mark.parametrize("collecting", [True, False])
+def test_reading_an_entry_leaves_the_collector_as_it_was(cache_dir, tmp_path, monkeypatch, collecting):
+    """Entries are unpickled with the collector paused (cache._read): it must be on again
+    afterwards if it was on, and stay off if the caller had turned it off, even when
+    unpickling fails."""
+    import gc
+
+    folder = rules_copy(tmp_path)
+    cache.cached_rulebook([folder], lambda: load_rulebook([folder], load_vocabulary()))
+    cache._MEMO.clear()
+    was = gc.isenabled()
+    try:
+        gc.enable() if collecting else gc.disable()
+        book = cache.cached_rulebook([folder], lambda: pytest.fail("a hit was expected"))
+        assert book.rules and gc.isenabled() is collecting
+        monkeypatch.setattr(cache.pickle, "loads", lambda data: 1 / 0)  # an entry from another build
+        cache._MEMO.clear()
+        rebuilt = []
+        cache.cached_rulebook([folder], lambda: rebuilt.append(1) or load_rulebook([folder], load_vocabulary()))
+        assert rebuilt and gc.isenabled() is collecting
+    finally:
+        gc.enable() if was else gc.disable()
+
+
 def test_any_edit_is_a_miss(cache_dir, tmp_path):
     folder = rules_copy(tmp_path)
     cache.cached_rulebook([folder], lambda: load_rulebook([folder], load_vocabulary()))

@@ -148,6 +148,17 @@ def test_the_console_script_flushes_what_it_wrote_and_keeps_the_status(full_exit
     assert (result.returncode, result.stdout, result.stderr) == (3, "out", "err")
 
 
+def test_only_the_console_script_tunes_the_garbage_collector():
+    """run() collects less often (engine/cli/app.py); importing mlarch as a library, or
+    calling main(), leaves the interpreter's settings as they were."""
+    code = ("import gc\nimport mlarch\nfrom mlarch.cli import app\nfrom mlarch.core import cache, engine\n"
+            "print(gc.get_threshold())\n"
+            "app.main = lambda: print(gc.get_threshold(), gc.isenabled()) or 0\napp.run()\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["(700, 10, 10)", "(50000, 10, 10) True"]
+
+
 def test_coverage_of_the_bundled_knowledge(capsys):
     code, out, _ = run_cli(capsys, "coverage", "-f", "json")
     data = json.loads(out)

@@ -38,24 +38,27 @@ def _interview(tmp_path: Path, capsys, monkeypatch, lines: str, *args: object) -
 
 
 def test_stdin_answers_skip_bad_value_and_end_of_input(tmp_path, capsys, monkeypatch):
-    code, out, text = _interview(tmp_path, capsys, monkeypatch, "binary_classification\nskip\nlots\n50\nnowhere\n")
+    # The order follows the bundled rules (which facts decide most next): after the task, the
+    # team's skills (SQL-only teams and BigQuery ML), then the data.
+    code, out, text = _interview(tmp_path, capsys, monkeypatch, "binary_classification\nskip\nskip\nlots\n50\nnowhere\n")
     assert code == 0
     questions = [line for line in out.splitlines() if line.startswith("Q")]
-    assert questions[:4] == ["Q1. problem.task", "Q2. data.modality", "Q3. data.size_gb", "Q4. data.location"]
+    assert questions[:5] == ["Q1. problem.task", "Q2. team.skills", "Q3. data.modality", "Q4. data.size_gb", "Q5. data.location"]
     assert "not accepted: 'lots' is not a number" in out  # a bad number is asked again
     assert "not accepted: 'nowhere' is not one of the allowed values. Allowed: bigquery, cloud_storage" in out
     assert "(end of input)" in out and "Next: mlarch recommend" in out
     data = yaml.safe_load(text)
     assert data["problem"] == {"task": "binary_classification"} and data["data"] == {"size_gb": 50}
-    assert "# Q2 data.modality: skipped" in text and "task: binary_classification  # Q1; decides approach" in text
+    assert "# Q3 data.modality: skipped" in text and "task: binary_classification  # Q1; decides approach" in text
     assert "this decides: approach" in out
     assert "* approach" in out  # the changed decision is marked in the running summary
 
 
 def test_answers_file_gives_the_same_questions_and_file(tmp_path, capsys, monkeypatch):
-    _, out_stdin, text_stdin = _interview(tmp_path, capsys, monkeypatch, "binary_classification\nskip\n50\nquit\n")
+    _, out_stdin, text_stdin = _interview(tmp_path, capsys, monkeypatch, "binary_classification\nskip\nskip\n50\nquit\n")
     answers = tmp_path / "answers.yaml"
-    answers.write_text("problem.task: binary_classification\ndata.modality: skip\ndata.size_gb: 50\ndata.location: quit\n")
+    answers.write_text("problem.task: binary_classification\nteam.skills: skip\ndata.modality: skip\ndata.size_gb: 50\n"
+                       "data.location: quit\n")
     _, out_file, text_file = _interview(tmp_path, capsys, monkeypatch, "", "--answers", answers)
     assert text_file == text_stdin
     assert out_file == out_stdin
@@ -65,7 +68,7 @@ def test_resume_continues_numbering_and_keeps_comments(tmp_path, capsys, monkeyp
     _, _, first = _interview(tmp_path, capsys, monkeypatch, "binary_classification\n")
     import io
 
-    monkeypatch.setattr(sys, "stdin", io.StringIO("tabular\n"))
+    monkeypatch.setattr(sys, "stdin", io.StringIO("sql\n"))
     path = tmp_path / "s.yaml"
     code, out, _ = run_cli(capsys, "interview", path)
     text = path.read_text()

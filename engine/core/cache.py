@@ -31,6 +31,7 @@ Location: ``$MLARCH_CACHE_DIR``, else ``$XDG_CACHE_HOME/mlarch``, else
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import hmac
 import os
@@ -167,10 +168,15 @@ def _read(folder: Path, name: str, kind: type) -> object | None:
     signature, payload = blob[len(_MAGIC):head], blob[head:]
     if not hmac.compare_digest(signature, _sign(key, name, payload)):
         return None  # not written by this user's mlarch with this key: never unpickled
+    collecting = gc.isenabled()
+    gc.disable()  # unpickling allocates ~10^6 objects and no garbage: the collector would walk them again and again
     try:
         value = pickle.loads(payload)  # noqa: S301 - signed by the user's own key, checked above
     except Exception:  # noqa: BLE001 - an entry from an incompatible build is a miss
         return None
+    finally:
+        if collecting:
+            gc.enable()
     return value if isinstance(value, kind) else None
 
 
