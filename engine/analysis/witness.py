@@ -35,10 +35,11 @@ class WitnessFinder:
         self.seed_decided: dict[str, list[dict[str, str]]] = {}
         for s in seeds:
             rec = engine.evaluate(s)
-            self._seeds.append((s, {DECISION_PREFIX + d: c for d, c in rec.choices.items()}))
+            choices = rec.choices  # one dict per seed, shared by every rule that fired in it
+            self._seeds.append((s, {DECISION_PREFIX + d: c for d, c in choices.items()}))
             for rule_id in rec.fired:
                 self.seed_fired.setdefault(rule_id, s)
-                self.seed_decided.setdefault(rule_id, []).append(dict(rec.choices))
+                self.seed_decided.setdefault(rule_id, []).append(choices)
         self.evaluations = len(self._seeds)
         self._closures: dict[frozenset[str], frozenset[str]] = {}
 
