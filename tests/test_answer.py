@@ -178,7 +178,7 @@ def test_output_is_byte_identical_and_independent_of_option_order(capsys, tmp_pa
 
 @pytest.mark.parametrize("text, fragment", [
     (SCENARIO + "options:\n  A: {approach: automl}\n", "a question needs 2 to 10 options, got 1"),
-    (SCENARIO + "options:\n  a: {approach: automl}\n  B: {approach: automl}\n", "q.yaml:7: options.a: option label 'a' must be one capital letter"),
+    (SCENARIO + "options:\n  AB: {approach: automl}\n  B: {approach: automl}\n", "q.yaml:7: options.AB: option label 'AB' must be one letter"),
     (SCENARIO + "options:\n  A: {aproach: automl}\n  B: {approach: automl}\n", "options.A.aproach: unknown dimension (did you mean 'approach'?)"),
     (SCENARIO + "options:\n  A: {}\n  B: {approach: automl}\n", "options.A: an option must set at least one dimension"),
     (SCENARIO + "options:\n  A: {approach: automl}\n  B: {approach: bigquery_ml}\nexpect: E\n", "expect must name one of the options, got 'E'; allowed: A, B"),
@@ -205,6 +205,13 @@ def test_a_question_sets_own_metadata_is_a_warning_and_the_question_is_answered(
     code, out, err = run_cli(capsys, "--rules", FIXTURE_RULES, "answer", str(write(tmp_path, text)))
     assert code == 0 and out.startswith(("A\n", "B\n")), (out, err)
     assert warning in err and err.startswith("warning: "), err
+
+
+def test_lower_case_labels_are_answered_as_written(capsys, tmp_path):
+    text = SCENARIO + "options:\n  a: {approach: automl}\n  b: {approach: bigquery_ml}\n  c: {approach: automl, training_hardware: tpu}\n"
+    upper = run_cli(capsys, "--rules", FIXTURE_RULES, "answer", str(write(tmp_path, text.replace("  a:", "  A:").replace("  b:", "  B:").replace("  c:", "  C:"))))
+    lower = run_cli(capsys, "--rules", FIXTURE_RULES, "answer", str(write(tmp_path, text)))
+    assert lower[0] == upper[0] and lower[1].splitlines()[0] == upper[1].splitlines()[0].lower()
 
 
 def test_answer_is_the_answer_key_under_another_name(capsys, tmp_path):

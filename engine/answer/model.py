@@ -48,7 +48,7 @@ from mlarch.core.vocabulary import Vocabulary
 
 QUESTION_KEYS = ("name", "description", "scenario", "scenario_file", "question", "options", "expect",
                  "section", "explanation", "docs")
-LABEL = re.compile(r"^[A-Z]$")
+LABEL = re.compile(r"^[A-Za-z]$")  # as the question set writes them; the answer prints the same
 MIN_OPTIONS, MAX_OPTIONS = 2, 10
 
 
@@ -92,7 +92,7 @@ def load_question(path: str | Path | yamlio.Document, vocab: Vocabulary) -> Ques
         for label in sorted(raw):
             path = ("options", label)
             if not LABEL.match(label):
-                problems.append(doc.problem(path, f"option label {label!r} must be one capital letter, A to Z"))
+                problems.append(doc.problem(path, f"option label {label!r} must be one letter, A to Z (or a to z)"))
                 continue
             choices, lines, found = parse_choices(raw[label], doc, path, vocab)
             problems += found
