@@ -44,6 +44,7 @@ def test_there_are_at_least_30_questions_covering_every_exam_section():
 def test_bundled_question_is_answered_right(bundled_engine, path):
     q = load_question(path, load_vocabulary())
     assert q.expect and q.text and q.explanation and q.sections and q.docs, "every bundled question has a key and its reasons"
+    assert not q.ignored, [p.render(q.source) for p in q.ignored]  # nothing in the bank is warned about
     a = answer(bundled_engine, q)
     assert not a.tie, f"tie between {a.best}"
     assert a.answer == q.expect, {o.label: (o.score.as_dict(), [f.message for f in o.findings]) for o in a.options}
@@ -98,17 +99,35 @@ def test_a_hard_constraint_outweighs_any_soft_support(fixture_engine, tmp_path):
     assert a.option("A").score.errors == 1 and a.option("A").score.support > a.option("B").score.support
 
 
-def test_ties_are_reported_not_guessed(fixture_engine, capsys, tmp_path):
+def test_ties_are_reported_and_given_by_the_resolvers_order(fixture_engine, capsys, tmp_path):
+    """A tie is said (text, JSON, exit 1), and the letter given is the tied design whose
+    choices come first in the vocabulary's order, as the resolver breaks a decision's tie."""
     text = SCENARIO + "options:\n  A: {approach: bigquery_ml}\n  B: {approach: bigquery_ml}\n  C: {approach: automl}\n"
     path = write(tmp_path, text)
     a = answer(fixture_engine, load_question(path, load_vocabulary()))
-    assert a.tie and a.best == ("A", "B") and a.answer is None and a.correct is None
+    assert a.tie and a.best == ("A", "B") and a.answer == a.tie_break == "A" and a.correct is None
     code, out, _ = run_cli(capsys, "--rules", FIXTURE_RULES, "answer", str(path))
-    assert code == 1 and out.splitlines()[0] == "tie: A, B"
-    assert "equally supported" in out
+    assert code == 1 and out.splitlines()[0] == "A"
+    assert "equally supported" in out and "A is\ngiven" in out
     code, out, _ = run_cli(capsys, "--rules", FIXTURE_RULES, "answer", str(path), "-f", "json")
     data = json.loads(out)
-    assert code == 1 and data["answer"] is None and data["tie"] == ["A", "B"]
+    assert code == 1 and data["answer"] == data["tie_break"] == "A" and data["tie"] == ["A", "B"]
+
+
+def test_the_tie_break_follows_the_vocabulary_not_the_letters(fixture_engine, tmp_path):
+    from mlarch.answer.model import tie_break
+
+    vocab = load_vocabulary()
+    approaches = list(vocab.dimensions["approach"].choices)
+    first, later = approaches[2], approaches[4]  # listed earlier = simpler, more managed
+    text = SCENARIO + f"options:\n  A: {{approach: {later}}}\n  B: {{approach: {first}}}\n"
+    q = load_question(write(tmp_path, text), vocab)
+    assert tie_break(fixture_engine, q, ("A", "B")) == "B"
+    swapped = load_question(write(tmp_path, SCENARIO + f"options:\n  A: {{approach: {first}}}\n  B: {{approach: {later}}}\n"), vocab)
+    assert tie_break(fixture_engine, swapped, ("A", "B")) == "A"
+    fewer = load_question(write(tmp_path, SCENARIO + f"options:\n  A: {{approach: {first}, training_hardware: cpu}}\n"
+                                f"  B: {{approach: {first}}}\n"), vocab)
+    assert tie_break(fixture_engine, fewer, ("A", "B")) == "B"  # leaving a dimension to the rules comes first
 
 
 def test_text_prints_the_letter_first_then_why(capsys, tmp_path):
@@ -159,18 +178,53 @@ def test_output_is_byte_identical_and_independent_of_option_order(capsys, tmp_pa
 
 @pytest.mark.parametrize("text, fragment", [
     (SCENARIO + "options:\n  A: {approach: automl}\n", "a question needs 2 to 10 options, got 1"),
-    (SCENARIO + "options:\n  a: {approach: automl}\n  B: {approach: automl}\n", "q.yaml:7: options.a: option label 'a' must be one capital letter"),
+    (SCENARIO + "options:\n  AB: {approach: automl}\n  B: {approach: automl}\n", "q.yaml:7: options.AB: option label 'AB' must be one letter"),
     (SCENARIO + "options:\n  A: {aproach: automl}\n  B: {approach: automl}\n", "options.A.aproach: unknown dimension (did you mean 'approach'?)"),
     (SCENARIO + "options:\n  A: {}\n  B: {approach: automl}\n", "options.A: an option must set at least one dimension"),
     (SCENARIO + "options:\n  A: {approach: automl}\n  B: {approach: bigquery_ml}\nexpect: E\n", "expect must name one of the options, got 'E'; allowed: A, B"),
-    (SCENARIO + "options:\n  A: {approach: automl}\n  B: {approach: bigquery_ml}\nsection: 7.1\n", "unknown exam section 7.1"),
-    (SCENARIO + "options:\n  A: {approach: automl}\n  B: {approach: bigquery_ml}\nanswer: A\n", "answer: unknown key"),
-    (SCENARIO + "question: [x]\noptions:\n  A: {approach: automl}\n  B: {approach: automl}\n", "question: expected text"),
+    (SCENARIO + "options:\n  A: {approach: automl}\n  B: {approach: bigquery_ml}\nanswer: A\nexpect: B\n", "answer 'A' and expect 'B' disagree"),
+    (SCENARIO + "options:\n  A: {approach: automl}\n  B: {approach: bigquery_ml}\nanswer: E\n", "expect must name one of the options, got 'E'"),
     (SCENARIO + "options: [A, B]\n", "options must be a mapping of letter: design"),
 ])
 def test_bad_question_files_exit_2(capsys, tmp_path, text, fragment):
     code, out, err = run_cli(capsys, "answer", str(write(tmp_path, text)))
     assert code == 2 and not out and fragment in err, err
+
+
+@pytest.mark.parametrize("extra, warning", [
+    ("id: q-17\ndifficulty: hard\n", "q.yaml:9: id: not part of a question file; ignored; allowed: "),
+    ("section: 7.1\n", "q.yaml:9: section: unknown exam section 7.1"),
+    ("docs: [http://example.com]\n", "q.yaml:9: docs: docs must be a list of https:// links; ignored"),
+    ("explanation: [x]\n", "q.yaml:9: explanation: expected text"),
+])
+def test_a_question_sets_own_metadata_is_a_warning_and_the_question_is_answered(capsys, tmp_path, extra, warning):
+    """Question files (interfaces.md section 4) name scenario, question and options; a question
+    set may add its own fields. Unknown or malformed metadata is reported on stderr, never
+    silently dropped, and does not stop the answer; scenario and options stay strict."""
+    text = SCENARIO + "options:\n  A: {approach: automl}\n  B: {approach: bigquery_ml}\n" + extra
+    code, out, err = run_cli(capsys, "--rules", FIXTURE_RULES, "answer", str(write(tmp_path, text)))
+    assert code == 0 and out.startswith(("A\n", "B\n")), (out, err)
+    assert warning in err and err.startswith("warning: "), err
+
+
+def test_lower_case_labels_are_answered_as_written(capsys, tmp_path):
+    text = SCENARIO + "options:\n  a: {approach: automl}\n  b: {approach: bigquery_ml}\n  c: {approach: automl, training_hardware: tpu}\n"
+    upper = run_cli(capsys, "--rules", FIXTURE_RULES, "answer", str(write(tmp_path, text.replace("  a:", "  A:").replace("  b:", "  B:").replace("  c:", "  C:"))))
+    lower = run_cli(capsys, "--rules", FIXTURE_RULES, "answer", str(write(tmp_path, text)))
+    assert lower[0] == upper[0] and lower[1].splitlines()[0] == upper[1].splitlines()[0].lower()
+
+
+def test_answer_is_the_answer_key_under_another_name(capsys, tmp_path):
+    text = SCENARIO + "options:\n  A: {approach: automl}\n  B: {approach: bigquery_ml}\n"
+    right = run_cli(capsys, "--rules", FIXTURE_RULES, "answer", str(write(tmp_path, text + "expect: B\n")))
+    alias = run_cli(capsys, "--rules", FIXTURE_RULES, "answer", str(write(tmp_path, text + "answer: B\n")))
+    assert right == alias and "Expected answer: B (correct)" in alias[1]
+
+
+def test_section_written_as_a_number_is_that_section(tmp_path):
+    q = load_question(write(tmp_path, SCENARIO + "options:\n  A: {approach: automl}\n  B: {approach: bigquery_ml}\nsection: 3.3\n"),
+                      load_vocabulary())
+    assert q.sections == ("3.3",) and q.ignored == ()
 
 
 def test_docs_list_every_bundled_question():

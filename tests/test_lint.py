@@ -412,6 +412,7 @@ class _StubRun:
         self.book, self.won, self.first_fired, self.paired = book, set(), dict.fromkeys(fired, "scenario"), paired
         self.finder = self
         self.seed_fired: dict = {}
+        self.seed_decided: dict = {}
         self.calls: list[int] = []
 
     def find(self, goals, predicate, budget=60, small=True, reads=None):
@@ -444,6 +445,12 @@ def test_outweighed_is_a_note_only_when_a_win_needs_an_ally(tmp_path):
     won = _StubRun(book, ["data_processing.a"], paired=False)
     won.won.add("data_processing.a")
     assert outweighed(won, [rule_a], set()) == [] and won.calls == []  # a rule seen winning is not searched
+    seeded = _StubRun(book, ["data_processing.a"], paired=False)
+    seeded.seed_decided["data_processing.a"] = [{"data_processing": "bigquery_sql"}, {"data_processing": "dataproc"}]
+    assert outweighed(seeded, [rule_a], set()) == [] and seeded.calls == []  # nor one whose seed (e.g. its own example) shows it winning
+    lost = _StubRun(book, ["data_processing.a"], paired=False)
+    lost.seed_decided["data_processing.a"] = [{"data_processing": "bigquery_sql"}]
+    assert [f.severity for f in outweighed(lost, [rule_a], set())] == ["warning"]
 
 
 def test_equivalent_rules_are_one_finding_per_group(base):

@@ -30,11 +30,16 @@ class WitnessFinder:
         self.sampler = sampler
         self._seeds: list[tuple[Scenario, dict[str, Any]]] = []
         self.seed_fired: dict[str, Scenario] = {}  # rule id -> a seed scenario where it fired
+        # rule id -> the decisions of the seeds where it fired (a rule's own examples are seeds,
+        # so a rule whose example shows its choice winning is not "outweighed" by chance)
+        self.seed_decided: dict[str, list[dict[str, str]]] = {}
         for s in seeds:
             rec = engine.evaluate(s)
-            self._seeds.append((s, {DECISION_PREFIX + d: c for d, c in rec.choices.items()}))
+            choices = rec.choices  # one dict per seed, shared by every rule that fired in it
+            self._seeds.append((s, {DECISION_PREFIX + d: c for d, c in choices.items()}))
             for rule_id in rec.fired:
                 self.seed_fired.setdefault(rule_id, s)
+                self.seed_decided.setdefault(rule_id, []).append(choices)
         self.evaluations = len(self._seeds)
         self._closures: dict[frozenset[str], frozenset[str]] = {}
 

@@ -29,7 +29,11 @@ def answer_command(ctx: Context, paths: tuple[str, ...], fmt: str) -> int:
 
     files = scenario_files(paths, ("questions",))
     engine = ctx.engine()
-    answers = [answer(engine, load_question(f, engine.vocab)) for f in files]
+    questions = [load_question(f, engine.vocab) for f in files]
+    for q in questions:
+        for problem in q.ignored:
+            echo("warning: " + problem.render(q.source), err=True)
+    answers = [answer(engine, q) for q in questions]
     failed = [a for a in answers if a.tie or a.correct is False]
     if fmt == "json":
         data = answer_dict(answers[0]) if len(answers) == 1 else [answer_dict(a) for a in answers]
@@ -39,6 +43,7 @@ def answer_command(ctx: Context, paths: tuple[str, ...], fmt: str) -> int:
     else:
         for a in answers:
             mark = "" if a.correct is None else ("  ok" if a.correct else f"  WRONG (expected {a.question.expect})")
+            mark += f"  TIE ({', '.join(a.best)})" if a.tie else ""
             echo(f"{first_line(a):<10} {a.question.source}{mark}")
         keyed = [a for a in answers if a.correct is not None]
         right = sum(1 for a in keyed if a.correct)

@@ -48,7 +48,7 @@ from mlarch.core.vocabulary import Vocabulary
 
 QUESTION_KEYS = ("name", "description", "scenario", "scenario_file", "question", "options", "expect",
                  "section", "explanation", "docs")
-LABEL = re.compile(r"^[A-Z]$")
+LABEL = re.compile(r"^[A-Za-z]$")  # as the question set writes them; the answer prints the same
 MIN_OPTIONS, MAX_OPTIONS = 2, 10
 
 
@@ -64,11 +64,20 @@ class Question:
     docs: tuple[str, ...] = ()
     source: str | None = None
     description: str = ""
+    # Top-level keys that are not part of a question file (metadata such as an id or
+    # a difficulty): reported as warnings, the question is still answered.
+    ignored: tuple[Problem, ...] = ()
 
 
 def load_question(path: str | Path | yamlio.Document, vocab: Vocabulary) -> Question:
     """Load and validate a question file against ``vocab``; raise :class:`InputError` with every problem."""
-    doc, data, problems = open_mapping(path, QUESTION_KEYS, "question")
+    doc, data, problems = open_mapping(path, QUESTION_KEYS + ("answer",), "question")
+    # The contract's question file (interfaces.md section 4) names scenario, question and
+    # options; a question set may carry its own metadata beside them. Unknown top-level keys
+    # are warnings (never silent), not errors, so a set's extra fields do not stop it
+    # being answered. Anything inside scenario and options is validated strictly.
+    ignored = tuple(replace(p, message="not part of a question file; ignored") for p in problems)
+    problems = []
     stem = yamlio.source_stem(doc.source)
     scenario, found = scenario_from(doc, data, stem, vocab)
     problems += found
@@ -83,7 +92,7 @@ def load_question(path: str | Path | yamlio.Document, vocab: Vocabulary) -> Ques
         for label in sorted(raw):
             path = ("options", label)
             if not LABEL.match(label):
-                problems.append(doc.problem(path, f"option label {label!r} must be one capital letter, A to Z"))
+                problems.append(doc.problem(path, f"option label {label!r} must be one letter, A to Z (or a to z)"))
                 continue
             choices, lines, found = parse_choices(raw[label], doc, path, vocab)
             problems += found
@@ -91,21 +100,29 @@ def load_question(path: str | Path | yamlio.Document, vocab: Vocabulary) -> Ques
                 problems.append(doc.problem(path, "an option must set at least one dimension"))
             options[label] = Design(f"{stem} option {label}", scenario, choices, doc.source, lines, doc.line_of(path))
     expect = data.get("expect")
+    if "answer" in data:  # the answer key under the name a question set may give it
+        if expect is not None and data["answer"] != expect:
+            problems.append(doc.problem(("answer",), f"answer {data['answer']!r} and expect {expect!r} disagree; give one answer key"))
+        expect = data["answer"] if expect is None else expect
     if expect is not None and (not isinstance(expect, str) or (isinstance(raw, dict) and expect not in raw)):
         labels = tuple(sorted(raw)) if isinstance(raw, dict) else ()
         problems.append(doc.problem(("expect",), f"expect must name one of the options, got {expect!r}", allowed=labels))
-    sections = _sections(doc, data.get("section"), tuple(vocab.exam_sections), problems)
+    # Metadata (texts, sections, links) does not change the answer: a malformed field is
+    # a warning and is dropped, like an unknown key.
+    meta: list[Problem] = []
+    sections = _sections(doc, data.get("section"), tuple(vocab.exam_sections), meta)
     docs = data.get("docs") or []
     if not isinstance(docs, list) or not all(isinstance(u, str) and u.startswith("https://") for u in docs):
-        problems.append(doc.problem(("docs",), "docs must be a list of https:// links"))
+        meta.append(doc.problem(("docs",), "docs must be a list of https:// links"))
         docs = []
-    text = text_field(doc, data, "question", problems)
-    explanation = text_field(doc, data, "explanation", problems)
-    name = text_field(doc, data, "name", problems) or stem
-    description = text_field(doc, data, "description", problems)
+    text = text_field(doc, data, "question", meta)
+    explanation = text_field(doc, data, "explanation", meta)
+    name = text_field(doc, data, "name", meta) or stem
+    description = text_field(doc, data, "description", meta)
     if problems:
         raise InputError(doc.source, problems)
-    return Question(name, scenario, options, text, expect, sections, explanation, tuple(docs), doc.source, description)
+    ignored += tuple(replace(p, message=p.message + "; ignored") for p in meta)
+    return Question(name, scenario, options, text, expect, sections, explanation, tuple(docs), doc.source, description, ignored)
 
 
 def _sections(doc: yamlio.Document, value: Any, known: tuple[str, ...], problems: list[Problem]) -> tuple[str, ...]:
@@ -115,6 +132,8 @@ def _sections(doc: yamlio.Document, value: Any, known: tuple[str, ...], problems
     out = []
     for i, item in enumerate(items):
         path = ("section", i) if isinstance(value, list) else ("section",)
+        if isinstance(item, float) and not isinstance(item, bool) and str(item) in known:
+            item = str(item)  # section: 3.3 unquoted is read as a number; it can only mean "3.3"
         if not isinstance(item, str) or item not in known:
             problems.append(doc.problem(path, f"unknown exam section {item!r} (quote it: \"1.1\")", allowed=known))
         else:
@@ -187,10 +206,11 @@ class Answer:
     options: tuple[OptionResult, ...]  # in label order
     best: tuple[str, ...] = field(default_factory=tuple)  # one label, or several on a tie
     presupposed: Mapping[str, str] = field(default_factory=dict)  # context the question takes for granted
+    tie_break: str | None = None  # on a tie: the option given (see tie_break), still reported as a tie
 
     @property
     def answer(self) -> str | None:
-        return self.best[0] if len(self.best) == 1 else None
+        return self.best[0] if len(self.best) == 1 else self.tie_break
 
     @property
     def tie(self) -> bool:
@@ -413,4 +433,27 @@ def answer(engine: Engine, question: Question) -> Answer:
     keys = sorted({s.key for _, _, s in scored})
     results = tuple(OptionResult(label, rv, s, keys.index(s.key) + 1) for label, rv, s in scored)
     best = tuple(o.label for o in results if o.rank == 1)
-    return Answer(question, rec, results, best, pins)
+    return Answer(question, rec, results, best, pins, tie_break(engine, question, best) if len(best) > 1 else None)
+
+
+def tie_break(engine: Engine, question: Question, tied: tuple[str, ...]) -> str:
+    """The option to give when the rules cannot separate ``tied``: the same order the
+    resolver breaks a decision's tie with (docs/resolution.md), applied to whole designs.
+
+    Dimensions in vocabulary order; in the first one where the designs differ, the
+    choice listed first in the vocabulary (simpler, more managed) wins, and a design
+    that leaves the dimension to the rules comes before one that sets it (fewer
+    components). Identical designs are the same answer: the first label. Independent
+    of the options' order in the file.
+    """
+    vocab = engine.vocab
+
+    def key(label: str) -> tuple[tuple[int, ...], str]:
+        choices = question.options[label].choices
+        order = []
+        for dim, spec in vocab.dimensions.items():
+            choice = choices.get(dim)
+            order.append(-1 if choice is None else list(spec.choices).index(choice))
+        return tuple(order), label
+
+    return min(tied, key=key)

@@ -429,6 +429,8 @@ def outweighed(run: Run, rules: Sequence[Rule], static_dead: set[str]) -> list[L
             continue
         if r.id not in run.first_fired and r.id not in run.finder.seed_fired:
             continue
+        if any(choices.get(r.dimension) == r.choices[0] for choices in run.finder.seed_decided.get(r.id, ())):
+            continue  # a seed (bundled scenario or rule example) where it fires and its choice wins
 
         def wins(rec: Recommendation, r: Rule = r) -> bool:
             return _wins(r, rec)

@@ -144,7 +144,7 @@ REGISTRY: tuple[Check, ...] = (
     ),
     Check(
         "outweighed", ("warning", "info"), "a prefer rule that fires but whose choice never wins where it fires (sampled and searched)",
-        "A `prefer` whose choice never wins where it fires: in no sampled scenario, nor in a search aimed at its condition, "
+        "A `prefer` whose choice never wins where it fires: in no seed (bundled scenario or rule example), no sampled scenario, nor a search aimed at its condition, "
         "does the engine decide what the rule argues for. A note instead when a search aimed at it together with another "
         "rule preferring the same choice finds a win: a rule meant to tip the balance.",
         "Decide whether the rule should win where it fires. If so, raise its weight above the rules shown in the details; "
