@@ -99,17 +99,35 @@ def test_a_hard_constraint_outweighs_any_soft_support(fixture_engine, tmp_path):
     assert a.option("A").score.errors == 1 and a.option("A").score.support > a.option("B").score.support
 
 
-def test_ties_are_reported_not_guessed(fixture_engine, capsys, tmp_path):
+def test_ties_are_reported_and_given_by_the_resolvers_order(fixture_engine, capsys, tmp_path):
+    """A tie is said (text, JSON, exit 1), and the letter given is the tied design whose
+    choices come first in the vocabulary's order, as the resolver breaks a decision's tie."""
     text = SCENARIO + "options:\n  A: {approach: bigquery_ml}\n  B: {approach: bigquery_ml}\n  C: {approach: automl}\n"
     path = write(tmp_path, text)
     a = answer(fixture_engine, load_question(path, load_vocabulary()))
-    assert a.tie and a.best == ("A", "B") and a.answer is None and a.correct is None
+    assert a.tie and a.best == ("A", "B") and a.answer == a.tie_break == "A" and a.correct is None
     code, out, _ = run_cli(capsys, "--rules", FIXTURE_RULES, "answer", str(path))
-    assert code == 1 and out.splitlines()[0] == "tie: A, B"
-    assert "equally supported" in out
+    assert code == 1 and out.splitlines()[0] == "A"
+    assert "equally supported" in out and "A is\ngiven" in out
     code, out, _ = run_cli(capsys, "--rules", FIXTURE_RULES, "answer", str(path), "-f", "json")
     data = json.loads(out)
-    assert code == 1 and data["answer"] is None and data["tie"] == ["A", "B"]
+    assert code == 1 and data["answer"] == data["tie_break"] == "A" and data["tie"] == ["A", "B"]
+
+
+def test_the_tie_break_follows_the_vocabulary_not_the_letters(fixture_engine, tmp_path):
+    from mlarch.answer.model import tie_break
+
+    vocab = load_vocabulary()
+    approaches = list(vocab.dimensions["approach"].choices)
+    first, later = approaches[2], approaches[4]  # listed earlier = simpler, more managed
+    text = SCENARIO + f"options:\n  A: {{approach: {later}}}\n  B: {{approach: {first}}}\n"
+    q = load_question(write(tmp_path, text), vocab)
+    assert tie_break(fixture_engine, q, ("A", "B")) == "B"
+    swapped = load_question(write(tmp_path, SCENARIO + f"options:\n  A: {{approach: {first}}}\n  B: {{approach: {later}}}\n"), vocab)
+    assert tie_break(fixture_engine, swapped, ("A", "B")) == "A"
+    fewer = load_question(write(tmp_path, SCENARIO + f"options:\n  A: {{approach: {first}, training_hardware: cpu}}\n"
+                                f"  B: {{approach: {first}}}\n"), vocab)
+    assert tie_break(fixture_engine, fewer, ("A", "B")) == "B"  # leaving a dimension to the rules comes first
 
 
 def test_text_prints_the_letter_first_then_why(capsys, tmp_path):
@@ -160,7 +178,7 @@ def test_output_is_byte_identical_and_independent_of_option_order(capsys, tmp_pa
 
 @pytest.mark.parametrize("text, fragment", [
     (SCENARIO + "options:\n  A: {approach: automl}\n", "a question needs 2 to 10 options, got 1"),
-    (SCENARIO + "options:\n  a: {approach: automl}\n  B: {approach: automl}\n", "q.yaml:7: options.a: option label 'a' must be one capital letter"),
+    (SCENARIO + "options:\n  AB: {approach: automl}\n  B: {approach: automl}\n", "q.yaml:7: options.AB: option label 'AB' must be one letter"),
     (SCENARIO + "options:\n  A: {aproach: automl}\n  B: {approach: automl}\n", "options.A.aproach: unknown dimension (did you mean 'approach'?)"),
     (SCENARIO + "options:\n  A: {}\n  B: {approach: automl}\n", "options.A: an option must set at least one dimension"),
     (SCENARIO + "options:\n  A: {approach: automl}\n  B: {approach: bigquery_ml}\nexpect: E\n", "expect must name one of the options, got 'E'; allowed: A, B"),
@@ -187,6 +205,13 @@ def test_a_question_sets_own_metadata_is_a_warning_and_the_question_is_answered(
     code, out, err = run_cli(capsys, "--rules", FIXTURE_RULES, "answer", str(write(tmp_path, text)))
     assert code == 0 and out.startswith(("A\n", "B\n")), (out, err)
     assert warning in err and err.startswith("warning: "), err
+
+
+def test_lower_case_labels_are_answered_as_written(capsys, tmp_path):
+    text = SCENARIO + "options:\n  a: {approach: automl}\n  b: {approach: bigquery_ml}\n  c: {approach: automl, training_hardware: tpu}\n"
+    upper = run_cli(capsys, "--rules", FIXTURE_RULES, "answer", str(write(tmp_path, text.replace("  a:", "  A:").replace("  b:", "  B:").replace("  c:", "  C:"))))
+    lower = run_cli(capsys, "--rules", FIXTURE_RULES, "answer", str(write(tmp_path, text)))
+    assert lower[0] == upper[0] and lower[1].splitlines()[0] == upper[1].splitlines()[0].lower()
 
 
 def test_answer_is_the_answer_key_under_another_name(capsys, tmp_path):

@@ -43,6 +43,7 @@ def answer_command(ctx: Context, paths: tuple[str, ...], fmt: str) -> int:
     else:
         for a in answers:
             mark = "" if a.correct is None else ("  ok" if a.correct else f"  WRONG (expected {a.question.expect})")
+            mark += f"  TIE ({', '.join(a.best)})" if a.tie else ""
             echo(f"{first_line(a):<10} {a.question.source}{mark}")
         keyed = [a for a in answers if a.correct is not None]
         right = sum(1 for a in keyed if a.correct)

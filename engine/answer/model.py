@@ -48,7 +48,7 @@ from mlarch.core.vocabulary import Vocabulary
 
 QUESTION_KEYS = ("name", "description", "scenario", "scenario_file", "question", "options", "expect",
                  "section", "explanation", "docs")
-LABEL = re.compile(r"^[A-Z]$")
+LABEL = re.compile(r"^[A-Za-z]$")  # as the question set writes them; the answer prints the same
 MIN_OPTIONS, MAX_OPTIONS = 2, 10
 
 
@@ -92,7 +92,7 @@ def load_question(path: str | Path | yamlio.Document, vocab: Vocabulary) -> Ques
         for label in sorted(raw):
             path = ("options", label)
             if not LABEL.match(label):
-                problems.append(doc.problem(path, f"option label {label!r} must be one capital letter, A to Z"))
+                problems.append(doc.problem(path, f"option label {label!r} must be one letter, A to Z (or a to z)"))
                 continue
             choices, lines, found = parse_choices(raw[label], doc, path, vocab)
             problems += found
@@ -206,10 +206,11 @@ class Answer:
     options: tuple[OptionResult, ...]  # in label order
     best: tuple[str, ...] = field(default_factory=tuple)  # one label, or several on a tie
     presupposed: Mapping[str, str] = field(default_factory=dict)  # context the question takes for granted
+    tie_break: str | None = None  # on a tie: the option given (see tie_break), still reported as a tie
 
     @property
     def answer(self) -> str | None:
-        return self.best[0] if len(self.best) == 1 else None
+        return self.best[0] if len(self.best) == 1 else self.tie_break
 
     @property
     def tie(self) -> bool:
@@ -432,4 +433,27 @@ def answer(engine: Engine, question: Question) -> Answer:
     keys = sorted({s.key for _, _, s in scored})
     results = tuple(OptionResult(label, rv, s, keys.index(s.key) + 1) for label, rv, s in scored)
     best = tuple(o.label for o in results if o.rank == 1)
-    return Answer(question, rec, results, best, pins)
+    return Answer(question, rec, results, best, pins, tie_break(engine, question, best) if len(best) > 1 else None)
+
+
+def tie_break(engine: Engine, question: Question, tied: tuple[str, ...]) -> str:
+    """The option to give when the rules cannot separate ``tied``: the same order the
+    resolver breaks a decision's tie with (docs/resolution.md), applied to whole designs.
+
+    Dimensions in vocabulary order; in the first one where the designs differ, the
+    choice listed first in the vocabulary (simpler, more managed) wins, and a design
+    that leaves the dimension to the rules comes before one that sets it (fewer
+    components). Identical designs are the same answer: the first label. Independent
+    of the options' order in the file.
+    """
+    vocab = engine.vocab
+
+    def key(label: str) -> tuple[tuple[int, ...], str]:
+        choices = question.options[label].choices
+        order = []
+        for dim, spec in vocab.dimensions.items():
+            choice = choices.get(dim)
+            order.append(-1 if choice is None else list(spec.choices).index(choice))
+        return tuple(order), label
+
+    return min(tied, key=key)

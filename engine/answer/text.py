@@ -1,7 +1,8 @@
 """An answered question, for people (text) and programs (json).
 
-Text starts with the chosen letter alone on the first line (``tie: A, C`` on
-a tie), then why it wins and why each other option loses.
+Text starts with the chosen letter alone on the first line (on a tie, the
+option the documented tie-break gives, and the tie is said next), then why it
+wins and why each other option loses.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ def design_text(o: OptionResult) -> str:
 
 
 def first_line(a: Answer) -> str:
-    return a.answer if a.answer else "tie: " + ", ".join(a.best)
+    return a.answer or "tie: " + ", ".join(a.best)
 
 
 def _cite(rule: str | None) -> str:
@@ -87,7 +88,9 @@ def render_answer_text(a: Answer) -> str:
         out += [""] + wrap(f"Presupposed: {given} (what the options decide applies only in that context; "
                            "each is the rules' best-ranked choice that allows it)", "")
     if a.tie:
-        out += [""] + wrap(f"Tie: {', '.join(a.best)} are equally supported by the rules, which cannot separate them.", "")
+        out += [""] + wrap(f"Tie: {', '.join(a.best)} are equally supported by the rules, which cannot separate them; "
+                           f"{a.tie_break} is given as the design whose choices come first in the vocabulary's order "
+                           "(simpler, more managed), the resolver's own tie-break.", "")
     ordered = sorted(a.options, key=lambda o: (o.rank, o.label))
     for o in ordered:
         out.append("")
@@ -112,6 +115,7 @@ def answer_dict(a: Answer) -> dict[str, Any]:
         "scenario": q.scenario.name,
         "answer": a.answer,
         "tie": list(a.best) if a.tie else [],
+        "tie_break": a.tie_break,
         "expected": q.expect,
         "correct": a.correct,
         "presupposed": dict(a.presupposed),
