@@ -303,8 +303,8 @@ def _options_context(
         if dec is None or not all(dim in o.choices for o in options):
             continue
         offered = {o.choices[dim] for o in options}
-        if dec.choice in offered or any(_supported(rec, dim, c) for c in offered):
-            continue
+        if dec.choice in offered or any(_stated_backing(rec, dim, c) for c in offered):
+            continue  # an option's choice that only default rules back (they fire on nothing stated) does not count
         upstream = engine.plan.depends_on.get(dim, frozenset())
         candidates = [d for d in engine.vocab.dimensions if d in upstream and d in rec.decisions
                       and d not in pins and d not in decided and rec.decisions[d].defaulted]
@@ -344,6 +344,14 @@ def _supported(rec: Recommendation, dimension: str, choice: str) -> bool:
     """Whether some fired rule prefers or requires ``choice`` (not merely the tie-break's pick)."""
     tally = rec.decisions[dimension].tallies.get(choice)
     return tally is not None and tally.supported
+
+
+def _stated_backing(rec: Recommendation, dimension: str, choice: str) -> bool:
+    """Whether some fired rule that is not a default and reads a stated fact prefers or requires
+    ``choice``: a default rule (an assumption, firing on nothing stated) backs no option."""
+    tally = rec.decisions[dimension].tallies.get(choice)
+    return tally is not None and any(
+        not s.rule.default and s.facts for s in (*tally.required_by, *tally.preferred_by))
 
 
 def _supporting_context(
