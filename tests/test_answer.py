@@ -391,3 +391,27 @@ def test_options_that_all_decide_a_dimension_against_an_assumed_guess_presuppose
     data["scenario"]["problem"] = {"task": "speech_to_text"}
     stated = answer(bundled_engine, load_question(yamlio.Document(data=data, source="q.yaml"), load_vocabulary()))
     assert "approach" not in stated.presupposed
+
+
+def test_an_option_backed_only_by_a_default_rule_does_not_stop_the_search_for_the_options_context(bundled_engine):
+    """A Python team prototyping a regression in shared notebooks with least operations, on
+    500 GB: AutoML is pushed down by its 100 GB limit and nothing stated backs an approach, so
+    BigQuery ML is a vocabulary-order guess under which the rules pick BigQuery Studio, which no
+    option offers. Workbench's only backing is the default rule (it fires on nothing stated), so
+    it no longer counts as "a rule backs an option" and the options' context is searched; and in
+    custom training the GPU is itself a default guess, which the accelerated-development rule no
+    longer reads, so least operations (Colab Enterprise) decides. Before: a three-way tie."""
+    from mlarch.core import yamlio
+
+    data = {"question": "q", "scenario": {"name": "shared", "problem": {"task": "regression"}, "data": {"size_gb": 500},
+                                          "team": {"skills": ["python"]}, "constraints": {"minimize_ops": True}},
+            "options": {"A": {"notebook": "vertex_workbench"}, "B": {"notebook": "colab_enterprise"},
+                        "C": {"notebook": "dataproc_notebook"}}}
+    q = load_question(yamlio.Document(data=data, source="q.yaml"), load_vocabulary())
+    guess = bundled_engine.evaluate(q.scenario)
+    assert guess.decisions["approach"].defaulted and guess.choices["notebook"] == "bigquery_studio"  # the premise
+    a = answer(bundled_engine, q)
+    assert a.answer == "B" and not a.tie
+    assert a.presupposed.get("approach") == "custom_training"
+    fired = {s.rule.id for s in a.recommendation.decisions["notebook"].considered}
+    assert "notebook.accelerated-custom-dev-workbench" not in fired  # the GPU there is the default guess
