@@ -303,8 +303,11 @@ def _options_context(
         if dec is None or not all(dim in o.choices for o in options):
             continue
         offered = {o.choices[dim] for o in options}
-        if dec.choice in offered or any(_stated_backing(rec, dim, c) for c in offered):
-            continue  # an option's choice that only default rules back (they fire on nothing stated) does not count
+        if dec.choice in offered or any(_rule_backing(rec, dim, c) for c in offered):
+            continue  # an option's choice that only default rules back (assumptions) does not count
+        # a context replaces one where default rules back an option only if a rule that is not a
+        # default backs the options' choice there; where nothing backs any option, any backing does
+        backed = _rule_backing if any(_supported(rec, dim, c) for c in offered) else _supported
         upstream = engine.plan.depends_on.get(dim, frozenset())
         candidates = [d for d in engine.vocab.dimensions if d in upstream and d in rec.decisions
                       and d not in pins and d not in decided and rec.decisions[d].defaulted]
@@ -320,7 +323,7 @@ def _options_context(
                 budget -= 1
                 trial = engine.evaluate(question.scenario, pinned={**pins, earlier: alt.choice})
                 t = trial.decisions.get(dim)
-                if t is not None and t.choice in offered and _supported(trial, dim, t.choice):
+                if t is not None and t.choice in offered and backed(trial, dim, t.choice):
                     # the rules' own ranking of the presupposed choice first, then how strongly
                     # the stated facts back the options' choice in that context
                     rank = (alt.score, alt.assumed, t.tallies[t.choice].score)
@@ -346,12 +349,10 @@ def _supported(rec: Recommendation, dimension: str, choice: str) -> bool:
     return tally is not None and tally.supported
 
 
-def _stated_backing(rec: Recommendation, dimension: str, choice: str) -> bool:
-    """Whether some fired rule that is not a default and reads a stated fact prefers or requires
-    ``choice``: a default rule (an assumption, firing on nothing stated) backs no option."""
+def _rule_backing(rec: Recommendation, dimension: str, choice: str) -> bool:
+    """Whether some fired rule that is not a default prefers or requires ``choice``."""
     tally = rec.decisions[dimension].tallies.get(choice)
-    return tally is not None and any(
-        not s.rule.default and s.facts for s in (*tally.required_by, *tally.preferred_by))
+    return tally is not None and any(not s.rule.default for s in (*tally.required_by, *tally.preferred_by))
 
 
 def _supporting_context(
