@@ -285,7 +285,8 @@ def _options_context(
     """An earlier decision to presuppose when every option decides a dimension against a guess.
 
     Every option decides the same dimension, none picks the rules' choice and
-    no rule backs any of theirs: the guess the scenario led to (a pre-trained
+    no rule backs any of theirs (default rules, assumptions that fire on
+    nothing stated, do not count here): the guess the scenario led to (a pre-trained
     API, called directly) is not what the question is about (options that all
     host a model). The decisions the dimension depends on that rest only on
     assumptions (default rules) are tried, best-ranked first, and the first
@@ -295,7 +296,9 @@ def _options_context(
     presupposed choice the rules rank highest, then the one where the stated
     facts back the options' choice most strongly, the earliest on a tie. A
     decision the stated facts back is never presupposed away, and a choice
-    they argue against (a negative score) is never presupposed.
+    they argue against (a negative score) is never presupposed. Where default
+    rules back an option's choice, a context replaces that guess only if a
+    rule that is not a default backs the options' choice in it.
     """
     options = list(question.options.values())
     for dim in engine.vocab.dimensions:
