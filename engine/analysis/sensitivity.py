@@ -29,6 +29,7 @@ from mlarch.analysis.domain import Domains
 from mlarch.core.conditions import Literal
 from mlarch.core.engine import Engine, Recommendation
 from mlarch.core.evaluate import conjunct_holds, literal_holds
+from mlarch.core.plan import closure
 from mlarch.core.rulebook import Rule
 from mlarch.core.scenario import Scenario
 from mlarch.core.textfmt import show_value
@@ -85,22 +86,12 @@ class _Reach:
         self.downstream: dict[str, frozenset[str]] = {}
         self.needed: dict[str, frozenset[str]] = {}
         for fact, rules in self.rules.items():
-            down = _closure({r.dimension for r in rules}, dependents)
+            down = closure({r.dimension for r in rules}, dependents)
             self.downstream[fact] = frozenset(down)
-            self.needed[fact] = frozenset(_closure(down, {d: set(v) for d, v in engine.plan.depends_on.items()}))
+            self.needed[fact] = frozenset(engine.plan.needs(down))
         # how much of the design hangs on a decision: itself and every dimension depending on it
-        self.weight = {d: 1 + len(_closure({d}, dependents) - {d}) for d in vocab.dimensions}
+        self.weight = {d: 1 + len(closure({d}, dependents) - {d}) for d in vocab.dimensions}
 
-
-def _closure(start: Iterable[str], edges: Mapping[str, set[str]]) -> set[str]:
-    out: set[str] = set()
-    todo = list(start)
-    while todo:
-        d = todo.pop()
-        if d not in out:
-            out.add(d)
-            todo += edges.get(d, ())
-    return out
 
 
 _REACH: "weakref.WeakKeyDictionary[Engine, _Reach]" = weakref.WeakKeyDictionary()

@@ -12,7 +12,7 @@ decision is always evaluated after that decision is final.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from mlarch.core.errors import InputError, Problem
 from mlarch.core.rulebook import RuleBook
@@ -37,20 +37,25 @@ class Plan:
         """``dimensions`` and every dimension they depend on, directly or not: what
         ``Engine.evaluate(..., only=...)`` must decide for them to come out as in a
         full evaluation."""
-        out: set[str] = set()
-        todo = list(dimensions)
-        while todo:
-            d = todo.pop()
-            if d not in out:
-                out.add(d)
-                todo += self.depends_on.get(d, ())
-        return out
+        return closure(dimensions, self.depends_on)
 
     def level_of(self, dimension: str) -> int:
         for level in self.levels:
             if dimension in level.dimensions:
                 return level.index
         raise KeyError(dimension)
+
+
+def closure(start: Iterable[str], edges: Mapping[str, Iterable[str]]) -> set[str]:
+    """``start`` and everything reachable from it along ``edges``."""
+    out: set[str] = set()
+    todo = list(start)
+    while todo:
+        d = todo.pop()
+        if d not in out:
+            out.add(d)
+            todo += edges.get(d, ())
+    return out
 
 
 def dependencies(vocab: Vocabulary, rulebook: RuleBook) -> tuple[dict[str, set[str]], dict[tuple[str, str], list[str]]]:
