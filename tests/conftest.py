@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from mlarch.cli.app import GC_THRESHOLD
 from mlarch.core.engine import Engine, bundled_rulebook
 from mlarch.core.lifecycle import EXAMPLES_AS_OF
 from mlarch.core.rulebook import load_rulebook
@@ -34,7 +35,7 @@ os.environ["MLARCH_AS_OF"] = EXAMPLES_AS_OF
 # The collector settings of the `mlarch` console script (engine/cli/app.py `run`): the
 # in-process CLI runs here then behave as the command does, and the suite's large
 # long-lived heap (session engines, memos) is not walked every 700 allocations.
-gc.set_threshold(50_000, 10, 10)
+gc.set_threshold(*GC_THRESHOLD)
 
 settings.register_profile("ci", derandomize=True, print_blob=True)
 settings.register_profile("full", derandomize=True, print_blob=True)  # the counts as written

@@ -114,7 +114,7 @@ def test_ties_are_reported_and_given_by_the_resolvers_order(fixture_engine, caps
     assert code == 1 and data["answer"] == data["tie_break"] == "A" and data["tie"] == ["A", "B"]
 
 
-def test_the_tie_break_follows_the_vocabulary_not_the_letters(fixture_engine, tmp_path):
+def test_the_tie_break_follows_the_vocabulary_not_the_letters(tmp_path):
     from mlarch.answer.model import tie_break
 
     vocab = load_vocabulary()
@@ -122,12 +122,12 @@ def test_the_tie_break_follows_the_vocabulary_not_the_letters(fixture_engine, tm
     first, later = approaches[2], approaches[4]  # listed earlier = simpler, more managed
     text = SCENARIO + f"options:\n  A: {{approach: {later}}}\n  B: {{approach: {first}}}\n"
     q = load_question(write(tmp_path, text), vocab)
-    assert tie_break(fixture_engine, q, ("A", "B")) == "B"
+    assert tie_break(vocab, q, ("A", "B")) == "B"
     swapped = load_question(write(tmp_path, SCENARIO + f"options:\n  A: {{approach: {first}}}\n  B: {{approach: {later}}}\n"), vocab)
-    assert tie_break(fixture_engine, swapped, ("A", "B")) == "A"
+    assert tie_break(vocab, swapped, ("A", "B")) == "A"
     fewer = load_question(write(tmp_path, SCENARIO + f"options:\n  A: {{approach: {first}, training_hardware: cpu}}\n"
                                 f"  B: {{approach: {first}}}\n"), vocab)
-    assert tie_break(fixture_engine, fewer, ("A", "B")) == "B"  # leaving a dimension to the rules comes first
+    assert tie_break(vocab, fewer, ("A", "B")) == "B"  # leaving a dimension to the rules comes first
 
 
 def test_text_prints_the_letter_first_then_why(capsys, tmp_path):
@@ -201,9 +201,10 @@ def test_a_question_sets_own_metadata_is_a_warning_and_the_question_is_answered(
     """Question files (interfaces.md section 4) name scenario, question and options; a question
     set may add its own fields. Unknown or malformed metadata is reported on stderr, never
     silently dropped, and does not stop the answer; scenario and options stay strict."""
-    text = SCENARIO + "options:\n  A: {approach: automl}\n  B: {approach: bigquery_ml}\n" + extra
-    code, out, err = run_cli(capsys, "--rules", FIXTURE_RULES, "answer", str(write(tmp_path, text)))
-    assert code == 0 and out.startswith(("A\n", "B\n")), (out, err)
+    text = SCENARIO + "options:\n  A: {approach: automl}\n  B: {approach: bigquery_ml}\n"
+    plain = run_cli(capsys, "--rules", FIXTURE_RULES, "answer", str(write(tmp_path, text, "plain.yaml")))
+    code, out, err = run_cli(capsys, "--rules", FIXTURE_RULES, "answer", str(write(tmp_path, text + extra)))
+    assert plain[0] == code == 0 and plain[2] == "" and out.splitlines()[0] == plain[1].splitlines()[0], (out, err)
     assert warning in err and err.startswith("warning: "), err
 
 

@@ -416,7 +416,6 @@ class _StubRun:
         self.book, self.won, self.first_fired, self.paired = book, set(), dict.fromkeys(fired, "scenario"), paired
         self.finder = self
         self.seed_fired: dict = {}
-        self.seed_decided: dict = {}
         self.calls: list[int] = []
 
     def find(self, goals, predicate, budget=60, small=True, reads=None):
@@ -449,12 +448,29 @@ def test_outweighed_is_a_note_only_when_a_win_needs_an_ally(tmp_path):
     won = _StubRun(book, ["data_processing.a"], paired=False)
     won.won.add("data_processing.a")
     assert outweighed(won, [rule_a], set()) == [] and won.calls == []  # a rule seen winning is not searched
-    seeded = _StubRun(book, ["data_processing.a"], paired=False)
-    seeded.seed_decided["data_processing.a"] = [{"data_processing": "bigquery_sql"}, {"data_processing": "dataproc"}]
-    assert outweighed(seeded, [rule_a], set()) == [] and seeded.calls == []  # nor one whose seed (e.g. its own example) shows it winning
-    lost = _StubRun(book, ["data_processing.a"], paired=False)
-    lost.seed_decided["data_processing.a"] = [{"data_processing": "bigquery_sql"}]
-    assert [f.severity for f in outweighed(lost, [rule_a], set())] == ["warning"]
+
+
+def test_a_seed_where_a_rule_fires_and_its_choice_is_decided_counts_as_a_win(tmp_path):
+    """The witness finder records which rules won in a seed (a bundled scenario or a rule's own
+    example), and lint's run starts its set of winners from them, so such a rule is never
+    reported as outweighed because the random samples missed its case."""
+    from mlarch.analysis.domain import Domains
+    from mlarch.analysis.sampling import Sampler
+    from mlarch.analysis.witness import WitnessFinder
+
+    pd = {"dimension": "data_processing"}
+    write(tmp_path, "r.yaml", [
+        rule("data_processing.weak", {"data.labeled": True}, {**pd, "prefer": "dataproc", "weight": 1}, fires=[{"data": {"labeled": True}}]),
+        rule("data_processing.strong", {"data.labeled": True}, {**pd, "prefer": "bigquery_sql", "weight": 5}, fires=[{"data": {"labeled": True}}]),
+    ])
+    vocab = load_vocabulary()
+    book = load_rulebook([tmp_path / "r.yaml"], vocab)
+    seeds = [ex.scenario for r in book.rules for ex in r.fires]
+    domains = Domains(vocab, book.rules)
+    with Engine(book) as engine:
+        finder = WitnessFinder(engine, domains, Sampler(vocab, domains, seeds), seeds)
+    assert set(finder.seed_fired) == {"data_processing.weak", "data_processing.strong"}
+    assert finder.seed_won == {"data_processing.strong"}
 
 
 def test_equivalent_rules_are_one_finding_per_group(base):

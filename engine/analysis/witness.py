@@ -30,16 +30,17 @@ class WitnessFinder:
         self.sampler = sampler
         self._seeds: list[tuple[Scenario, dict[str, Any]]] = []
         self.seed_fired: dict[str, Scenario] = {}  # rule id -> a seed scenario where it fired
-        # rule id -> the decisions of the seeds where it fired (a rule's own examples are seeds,
-        # so a rule whose example shows its choice winning is not "outweighed" by chance)
-        self.seed_decided: dict[str, list[dict[str, str]]] = {}
+        # rules that fired in a seed whose decision was their (first) choice: a rule's own
+        # examples are seeds, so one whose example shows it winning is not "outweighed" by chance
+        self.seed_won: set[str] = set()
         for s in seeds:
             rec = engine.evaluate(s)
-            choices = rec.choices  # one dict per seed, shared by every rule that fired in it
+            choices = rec.choices
             self._seeds.append((s, {DECISION_PREFIX + d: c for d, c in choices.items()}))
-            for rule_id in rec.fired:
+            for rule_id, support in rec.fired.items():
                 self.seed_fired.setdefault(rule_id, s)
-                self.seed_decided.setdefault(rule_id, []).append(choices)
+                if choices.get(support.rule.dimension) == support.rule.choices[0]:
+                    self.seed_won.add(rule_id)
         self.evaluations = len(self._seeds)
         self._closures: dict[frozenset[str], frozenset[str]] = {}
 

@@ -64,8 +64,8 @@ class Question:
     docs: tuple[str, ...] = ()
     source: str | None = None
     description: str = ""
-    # Top-level keys that are not part of a question file (metadata such as an id or
-    # a difficulty): reported as warnings, the question is still answered.
+    # What was set aside while loading: top-level keys that are not part of a question file
+    # (a set's own id or difficulty) and malformed metadata; warnings, the question is answered.
     ignored: tuple[Problem, ...] = ()
 
 
@@ -445,10 +445,10 @@ def answer(engine: Engine, question: Question) -> Answer:
     keys = sorted({s.key for _, _, s in scored})
     results = tuple(OptionResult(label, rv, s, keys.index(s.key) + 1) for label, rv, s in scored)
     best = tuple(o.label for o in results if o.rank == 1)
-    return Answer(question, rec, results, best, pins, tie_break(engine, question, best) if len(best) > 1 else None)
+    return Answer(question, rec, results, best, pins, tie_break(engine.vocab, question, best) if len(best) > 1 else None)
 
 
-def tie_break(engine: Engine, question: Question, tied: tuple[str, ...]) -> str:
+def tie_break(vocab: Vocabulary, question: Question, tied: tuple[str, ...]) -> str:
     """The option to give when the rules cannot separate ``tied``: the same order the
     resolver breaks a decision's tie with (docs/resolution.md), applied to whole designs.
 
@@ -458,7 +458,6 @@ def tie_break(engine: Engine, question: Question, tied: tuple[str, ...]) -> str:
     components). Identical designs are the same answer: the first label. Independent
     of the options' order in the file.
     """
-    vocab = engine.vocab
 
     def key(label: str) -> tuple[tuple[int, ...], str]:
         choices = question.options[label].choices

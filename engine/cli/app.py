@@ -157,6 +157,9 @@ def _silence_stdout() -> None:
         pass  # not a real file (tests capture stdout)
 
 
+GC_THRESHOLD = (50_000, 10, 10)  # see run(); the test session uses it too (tests/conftest.py)
+
+
 def run() -> None:
     """Console-script wrapper: ends the process without the interpreter's teardown.
 
@@ -175,7 +178,7 @@ def run() -> None:
     # kept walking that heap (half the CPU of `mlarch answer` on the question bank).
     # Collecting every 50,000 allocations bounds pending garbage to a few MB. Only the
     # console script does this; importing mlarch as a library leaves the settings alone.
-    gc.set_threshold(50_000, 10, 10)
+    gc.set_threshold(*GC_THRESHOLD)
     status = main()
     if os.environ.get("MLARCH_FULL_EXIT"):
         sys.exit(status)

@@ -291,7 +291,8 @@ class Run:
         self.invariants = invariants
         self.samples = samples
         self.first_fired: dict[str, Any] = {}  # rule id -> smallest sampled scenario where it fired
-        self.won: set[str] = set()  # prefer rules whose choice was decided in a sampled scenario where they fired
+        # rules whose choice was decided in a seed or sampled scenario where they fired
+        self.won: set[str] = set(finder.seed_won)
         self.sampled: dict[tuple[str, str, str], tuple[Any, inv.Violation | None, Recommendation]] = {}
         self.unenforced: dict[str, tuple[Any, dict[str, str], inv.Violation]] = {}  # constraint id -> smallest breaking design review missed
         self._enforcement_checks: dict[str, int] = {}
@@ -429,8 +430,6 @@ def outweighed(run: Run, rules: Sequence[Rule], static_dead: set[str]) -> list[L
             continue
         if r.id not in run.first_fired and r.id not in run.finder.seed_fired:
             continue
-        if any(choices.get(r.dimension) == r.choices[0] for choices in run.finder.seed_decided.get(r.id, ())):
-            continue  # a seed (bundled scenario or rule example) where it fires and its choice wins
 
         def wins(rec: Recommendation, r: Rule = r) -> bool:
             return _wins(r, rec)
